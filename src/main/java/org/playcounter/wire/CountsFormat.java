@@ -1,0 +1,135 @@
+package org.playcounter.wire;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The two wire formats of a set of counts: {@code TEXT} is the original {@code 1=3,5=2},
+ * {@code JSON} is the object {@code {"1":3,"5":2}}.
+ *
+ * <p>Both are written as a stream through {@link #writer} and read back whole with
+ * {@link #parse}, which validates every pair before it returns anything.
+ */
+public enum CountsFormat {
+  TEXT("text/plain;charset=UTF-8"),
+  JSON("application/json");
+
+  /** The largest count one bulk pair may add: 2^53, the largest integer every JSON peer keeps. */
+  public static final long MAX_BULK_COUNT = 1L << 53;
+
+  private static final int SNIPPET_LENGTH = 40;
+
+  private final String contentType;
+
+  CountsFormat(String contentType) {
+    this.contentType = contentType;
+  }
+
+  /** The {@code Content-Type} of a body in this format. */
+  public String contentType() {
+    return contentType;
+  }
+
+  /** Starts writing a body in this format to {@code out}. */
+  public CountsWriter writer(Appendable out) throws IOException {
+    return new CountsWriter(this, out);
+  }
+
+  /**
+   * Parses a whole body into song ids and counts, in body order. An empty body (or, in text, a
+   * lone trailing line break) is an empty set.
+   *
+   * @param maxCount the largest count accepted per pair; the smallest is 1
+   * @throws MalformedCountsException naming the first bad pair: an empty pair, a bad id, a count
+   *     that is not a whole number from 1 to {@code maxCount}, or a repeated id
+   */
+  public Map<String, Long> parse(CharSequence body, long maxCount)
+      throws MalformedCountsException {
+    return this == JSON ? Json.parseCounts(body, maxCount) : parseText(body, maxCount);
+  }
+
+  private static Map<String, Long> parseText(CharSequence body, long maxCount)
+      throws MalformedCountsException {
+    int end = body.length();
+    if (end > 0 && body.charAt(end - 1) == '\n') {
+      end--;
+      if (end > 0 && body.charAt(end - 1) == '\r') {
+        end--;
+      }
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    if (end == 0) {
+      return counts;
+    }
+    int start = 0;
+    for (int pair = 1; ; pair++) {
+      int comma = start;
+      while (comma < end && body.charAt(comma) != ',') {
+        comma++;
+      }
+      CharSequence text = body.subSequence(start, comma);
+      String where = "pair " + pair + " (" + shown(text) + "): ";
+      if (text.length() == 0) {
+        throw new MalformedCountsException("pair " + pair + " is empty");
+      }
+      int equals = indexOf(text, '=');
+      if (equals < 0) {
+        throw new MalformedCountsException(where + "expected id=count");
+      }
+      String id = text.subSequence(0, equals).toString();
+      String problem = SongId.problem(id);
+      if (problem != null) {
+        throw new MalformedCountsException(where + problem);
+      }
+      long count = parseCount(text.subSequence(equals + 1, text.length()), maxCount, where);
+      if (counts.putIfAbsent(id, count) != null) {
+        throw new MalformedCountsException(where + "song id appears twice");
+      }
+      if (comma == end) {
+        return counts;
+      }
+      start = comma + 1;
+    }
+  }
+
+  /** Parses a decimal count from 1 to {@code maxCount}: digits only, no sign, no fraction. */
+  static long parseCount(CharSequence digits, long maxCount, String where)
+      throws MalformedCountsException {
+    if (digits.length() == 0 || digits.length() > 19) {
+      throw new MalformedCountsException(where + wholeNumber(maxCount));
+    }
+    long value = 0;
+    for (int i = 0; i < digits.length(); i++) {
+      int d = digits.charAt(i) - '0';
+      if (d < 0 || d > 9 || value > (maxCount - d) / 10) {
+        throw new MalformedCountsException(where + wholeNumber(maxCount));
+      }
+      value = value * 10 + d;
+    }
+    if (value < 1) {
+      throw new MalformedCountsException(where + wholeNumber(maxCount));
+    }
+    return value;
+  }
+
+  static String wholeNumber(long maxCount) {
+    return "count must be a whole number from 1 to " + maxCount;
+  }
+
+  /** Quotes part of a client's body for a one-line, ASCII-only error message. */
+  static String shown(CharSequence text) {
+    boolean cut = text.length() > SNIPPET_LENGTH;
+    String quoted = Json.quote(cut ? text.subSequence(0, SNIPPET_LENGTH) : text);
+    return cut ? quoted.substring(0, quoted.length() - 1) + "...\"" : quoted;
+  }
+
+  private static int indexOf(CharSequence text, char c) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == c) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}
