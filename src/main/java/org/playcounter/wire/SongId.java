@@ -83,7 +83,7 @@ public final class SongId {
 
   /** Shows one character in a message without breaking its line or its ASCII encoding. */
   static String describe(char c) {
-    if (c > ' ' && c < 0x7f) {
+    if (c >= ' ' && c < 0x7f) {
       return "'" + c + "'";
     }
     return String.format("U+%04X", (int) c);

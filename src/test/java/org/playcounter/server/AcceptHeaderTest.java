@@ -1,0 +1,65 @@
+package org.playcounter.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.playcounter.wire.CountsFormat;
+
+class AcceptHeaderTest {
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+      "NULL|TEXT",
+      "''|TEXT",
+      "*/*|TEXT",
+      "text/plain|TEXT",
+      "application/json|JSON",
+      "APPLICATION/JSON|JSON",
+      "application/json; charset=utf-8|JSON",
+      "text/*|TEXT",
+      "application/*|JSON",
+      "application/json, */*|JSON",
+      "application/json, text/plain, */*|TEXT",
+      "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8|TEXT",
+      "text/html, application/json;q=0.9, */*;q=0.1|JSON",
+      "text/*, application/json;q=0.5|TEXT",
+      "text/plain;q=0.2, application/json;q=0.3|JSON",
+      "*/*;q=0.5, text/plain;q=0|JSON",
+      "application/json;q=0, */*|TEXT",
+      "application/json;q=abc, text/plain;q=0.1|TEXT",
+      "image/png|NULL",
+      "text/html|NULL",
+      "text/plain;q=0, application/json;q=0|NULL",
+      "*/*;q=0|NULL",
+      "application/json;q=2|NULL",
+      "garbage|NULL",
+      ",,,|NULL",
+  })
+  void choosesByQualityThenSpecificityThenText(String accept, String expected) {
+    assertEquals(expected == null ? null : CountsFormat.valueOf(expected),
+        AcceptHeader.choose(accept));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"application/json", "text/plain", "text/*, application/json;q=0.1"})
+  void namedTypesAreExplicit(String accept) {
+    assertTrue(AcceptHeader.isExplicit(accept));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " ", "*/*", " */* "})
+  void wildcardAndBlankAreNotExplicit(String accept) {
+    assertFalse(AcceptHeader.isExplicit(accept));
+    assertFalse(AcceptHeader.isExplicit(null));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"text/html", "*/json", "application/xml"})
+  void rangesMatchingNeitherFormatAreUnacceptable(String accept) {
+    assertNull(AcceptHeader.choose(accept));
+  }
+}
