@@ -157,7 +157,7 @@ abstract class ConformanceSuite {
   @ParameterizedTest
   @ValueSource(strings = {"/song/", "/song/a/b", "/song/1/", "/song/a%20b", "/song/a+b",
       "/song/%C3%A9", "/song/a;b", "/song/a:b", "/song/a@b", "/song/a!b", "/song/a$b",
-      "/song/a'b", "/song/a(b)", "/song/a*b", "/song/%7Ba%7D", "/song/a%5Cb"})
+      "/song/a'b", "/song/a(b)", "/song/a*b", "/song/%7Ba%7D"})
   void badIdIs400WithOneLineReasonAndChangesNothing(String path) {
     request().post("/song/keep");
     for (String method : List.of("GET", "POST", "DELETE", "HEAD")) {
@@ -176,7 +176,7 @@ abstract class ConformanceSuite {
   /** Targets that a container may reject itself, with its own 400, before playcounter runs. */
   @ParameterizedTest
   @ValueSource(strings = {"/song/a%2", "/song/%g1", "/song/%", "/song/a%2Fb", "/song/a b",
-      "/song/a\u0001b", "/song/a%00b", "/song/a%25", "/song/%01", "/song/a%7F"})
+      "/song/a\u0001b", "/song/a%00b", "/song/a%25", "/song/%01", "/song/a%7F", "/song/a%5Cb"})
   void malformedRequestTargetIs400AndChangesNothing(String target) throws IOException {
     request().post("/song/keep");
     String answer = rawExchange("POST " + target + " HTTP/1.1\r\nHost: x\r\n"
@@ -442,6 +442,8 @@ abstract class ConformanceSuite {
     // from the Content-Length alone, so the body is never sent.
     String announced = rawExchange("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
         + "Content-Length: " + big.length() + "\r\nExpect: 100-continue\r\n\r\n");
+    // Tomcat sends its interim 100 Continue before the application runs; skip it.
+    announced = announced.replaceFirst("^HTTP/1.1 100[^\r]*\r\n\r\n", "");
     assertTrue(announced.startsWith("HTTP/1.1 413"), announced);
     assertTrue(announced.endsWith("request body is larger than 2000000 bytes"), announced);
     post("/", big.substring(1)).then().statusCode(400); // at the limit it is read and parsed
