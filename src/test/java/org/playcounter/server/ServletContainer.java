@@ -80,9 +80,18 @@ final class ServletContainer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + (contextPath.equals("/") ? "" : contextPath));
   }
 
-  /** The container's own log, stdout and stderr together. */
+  /** Everything the container logged: its stdout and stderr, then its own log files. */
   String log() throws IOException {
-    return Files.readString(log, StandardCharsets.UTF_8);
+    StringBuilder all = new StringBuilder(Files.readString(log, StandardCharsets.UTF_8));
+    Path logs = kind == Kind.WILDFLY ? base.resolve("standalone/log") : base.resolve("logs");
+    if (Files.isDirectory(logs)) {
+      try (Stream<Path> files = Files.list(logs)) {
+        for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+          all.append('\n').append(Files.readString(file, StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return all.toString();
   }
 
   /** Copies the built WAR in under the file name that gives {@code contextPath}. */
