@@ -25,6 +25,9 @@ final class AcceptHeader {
     Match json = new Match();
     for (String range : accept.split(",")) {
       String[] parts = range.split(";");
+      if (parts.length == 0) {
+        continue; // nothing but separators
+      }
       String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
       double quality = quality(parts);
       if (Double.isNaN(quality)) {

@@ -28,12 +28,12 @@ import org.playcounter.wire.SongId;
  */
 public final class PlayCounterServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
-  private static final String ALLOW = "GET, HEAD, POST, DELETE, OPTIONS";
-  private static final String SONG_PREFIX = "/song/";
 
   private transient PlayCountStore store;
   private transient Settings settings;
   private transient AdminToken adminToken;
+  private transient Metrics metrics;
+  private transient RejectionLog rejectionLog;
 
   @Override
   public void init() throws ServletException {
@@ -44,34 +44,57 @@ public final class PlayCounterServlet extends HttpServlet {
       throw new ServletException("playcounter's context listener did not run: check web.xml");
     }
     adminToken = new AdminToken(settings.adminToken());
+    metrics = new Metrics();
+    rejectionLog = new RejectionLog(context::log);
   }
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     response.setHeader("Cache-Control", "no-store");
-    if (request.getDispatcherType() == DispatcherType.ERROR) {
-      containerError(request, response);
-      return;
-    }
-    String path = pathInContext(request);
-    if (path.equals("/")) {
-      songs(request, response);
-    } else if (path.startsWith(SONG_PREFIX)) {
-      song(request, response, path.substring(SONG_PREFIX.length()));
-    } else {
-      fail(request, response, 404, "Not Found");
+    Route route = Route.NONE;
+    try {
+      if (request.getDispatcherType() == DispatcherType.ERROR) {
+        containerError(request, response);
+        return;
+      }
+      String path = pathInContext(request);
+      route = Route.of(path);
+      String method = request.getMethod();
+      if (!route.allows(method)) {
+        if (route != Route.NONE) {
+          response.setHeader("Allow", route.allow());
+        }
+        reject(request, response, route == Route.NONE ? Rejection.NOT_FOUND
+            : Rejection.METHOD_NOT_ALLOWED, route == Route.NONE ? "Not Found"
+            : "Method Not Allowed");
+        return;
+      }
+      if (method.equals("OPTIONS") && route != Route.SONG) {
+        options(response, route);
+        return;
+      }
+      CountsFormat format = AcceptHeader.choose(request.getHeader("Accept"));
+      if (format == null && route != Route.METRICS) {
+        reject(response, CountsFormat.TEXT, Rejection.NOT_ACCEPTABLE,
+            "Not Acceptable: this resource is text/plain or application/json");
+        return;
+      }
+      switch (route) {
+        case SONGS -> songs(request, response, method, format);
+        case SONG -> song(request, response, method, format,
+            path.substring(Route.SONG_PREFIX.length()));
+        case HEALTH -> health(response, method);
+        default -> metrics(response, method);
+      }
+    } finally {
+      metrics.answered(route, response.getStatus());
     }
   }
 
   /** {@code /}: every song at once. */
-  private void songs(HttpServletRequest request, HttpServletResponse response)
-      throws IOException {
-    String method = request.getMethod();
-    CountsFormat format = acceptedFormat(request, response, method);
-    if (format == null) {
-      return;
-    }
+  private void songs(HttpServletRequest request, HttpServletResponse response, String method,
+      CountsFormat format) throws IOException {
     switch (method) {
       case "GET", "HEAD" -> {
         ResponseBody body = new ResponseBody(response, method.equals("HEAD"), 200,
@@ -82,34 +105,28 @@ public final class PlayCounterServlet extends HttpServlet {
         body.finish();
       }
       case "POST" -> addPlays(request, response, format);
-      case "DELETE" -> {
-        if (!authorized(request, response)) {
+      default -> {
+        if (!authorized(request, response, format)) {
           return;
         }
+        Drained drained = store.drain();
         if (prefersRepresentation(request)) {
-          sendDrain(response, format, store.drain());
+          sendDrain(response, format, drained);
         } else {
-          store.drain();
           ResponseBody.send(response, false, 200, CountsFormat.TEXT.contentType(), "OK");
         }
       }
-      default -> options(response);
     }
   }
 
   /** {@code /song/{id}}: one song. */
-  private void song(HttpServletRequest request, HttpServletResponse response, String rawId)
-      throws IOException {
-    String method = request.getMethod();
-    CountsFormat format = acceptedFormat(request, response, method);
-    if (format == null) {
-      return;
-    }
+  private void song(HttpServletRequest request, HttpServletResponse response, String method,
+      CountsFormat format, String rawId) throws IOException {
     String id;
     try {
       id = SongId.fromPathSegment(rawId);
     } catch (IllegalArgumentException e) {
-      fail(response, format, 400, e.getMessage());
+      reject(response, format, Rejection.BAD_SONG_ID, e.getMessage());
       return;
     }
     long count;
@@ -119,21 +136,23 @@ public final class PlayCounterServlet extends HttpServlet {
         try {
           count = store.increment(id);
         } catch (CountOverflowException e) {
-          fail(response, format, 409, "count of song " + id + " would overflow 64 bits");
+          reject(response, format, Rejection.COUNT_OVERFLOW,
+              "count of song " + id + " would overflow 64 bits");
           return;
         } catch (SongLimitException e) {
-          fail(response, format, 507, e.getMessage());
+          reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
           return;
         }
+        metrics.played(1);
       }
       case "DELETE" -> {
-        if (!authorized(request, response)) {
+        if (!authorized(request, response, format)) {
           return;
         }
         count = store.remove(id);
       }
       default -> {
-        options(response);
+        options(response, Route.SONG);
         return;
       }
     }
@@ -143,30 +162,22 @@ public final class PlayCounterServlet extends HttpServlet {
     ResponseBody.send(response, method.equals("HEAD"), 200, format.contentType(), body);
   }
 
-  /**
-   * Answers what the method and {@code Accept} header rule out (405, 406 and OPTIONS' 204) and
-   * returns null then; otherwise returns the format to answer in.
-   */
-  private CountsFormat acceptedFormat(HttpServletRequest request, HttpServletResponse response,
-      String method) throws IOException {
-    switch (method) {
-      case "GET", "HEAD", "POST", "DELETE" -> {
-        CountsFormat format = AcceptHeader.choose(request.getHeader("Accept"));
-        if (format == null) {
-          fail(response, CountsFormat.TEXT, 406,
-              "Not Acceptable: this resource is text/plain or application/json");
-        }
-        return format;
-      }
-      case "OPTIONS" -> {
-        return CountsFormat.TEXT; // answered after the id check, so a bad id is still a 400
-      }
-      default -> {
-        response.setHeader("Allow", ALLOW);
-        fail(request, response, 405, "Method Not Allowed");
-        return null;
-      }
+  private void health(HttpServletResponse response, String method) throws IOException {
+    boolean head = method.equals("HEAD");
+    if (store.songs() >= store.maxSongs()) {
+      ResponseBody.send(response, head, 503, CountsFormat.TEXT.contentType(),
+          "full: " + store.songs() + " songs held, max-songs is " + store.maxSongs()
+              + "; new songs are refused");
+    } else {
+      ResponseBody.send(response, head, 200, CountsFormat.TEXT.contentType(), "OK");
     }
+  }
+
+  private void metrics(HttpServletResponse response, String method) throws IOException {
+    ResponseBody body = new ResponseBody(response, method.equals("HEAD"), 200,
+        Metrics.CONTENT_TYPE);
+    metrics.write(body, store, settings);
+    body.finish();
   }
 
   private void addPlays(HttpServletRequest request, HttpServletResponse response,
@@ -176,38 +187,37 @@ public final class PlayCounterServlet extends HttpServlet {
         ? accepted
         : bodyFormat == null ? CountsFormat.TEXT : bodyFormat;
     if (bodyFormat == null) {
-      fail(response, format, 415, "Content-Type must be text/plain or application/json");
+      reject(response, format, Rejection.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be text/plain or application/json");
       return;
     }
     long limit = settings.maxBodyBytes();
-    if (request.getContentLengthLong() > limit) {
-      tooLarge(response, format, limit);
-      return;
+    byte[] bytes = null;
+    if (request.getContentLengthLong() <= limit) {
+      try (InputStream in = request.getInputStream()) {
+        bytes = in.readNBytes((int) limit + 1);
+      }
     }
-    byte[] bytes;
-    try (InputStream in = request.getInputStream()) {
-      bytes = in.readNBytes((int) limit + 1);
-    }
-    if (bytes.length > limit) {
-      tooLarge(response, format, limit);
-      return;
-    }
-    Map<String, Long> plays;
-    try {
-      plays = bodyFormat.parse(new String(bytes, StandardCharsets.UTF_8),
-          CountsFormat.MAX_BULK_COUNT);
-    } catch (MalformedCountsException e) {
-      fail(response, format, 400, e.getMessage());
+    if (bytes == null || bytes.length > limit) {
+      response.setHeader("Connection", "close"); // the rest of the body is never read
+      reject(response, format, Rejection.BODY_TOO_LARGE,
+          "request body is larger than " + limit + " bytes");
       return;
     }
     Map<String, Long> counts;
     try {
+      Map<String, Long> plays = bodyFormat.parse(new String(bytes, StandardCharsets.UTF_8),
+          CountsFormat.MAX_BULK_COUNT);
       counts = store.add(plays);
+      metrics.played(plays.values().stream().mapToLong(Long::longValue).sum());
+    } catch (MalformedCountsException e) {
+      reject(response, format, Rejection.MALFORMED_BODY, e.getMessage());
+      return;
     } catch (CountOverflowException e) {
-      fail(response, format, 409, e.getMessage());
+      reject(response, format, Rejection.COUNT_OVERFLOW, e.getMessage());
       return;
     } catch (SongLimitException e) {
-      fail(response, format, 507, e.getMessage());
+      reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
       return;
     }
     ResponseBody body = new ResponseBody(response, false, 200, format.contentType());
@@ -236,28 +246,23 @@ public final class PlayCounterServlet extends HttpServlet {
           + " songs could not be delivered (" + e + "); its counts were put back");
       throw e;
     }
+    metrics.drained(drained.size());
   }
 
-  private boolean authorized(HttpServletRequest request, HttpServletResponse response)
-      throws IOException {
+  private boolean authorized(HttpServletRequest request, HttpServletResponse response,
+      CountsFormat format) throws IOException {
     if (adminToken.permits(request.getHeader("Authorization"))) {
       return true;
     }
     response.setHeader("WWW-Authenticate", "Bearer realm=\"playcounter\"");
-    fail(request, response, 401,
+    reject(response, format, Rejection.UNAUTHORIZED,
         "DELETE needs the admin token: send Authorization: Bearer <token>");
     return false;
   }
 
-  private void options(HttpServletResponse response) {
+  private static void options(HttpServletResponse response, Route route) {
     response.setStatus(204);
-    response.setHeader("Allow", ALLOW);
-  }
-
-  private void tooLarge(HttpServletResponse response, CountsFormat format, long limit)
-      throws IOException {
-    response.setHeader("Connection", "close"); // the rest of the body is never read
-    fail(response, format, 413, "request body is larger than " + limit + " bytes");
+    response.setHeader("Allow", route.allow());
   }
 
   /** Renders an error the container raised itself (a protected path, a bad request line). */
@@ -269,21 +274,25 @@ public final class PlayCounterServlet extends HttpServlet {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int status = code instanceof Integer number && number >= 400 ? number : 500;
     response.resetBuffer();
-    fail(response, CountsFormat.TEXT, status, reason(status));
+    metrics.rejected(Rejection.CONTAINER);
+    rejectionLog.record(Rejection.CONTAINER, status + " " + reason(status));
+    ResponseBody.send(response, false, status, CountsFormat.TEXT.contentType(), reason(status));
   }
 
-  private static void fail(HttpServletRequest request, HttpServletResponse response, int status,
-      String message) throws IOException {
+  private void reject(HttpServletRequest request, HttpServletResponse response,
+      Rejection rejection, String message) throws IOException {
     CountsFormat format = AcceptHeader.choose(request.getHeader("Accept"));
-    fail(response, format == null ? CountsFormat.TEXT : format, status, message);
+    reject(response, format == null ? CountsFormat.TEXT : format, rejection, message);
   }
 
-  /** Writes a one-line error in the negotiated format; never the container's error page. */
-  private static void fail(HttpServletResponse response, CountsFormat format, int status,
+  /** Answers a one-line error in the negotiated format; never the container's error page. */
+  private void reject(HttpServletResponse response, CountsFormat format, Rejection rejection,
       String message) throws IOException {
+    metrics.rejected(rejection);
+    rejectionLog.record(rejection, message);
     String body = format == CountsFormat.JSON ? "{\"error\":" + Json.quote(message) + "}"
         : message;
-    ResponseBody.send(response, false, status, format.contentType(), body);
+    ResponseBody.send(response, false, rejection.status(), format.contentType(), body);
   }
 
   private static boolean prefersRepresentation(HttpServletRequest request) {

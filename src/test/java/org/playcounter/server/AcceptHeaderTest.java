@@ -38,6 +38,9 @@ class AcceptHeaderTest {
       "application/json;q=2|NULL",
       "garbage|NULL",
       ",,,|NULL",
+      ";;;,,,/|NULL",
+      ";|NULL",
+      "text/plain;;q=0.5;|TEXT",
   })
   void choosesByQualityThenSpecificityThenText(String accept, String expected) {
     assertEquals(expected == null ? null : CountsFormat.valueOf(expected),

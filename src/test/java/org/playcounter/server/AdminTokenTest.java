@@ -17,6 +17,10 @@ class AdminTokenTest {
   void setTokenPermitsOnlyTheExactBearerHeader() {
     AdminToken token = new AdminToken("s3cret");
     assertTrue(token.permits("Bearer s3cret"));
+    assertTrue(token.permits("bearer s3cret"));
+    assertTrue(token.permits("BEARER  s3cret "));
+    assertFalse(token.permits("Bearer "));
+    assertFalse(token.permits("Bearers3cret"));
     assertFalse(token.permits(null));
     assertFalse(token.permits(""));
     assertFalse(token.permits("s3cret"));

@@ -25,9 +25,9 @@ import java.util.stream.Stream;
  * Listens on a free loopback port; {@link #close} stops the process by its id, and a shutdown
  * hook does so too if the test JVM ends first.
  */
-final class ServletContainer implements AutoCloseable {
+public final class ServletContainer implements AutoCloseable {
   /** The containers the build provides. */
-  enum Kind { JETTY, TOMCAT, WILDFLY }
+  public enum Kind { JETTY, TOMCAT, WILDFLY }
 
   private static final Duration START_DEADLINE = Duration.ofSeconds(120);
   private static final HttpClient PROBE = HttpClient.newBuilder()
@@ -58,7 +58,7 @@ final class ServletContainer implements AutoCloseable {
    * Starts a container of {@code kind} with the built WAR deployed at every context path given
    * ({@code "/"} or {@code "/name"}), and waits until each answers.
    */
-  static ServletContainer start(Kind kind, Map<String, String> systemProperties,
+  public static ServletContainer start(Kind kind, Map<String, String> systemProperties,
       String... contextPaths) throws IOException {
     Path runs = Path.of("target", "container-runs");
     Files.createDirectories(runs);
@@ -76,12 +76,12 @@ final class ServletContainer implements AutoCloseable {
   }
 
   /** The base URI of the deployment at {@code contextPath}, without a trailing slash. */
-  URI uri(String contextPath) {
+  public URI uri(String contextPath) {
     return URI.create("http://127.0.0.1:" + port + (contextPath.equals("/") ? "" : contextPath));
   }
 
   /** Everything the container logged: its stdout and stderr, then its own log files. */
-  String log() throws IOException {
+  public String log() throws IOException {
     StringBuilder all = new StringBuilder(Files.readString(log, StandardCharsets.UTF_8));
     Path logs = kind == Kind.WILDFLY ? base.resolve("standalone/log") : base.resolve("logs");
     if (Files.isDirectory(logs)) {
@@ -151,7 +151,11 @@ final class ServletContainer implements AutoCloseable {
                 <Connector port="%d" address="127.0.0.1" protocol="HTTP/1.1"
                            connectionTimeout="20000"/>
                 <Engine name="Catalina" defaultHost="localhost">
-                  <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="true"/>
+                  <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="true">
+                    <!-- The production setting the README recommends: no exception report. -->
+                    <Valve className="org.apache.catalina.valves.ErrorReportValve"
+                           showReport="false" showServerInfo="false"/>
+                  </Host>
                 </Engine>
               </Service>
             </Server>

@@ -1,0 +1,38 @@
+package org.playcounter.server;
+
+/**
+ * The kinds of request playcounter turns away, each with its status and the label it is counted
+ * and logged under.
+ */
+enum Rejection {
+  NOT_FOUND(404, "not_found"),
+  METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+  NOT_ACCEPTABLE(406, "not_acceptable"),
+  BAD_SONG_ID(400, "bad_song_id"),
+  MALFORMED_BODY(400, "malformed_body"),
+  UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
+  BODY_TOO_LARGE(413, "body_too_large"),
+  COUNT_OVERFLOW(409, "count_overflow"),
+  SONG_LIMIT(507, "song_limit"),
+  UNAUTHORIZED(401, "unauthorized"),
+  /** Rejected by the container before the servlet ran (a protected path, a bad request line). */
+  CONTAINER(400, "container");
+
+  private final int status;
+  private final String label;
+
+  Rejection(int status, String label) {
+    this.status = status;
+    this.label = label;
+  }
+
+  /** The HTTP status this rejection answers with. */
+  int status() {
+    return status;
+  }
+
+  /** The metric label and log name: lower case, underscores. */
+  String label() {
+    return label;
+  }
+}

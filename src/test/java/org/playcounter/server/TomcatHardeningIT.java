@@ -1,0 +1,9 @@
+package org.playcounter.server;
+
+/** Hostile input, limits, token and metrics against the built WAR in Tomcat. */
+class TomcatHardeningIT extends HardeningSuite {
+  @Override
+  ServletContainer.Kind kind() {
+    return ServletContainer.Kind.TOMCAT;
+  }
+}
