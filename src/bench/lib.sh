@@ -1,0 +1,92 @@
+# Shared by the benchmark scripts: build the WAR, start Jetty 12 or Tomcat 10.1 standalone (each
+# its own JVM, on 127.0.0.1) from the distributions the build unpacks, stop them by process id.
+# Source it: . "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CONTAINERS=$ROOT/target/containers
+
+# Builds the WAR and unpacks the containers (skipping tests) unless both are there.
+build() {
+  if ! ls "$ROOT"/target/playcounter-*.war >/dev/null 2>&1 || ! ls -d "$CONTAINERS"/jetty-home-* >/dev/null 2>&1; then
+    (cd "$ROOT" && mvn -B -q -DskipTests verify) || return 1
+  fi
+  WAR=$(ls "$ROOT"/target/playcounter-*.war | head -1)
+  JETTY_HOME=$(ls -d "$CONTAINERS"/jetty-home-* | head -1)
+  TOMCAT_HOME=$(ls -d "$CONTAINERS"/apache-tomcat-* | head -1)
+}
+
+# Installs the Debian packages given when a command of the same purpose is missing.
+need() { # command package...
+  local cmd=$1; shift
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_http() { # url [seconds]
+  local deadline=$((SECONDS + ${2:-90}))
+  until curl -s -o /dev/null -f "$1"; do
+    ((SECONDS < deadline)) || { echo "no answer from $1" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+# start_jetty BASE PORT WAR "JVM OPTIONS" [CPU]  -> sets PID; WAR deployed at /
+start_jetty() {
+  local base=$1 port=$2 war=$3 opts=$4 cpu=${5:-}
+  mkdir -p "$base" && (cd "$base" && java -jar "$JETTY_HOME/start.jar" --add-modules=server,http,ee10-deploy >/dev/null 2>&1)
+  cp "$war" "$base/webapps/ROOT.war"
+  # shellcheck disable=SC2086
+  (cd "$base" && exec ${cpu:+taskset -c $cpu} java $opts -jar "$JETTY_HOME/start.jar" \
+     jetty.http.host=127.0.0.1 jetty.http.port="$port" ${JETTY_ARGS:-} >"$base/server.log" 2>&1) &
+  PID=$!
+}
+
+# start_tomcat BASE PORT WAR "JVM OPTIONS" [CPU] -> sets PID; WAR deployed at /
+start_tomcat() {
+  local base=$1 port=$2 war=$3 opts=$4 cpu=${5:-}
+  mkdir -p "$base"/{conf,logs,temp,webapps,work}
+  cp "$TOMCAT_HOME"/conf/{web.xml,catalina.properties,logging.properties,context.xml} "$base/conf/"
+  cat >"$base/conf/server.xml" <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<Server port="-1" shutdown="SHUTDOWN">
+  <Service name="Catalina">
+    <Connector port="$port" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000"
+               ${TOMCAT_CONNECTOR:-}/>
+    <Engine name="Catalina" defaultHost="localhost">
+      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false">
+        <Valve className="org.apache.catalina.valves.ErrorReportValve" showReport="false" showServerInfo="false"/>
+      </Host>
+    </Engine>
+  </Service>
+</Server>
+XML
+  cp "$war" "$base/webapps/ROOT.war"
+  # shellcheck disable=SC2086
+  (cd "$base" && exec ${cpu:+taskset -c $cpu} java $opts \
+     -Dcatalina.home="$TOMCAT_HOME" -Dcatalina.base="$base" -Djava.io.tmpdir="$base/temp" \
+     -Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager \
+     -Djava.util.logging.config.file="$base/conf/logging.properties" \
+     -cp "$TOMCAT_HOME/bin/bootstrap.jar:$TOMCAT_HOME/bin/tomcat-juli.jar" \
+     org.apache.catalina.startup.Bootstrap start >"$base/server.log" 2>&1) &
+  PID=$!
+}
+
+stop_pid() { # pid
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null
+}
+
+# Heap in use after a full GC, in bytes.
+heap_after_gc() { # pid
+  jcmd "$1" GC.run >/dev/null
+  jcmd "$1" GC.heap_info | python3 -c '
+import re, sys
+used = 0
+for line in sys.stdin:
+    m = re.search(r"(?:PSYoungGen|ParOldGen|garbage-first heap)\s+total \d+K, used (\d+)K", line)
+    if m: used += int(m.group(1)) * 1024
+print(used)'
+}
