@@ -20,9 +20,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -328,7 +325,6 @@ abstract class ConformanceSuite {
     Map<String, AtomicLong> acknowledged = new ConcurrentHashMap<>();
     Map<String, Long> drained = new HashMap<>();
     CountDownLatch start = new CountDownLatch(1);
-    HttpClient http = newClient();
     ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
     try {
       List<Future<?>> work = new ArrayList<>();
@@ -337,12 +333,13 @@ abstract class ConformanceSuite {
           start.await();
           long end = System.nanoTime() + runFor.toNanos();
           ThreadLocalRandom random = ThreadLocalRandom.current();
-          while (System.nanoTime() < end) {
-            String id = random.nextInt(4) > 0 ? "hot" + random.nextInt(3)
-                : "cold" + random.nextInt(5_000);
-            HttpResponse<String> response = send(http, "POST", "/song/" + id, null);
-            assertEquals(200, response.statusCode());
-            acknowledged.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+          try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+            while (System.nanoTime() < end) {
+              String id = random.nextInt(4) > 0 ? "hot" + random.nextInt(3)
+                  : "cold" + random.nextInt(5_000);
+              assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
+              acknowledged.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+            }
           }
           return null;
         }));
@@ -350,10 +347,13 @@ abstract class ConformanceSuite {
       Future<?> drainer = pool.submit(() -> {
         start.await();
         long end = System.nanoTime() + runFor.toNanos();
-        while (System.nanoTime() < end) {
-          HttpResponse<String> response = send(http, "DELETE", "/", "return=representation");
-          assertEquals(200, response.statusCode());
-          parse(response.body()).forEach((id, count) -> drained.merge(id, count, Long::sum));
+        try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+          while (System.nanoTime() < end) {
+            String[] response = connection.send("DELETE", "/",
+                "Prefer: return=representation\r\n");
+            assertEquals("200", response[0]);
+            parse(response[1]).forEach((id, count) -> drained.merge(id, count, Long::sum));
+          }
         }
         return null;
       });
@@ -500,12 +500,13 @@ abstract class ConformanceSuite {
     int threads = 32;
     int perThread = 2_000;
     Set<Long> seen = ConcurrentHashMap.newKeySet();
-    HttpClient http = newClient();
     runConcurrently(threads, thread -> {
-      for (int i = 0; i < perThread; i++) {
-        HttpResponse<String> response = send(http, "POST", "/song/hot", null);
-        assertEquals(200, response.statusCode());
-        assertTrue(seen.add(Long.parseLong(response.body())), "repeated " + response.body());
+      try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+        for (int i = 0; i < perThread; i++) {
+          String[] response = connection.send("POST", "/song/hot", "");
+          assertEquals("200", response[0]);
+          assertTrue(seen.add(Long.parseLong(response[1])), "repeated " + response[1]);
+        }
       }
     });
     assertEquals(threads * perThread, seen.size());
@@ -516,11 +517,12 @@ abstract class ConformanceSuite {
   void concurrentPostsOverManySongsSumExactly() throws Exception {
     int threads = 32;
     int perThread = 1_000;
-    HttpClient http = newClient();
     runConcurrently(threads, thread -> {
-      for (int i = 0; i < perThread; i++) {
-        String id = Integer.toString((thread * perThread + i) % 10_000);
-        assertEquals(200, send(http, "POST", "/song/" + id, null).statusCode());
+      try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+        for (int i = 0; i < perThread; i++) {
+          String id = Integer.toString((thread * perThread + i) % 10_000);
+          assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
+        }
       }
     });
     Map<String, Long> all = parse(request().get("/").asString());
@@ -538,22 +540,6 @@ abstract class ConformanceSuite {
     response.then().statusCode(status).contentType(textPlain()).body(equalTo(body))
         .header("Cache-Control", "no-store")
         .header("Content-Length", String.valueOf(body.length()));
-  }
-
-  /** A keep-alive client of its own for one test, so no test inherits stale connections. */
-  private static HttpClient newClient() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
-  }
-
-  private HttpResponse<String> send(HttpClient http, String method, String path, String prefer)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(root + path))
-        .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody());
-    if (prefer != null) {
-      builder.header("Prefer", prefer);
-    }
-    return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Sends raw bytes over one connection and returns all the server answered. */
@@ -605,6 +591,86 @@ abstract class ConformanceSuite {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * One HTTP/1.1 connection kept alive across requests, written and read by hand, so that a
+   * concurrency test knows for each request whether its answer arrived: it reconnects only when
+   * the server said {@code Connection: close}, and any other loss fails the test.
+   */
+  private static final class KeepAliveConnection implements AutoCloseable {
+    private final URI base;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    KeepAliveConnection(URI base) {
+      this.base = base;
+    }
+
+    /** Sends one request without a body; returns the status code and the body. */
+    String[] send(String method, String path, String extraHeaders) throws IOException {
+      if (socket == null) {
+        socket = new Socket(base.getHost(), base.getPort());
+        socket.setSoTimeout(30_000);
+        socket.setTcpNoDelay(true);
+        in = new java.io.BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+      }
+      out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders
+          + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      String status = line();
+      long length = -1;
+      boolean chunked = false;
+      boolean close = false;
+      for (String header = line(); !header.isEmpty(); header = line()) {
+        String lower = header.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("content-length:")) {
+          length = Long.parseLong(lower.substring(15).trim());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        } else if (lower.startsWith("connection:") && lower.contains("close")) {
+          close = true;
+        }
+      }
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      if (chunked) {
+        for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
+            size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+          body.write(in.readNBytes(size));
+          line();
+        }
+        line();
+      } else {
+        body.write(in.readNBytes((int) Math.max(length, 0)));
+      }
+      if (close) {
+        close();
+      }
+      return new String[] {status.split(" ")[1], body.toString(StandardCharsets.ISO_8859_1)};
+    }
+
+    private String line() throws IOException {
+      StringBuilder line = new StringBuilder();
+      for (int c = in.read(); c != '\n'; c = in.read()) {
+        if (c < 0) {
+          throw new IOException("connection closed mid-answer after: " + line);
+        }
+        if (c != '\r') {
+          line.append((char) c);
+        }
+      }
+      return line.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (socket != null) {
+        socket.close();
+        socket = null;
+      }
     }
   }
 
