@@ -1,0 +1,518 @@
+package org.playcounter.client;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.playcounter.wire.CountsFormat;
+import org.playcounter.wire.CountsWriter;
+import org.playcounter.wire.MalformedCountsException;
+import org.playcounter.wire.SongId;
+
+/**
+ * A client of one or more playcounter servers that keeps each song on the one server its
+ * {@link ShardRing} names and asks every server at once for the calls that span all songs.
+ *
+ * <p>It needs nothing but the JDK: one {@link HttpClient} (HTTP/1.1, keep-alive) carries every
+ * request, so sequential calls reuse connections and a fan-out opens one per server in parallel.
+ * Song ids are checked against the service's id rules before anything is sent, and no call is
+ * ever retried or sent to another server: a failure is one {@link PlayCounterException} that
+ * names the server, the status and the server's reason, with partial results when several
+ * servers were asked.
+ *
+ * <pre>{@code
+ * PlayCounterClient client = PlayCounterClient.builder()
+ *     .servers(URI.create("http://10.0.0.1:8080"), URI.create("http://10.0.0.2:8080"))
+ *     .build();
+ * client.increment("1");                 // 1
+ * Map<String, Long> all = client.counts();
+ * }</pre>
+ *
+ * <p>Thread-safe: share one instance. Each per-song call is atomic on its server. Calls over
+ * every server are not one snapshot: each server answers at its own instant, so a concurrent
+ * play may or may not be in {@link #counts} (an inconsistent view), while {@link #drainAll}
+ * still hands each acknowledged play to exactly one drain. A default {@code HttpClient}'s
+ * threads are daemons, so an unused client needs no closing.
+ */
+public final class PlayCounterClient {
+  /** The server a client talks to when given none: the original's address. */
+  public static final URI DEFAULT_SERVER = URI.create("http://127.0.0.1:8080");
+  /** How long opening a connection may take unless set otherwise. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** How long a request may wait for its answer unless set otherwise. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final BodyHandler<String> TEXT = BodyHandlers.ofString();
+  private static final String DRAIN_PREFERENCE = "return=representation";
+
+  private final ShardRing ring;
+  private final HttpClient http;
+  private final Duration requestTimeout;
+  /** The {@code Authorization} header value sent with every DELETE; null for none. */
+  private final String authorization;
+
+  /** A client of {@link #DEFAULT_SERVER} with the default timeouts. */
+  public PlayCounterClient() {
+    this(builder());
+  }
+
+  /**
+   * A client of {@code servers} with the default timeouts.
+   *
+   * @throws IllegalArgumentException as {@link ShardRing#ShardRing} does
+   */
+  public PlayCounterClient(List<URI> servers) {
+    this(builder().servers(servers));
+  }
+
+  private PlayCounterClient(Builder builder) {
+    this.ring = new ShardRing(builder.servers);
+    this.requestTimeout = builder.requestTimeout;
+    this.authorization = builder.adminToken == null ? null : "Bearer " + builder.adminToken;
+    if (builder.httpClient != null) {
+      this.http = builder.httpClient;
+    } else {
+      HttpClient.Builder http = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(builder.connectTimeout);
+      if (builder.executor != null) {
+        http.executor(builder.executor);
+      }
+      this.http = http.build();
+    }
+  }
+
+  /** Starts a client with {@link #DEFAULT_SERVER} and the default timeouts. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The ring this client routes songs with; its servers are the normalized base URIs. */
+  public ShardRing ring() {
+    return ring;
+  }
+
+  /** The song's count on its server, 0 for a song never played. */
+  public long count(String id) {
+    return songCall("GET", id);
+  }
+
+  /** {@link #count(String)} of the song whose id is {@code id}'s decimal form. */
+  public long count(long id) {
+    return count(Long.toString(id));
+  }
+
+  /** Adds one play to the song and returns its count after it; sent once, never retried. */
+  public long increment(String id) {
+    return songCall("POST", id);
+  }
+
+  /** {@link #increment(String)} of the song whose id is {@code id}'s decimal form. */
+  public long increment(long id) {
+    return increment(Long.toString(id));
+  }
+
+  /** Removes the song and returns the count it had, 0 if none. */
+  public long delete(String id) {
+    return songCall("DELETE", id);
+  }
+
+  /** {@link #delete(String)} of the song whose id is {@code id}'s decimal form. */
+  public long delete(long id) {
+    return delete(Long.toString(id));
+  }
+
+  /**
+   * {@link #count(String)} without waiting: the future fails with a
+   * {@link PlayCounterException}. An invalid id throws at once, before anything is sent.
+   */
+  public CompletableFuture<Long> countAsync(String id) {
+    return songCallAsync("GET", id);
+  }
+
+  /** {@link #countAsync(String)} of the song whose id is {@code id}'s decimal form. */
+  public CompletableFuture<Long> countAsync(long id) {
+    return countAsync(Long.toString(id));
+  }
+
+  /**
+   * {@link #increment(String)} without waiting, for callers that pipeline plays: the future
+   * fails with a {@link PlayCounterException}. An invalid id throws at once.
+   */
+  public CompletableFuture<Long> incrementAsync(String id) {
+    return songCallAsync("POST", id);
+  }
+
+  /** {@link #incrementAsync(String)} of the song whose id is {@code id}'s decimal form. */
+  public CompletableFuture<Long> incrementAsync(long id) {
+    return incrementAsync(Long.toString(id));
+  }
+
+  /**
+   * {@link #delete(String)} without waiting: the future fails with a
+   * {@link PlayCounterException}. An invalid id throws at once.
+   */
+  public CompletableFuture<Long> deleteAsync(String id) {
+    return songCallAsync("DELETE", id);
+  }
+
+  /** {@link #deleteAsync(String)} of the song whose id is {@code id}'s decimal form. */
+  public CompletableFuture<Long> deleteAsync(long id) {
+    return deleteAsync(Long.toString(id));
+  }
+
+  /**
+   * Every song with a count above zero, from every server at once. Songs live on one server
+   * each; if one shows up on two (after servers were added or removed) its counts are summed.
+   *
+   * @throws PlayCounterException if any server failed, with the others' counts attached
+   */
+  public Map<String, Long> counts() {
+    return fanOutCounts(everyServer("GET", null), PlayCounterClient::parseCounts);
+  }
+
+  /**
+   * Removes every song from every server at once (the original's "reset all").
+   *
+   * @return true if every server answered {@code OK}, false if some server answered success
+   *     with any other body
+   * @throws PlayCounterException if a server failed (non-2xx or unreachable); the servers not
+   *     in its {@link PlayCounterException#failures} were reset
+   */
+  public boolean resetAll() {
+    Map<URI, Boolean> answers = fanOut(everyServer("DELETE", null),
+        response -> response.body().equals("OK"), reset -> Map.of());
+    return !answers.containsValue(false);
+  }
+
+  /**
+   * Removes every song from every server at once and returns the counts removed, merged. Each
+   * server's drain is atomic: a play it acknowledged is in this result or still counted, never
+   * both and never neither.
+   *
+   * @throws PlayCounterException if any server failed; its partial results are the counts the
+   *     answering servers removed, which are nowhere else now
+   */
+  public Map<String, Long> drainAll() {
+    return fanOutCounts(everyServer("DELETE", DRAIN_PREFERENCE), response -> {
+      if (!response.headers().allValues("Preference-Applied").contains(DRAIN_PREFERENCE)) {
+        throw new MalformedCountsException("no Preference-Applied: " + DRAIN_PREFERENCE
+            + ", so the server did a plain reset and its counts are gone");
+      }
+      return parseCounts(response);
+    });
+  }
+
+  /**
+   * Adds many plays in one call: the songs are grouped by server and each server gets one bulk
+   * {@code POST /} with exactly its songs, all servers at once. Each server adds its pairs all
+   * or none; nothing is retried.
+   *
+   * @param plays song id to the number of plays to add, 1 to {@link CountsFormat#MAX_BULK_COUNT}
+   * @return the new count of every song in {@code plays}
+   * @throws IllegalArgumentException for an invalid id or count, before anything is sent
+   * @throws PlayCounterException if any server failed: the servers it names added nothing, the
+   *     others added theirs and their new counts are its partial results
+   */
+  public Map<String, Long> add(Map<String, Long> plays) {
+    Map<URI, Map<String, Long>> shards = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> play : plays.entrySet()) {
+      String id = SongId.check(play.getKey());
+      Long count = play.getValue();
+      if (count == null || count < 1 || count > CountsFormat.MAX_BULK_COUNT) {
+        throw new IllegalArgumentException("plays of song " + id + " not in 1.."
+            + CountsFormat.MAX_BULK_COUNT + ": " + count);
+      }
+      shards.computeIfAbsent(ring.serverFor(id), server -> new LinkedHashMap<>()).put(id, count);
+    }
+    Map<URI, HttpRequest> requests = new LinkedHashMap<>();
+    shards.forEach((server, shard) -> requests.put(server,
+        request(server, "/", "POST", null, BodyPublishers.ofString(textBody(shard)))
+            .header("Content-Type", CountsFormat.TEXT.contentType()).build()));
+    return fanOutCounts(requests, PlayCounterClient::parseCounts);
+  }
+
+  private long songCall(String method, String id) {
+    URI server = ring.serverFor(SongId.check(id));
+    HttpRequest request = songRequest(server, method, id);
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, TEXT);
+    } catch (IOException e) {
+      throw unreachable(server, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PlayCounterException(server, -1, "interrupted while waiting for the answer", e);
+    }
+    return answer(server, response, PlayCounterClient::parseCount);
+  }
+
+  private CompletableFuture<Long> songCallAsync(String method, String id) {
+    URI server = ring.serverFor(SongId.check(id));
+    return sendAsync(server, songRequest(server, method, id), PlayCounterClient::parseCount);
+  }
+
+  private HttpRequest songRequest(URI server, String method, String id) {
+    return request(server, "/song/" + id, method, null, BodyPublishers.noBody()).build();
+  }
+
+  private Map<URI, HttpRequest> everyServer(String method, String prefer) {
+    Map<URI, HttpRequest> requests = new LinkedHashMap<>();
+    for (URI server : ring.servers()) {
+      requests.put(server, request(server, "/", method, prefer, BodyPublishers.noBody()).build());
+    }
+    return requests;
+  }
+
+  private HttpRequest.Builder request(URI server, String path, String method, String prefer,
+      BodyPublisher body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + path))
+        .method(method, body)
+        .timeout(requestTimeout)
+        .header("Accept", "text/plain");
+    if (prefer != null) {
+      request.header("Prefer", prefer);
+    }
+    if (authorization != null && method.equals("DELETE")) {
+      request.header("Authorization", authorization);
+    }
+    return request;
+  }
+
+  /** Sends one request; the future fails with the request's {@link PlayCounterException}. */
+  private <T> CompletableFuture<T> sendAsync(URI server, HttpRequest request, Reader<T> reader) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    http.sendAsync(request, TEXT).whenComplete((response, failure) -> {
+      try {
+        if (failure != null) {
+          throw unreachable(server, failure);
+        }
+        result.complete(answer(server, response, reader));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  /** {@link #fanOut} of calls that answer counts, merged; partial results are the same merge. */
+  private Map<String, Long> fanOutCounts(Map<URI, HttpRequest> requests,
+      Reader<Map<String, Long>> reader) {
+    return merge(fanOut(requests, reader, PlayCounterClient::merge).values());
+  }
+
+  /**
+   * Sends every request at once, then waits for all of them.
+   *
+   * @throws PlayCounterException if any failed, with {@code partial} of the answers that came
+   */
+  private <T> Map<URI, T> fanOut(Map<URI, HttpRequest> requests, Reader<T> reader,
+      Function<Collection<T>, Map<String, Long>> partial) {
+    Map<URI, CompletableFuture<T>> pending = new LinkedHashMap<>();
+    requests.forEach((server, request) -> pending.put(server, sendAsync(server, request, reader)));
+    Map<URI, T> answers = new LinkedHashMap<>();
+    Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
+    pending.forEach((server, answer) -> {
+      try {
+        answers.put(server, answer.join());
+      } catch (CompletionException e) {
+        failures.put(server, unreachable(server, e));
+      }
+    });
+    if (!failures.isEmpty()) {
+      throw new PlayCounterException(partial.apply(answers.values()), failures, requests.size());
+    }
+    return answers;
+  }
+
+  /** Checks the status and reads a 2xx body; anything else is the server's failure. */
+  private static <T> T answer(URI server, HttpResponse<String> response, Reader<T> reader) {
+    int status = response.statusCode();
+    if (status < 200 || status > 299) {
+      throw new PlayCounterException(server, status, reason(response.body(), status), null);
+    }
+    try {
+      return reader.read(response);
+    } catch (MalformedCountsException | NumberFormatException e) {
+      throw new PlayCounterException(server, status, "unexpected answer: " + e.getMessage(), e);
+    }
+  }
+
+  /** The first line of an error body, which the service keeps to one line anyway. */
+  private static String reason(String body, int status) {
+    String line = body == null ? "" : body.strip().lines().findFirst().orElse("");
+    if (line.isEmpty()) {
+      return "HTTP " + status + " with no reason given";
+    }
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
+
+  private static PlayCounterException unreachable(URI server, Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof PlayCounterException known) {
+      return known;
+    }
+    String what = cause.getClass().getSimpleName();
+    return new PlayCounterException(server, -1,
+        cause.getMessage() == null ? what : what + ": " + cause.getMessage(), cause);
+  }
+
+  private static long parseCount(HttpResponse<String> response) {
+    long count = Long.parseLong(response.body());
+    if (count < 0) {
+      throw new NumberFormatException("negative count: " + count);
+    }
+    return count;
+  }
+
+  private static Map<String, Long> parseCounts(HttpResponse<String> response)
+      throws MalformedCountsException {
+    return CountsFormat.TEXT.parse(response.body(), Long.MAX_VALUE);
+  }
+
+  private static String textBody(Map<String, Long> counts) {
+    StringBuilder body = new StringBuilder(counts.size() * 16);
+    try {
+      CountsWriter writer = CountsFormat.TEXT.writer(body);
+      for (Map.Entry<String, Long> entry : counts.entrySet()) {
+        writer.write(entry.getKey(), entry.getValue());
+      }
+      writer.finish();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringBuilder does not throw
+    }
+    return body.toString();
+  }
+
+  /** The union of the servers' counts; an id on two servers (after a reshard) is summed. */
+  static Map<String, Long> merge(Collection<Map<String, Long>> parts) {
+    if (parts.size() == 1) {
+      return Collections.unmodifiableMap(parts.iterator().next());
+    }
+    Map<String, Long> merged = new HashMap<>();
+    for (Map<String, Long> part : parts) {
+      part.forEach((id, count) -> merged.merge(id, count, Math::addExact));
+    }
+    return Collections.unmodifiableMap(merged);
+  }
+
+  @Override
+  public String toString() {
+    return "PlayCounterClient" + ring.servers();
+  }
+
+  /** Reads a 2xx answer; a body it cannot read is the server's failure. */
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(HttpResponse<String> response) throws MalformedCountsException;
+  }
+
+  /**
+   * The settings of a {@link PlayCounterClient}. Not thread-safe; {@link #build} may be called
+   * more than once and each client gets its own {@code HttpClient} unless one was given.
+   */
+  public static final class Builder {
+    private List<URI> servers = List.of(DEFAULT_SERVER);
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Executor executor;
+    private HttpClient httpClient;
+    private String adminToken;
+    private boolean connectSettings;
+
+    private Builder() {}
+
+    /** The servers' base URIs, each {@code http(s)://host[:port][/context-path]}. */
+    public Builder servers(List<URI> servers) {
+      this.servers = List.copyOf(servers);
+      return this;
+    }
+
+    /** The servers' base URIs, each {@code http(s)://host[:port][/context-path]}. */
+    public Builder servers(URI... servers) {
+      return servers(Arrays.asList(servers));
+    }
+
+    /** How long opening a connection may take; not allowed with {@link #httpClient}. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = positive(connectTimeout, "connectTimeout");
+      this.connectSettings = true;
+      return this;
+    }
+
+    /** How long each request may wait for its answer's headers. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = positive(requestTimeout, "requestTimeout");
+      return this;
+    }
+
+    /** Runs the client's own {@code HttpClient}'s tasks; not allowed with {@link #httpClient}. */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      this.connectSettings = true;
+      return this;
+    }
+
+    /**
+     * A caller's {@code HttpClient} to send every request with, instead of one of the client's
+     * own; it brings its own connect timeout, executor and connection pool.
+     */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /** The token of servers that set {@code admin-token}; sent as a bearer token with DELETEs. */
+    public Builder adminToken(String adminToken) {
+      this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws IllegalArgumentException if the servers are rejected as {@link ShardRing#ShardRing}
+     *     rejects them, or an {@code HttpClient} was given together with a connect timeout or an
+     *     executor it would ignore
+     */
+    public PlayCounterClient build() {
+      if (httpClient != null && connectSettings) {
+        throw new IllegalArgumentException(
+            "connectTimeout and executor belong to the given HttpClient: " + httpClient);
+      }
+      return new PlayCounterClient(this);
+    }
+
+    private static Duration positive(Duration duration, String name) {
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException(name + " <= 0: " + duration);
+      }
+      return duration;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package org.playcounter.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.playcounter.server.ServletContainer;
+import org.playcounter.wire.CountsFormat;
+
+/** The client against three real counter servers: the built WAR in three Jetty 12 processes. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientIT {
+  private final List<ServletContainer> containers = new ArrayList<>();
+  private final List<URI> servers = new ArrayList<>();
+  private PlayCounterClient client;
+
+  @BeforeAll
+  void startThreeServers() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      ServletContainer container = ServletContainer.start(ServletContainer.Kind.JETTY, Map.of(),
+          "/");
+      containers.add(container);
+      servers.add(container.uri("/"));
+    }
+    client = new PlayCounterClient(servers);
+  }
+
+  @AfterAll
+  void stopServers() {
+    containers.forEach(ServletContainer::close);
+  }
+
+  @BeforeEach
+  void resetEveryServer() {
+    assertTrue(client.resetAll());
+  }
+
+  @Test
+  void originalInteractiveSessionReproducesExactly() {
+    assertEquals(0, client.count("1"));
+    assertEquals(1, client.increment("1"));
+    assertEquals(2, client.increment("1"));
+    assertEquals(2, client.count("1"));
+    assertEquals(1, client.increment("5"));
+    assertEquals(Map.of("1", 2L, "5", 1L), client.counts());
+    assertTrue(client.resetAll());
+    assertEquals(Map.of(), client.counts());
+  }
+
+  @Test
+  void longIdsAreTheirDecimalStrings() {
+    assertEquals(1, client.increment(42));
+    assertEquals(1, client.count("42"));
+    assertEquals(1, client.delete(42L));
+    assertEquals(0, client.count(42));
+  }
+
+  @Test
+  void everySongLivesOnTheServerTheRingNames() throws Exception {
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      String id = "song-" + i;
+      long plays = 1 + i % 3;
+      for (int play = 1; play <= plays; play++) {
+        assertEquals(play, client.increment(id));
+      }
+      expected.put(id, plays);
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    Map<String, Long> seen = new HashMap<>();
+    for (URI server : servers) {
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(URI.create(server + "/")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode());
+      Map<String, Long> held = CountsFormat.TEXT.parse(response.body(), Long.MAX_VALUE);
+      assertTrue(held.size() > 50, server + " holds only " + held.size() + " of 300 songs");
+      for (Map.Entry<String, Long> song : held.entrySet()) {
+        assertEquals(server, client.ring().serverFor(song.getKey()), song.getKey());
+        assertNull(seen.put(song.getKey(), song.getValue()), song.getKey() + " on two servers");
+      }
+    }
+    assertEquals(expected, seen);
+    assertEquals(expected, client.counts());
+  }
+
+  @Test
+  void bulkAndDrainMergeAcrossServers() {
+    Map<String, Long> plays = new HashMap<>();
+    Map<String, Long> doubled = new HashMap<>();
+    for (int i = 0; i < 200; i++) {
+      plays.put("bulk-" + i, i + 1L);
+      doubled.put("bulk-" + i, 2 * (i + 1L));
+    }
+    assertEquals(plays, client.add(plays));
+    assertEquals(doubled, client.add(plays));
+    assertEquals(doubled, client.counts());
+    long max = CountsFormat.MAX_BULK_COUNT;
+    assertEquals(Map.of("big", max), client.add(Map.of("big", max)));
+    assertEquals(Map.of("big", 2 * max, "bulk-0", 3L),
+        client.add(Map.of("big", max, "bulk-0", 1L)));
+    doubled.put("bulk-0", 3L);
+    doubled.put("big", 2 * max);
+    assertEquals(doubled, client.drainAll());
+    assertEquals(Map.of(), client.counts());
+    assertEquals(Map.of(), client.drainAll());
+  }
+
+  @Test
+  void stoppedServerGivesExceptionWithPartialResults() throws IOException {
+    URI dead;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      dead = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    }
+    List<URI> withDead = new ArrayList<>(servers);
+    withDead.add(dead);
+    PlayCounterClient partial = new PlayCounterClient(withDead);
+    Map<String, Long> live = new HashMap<>();
+    String lost = null;
+    for (int i = 0; lost == null || live.size() < 40; i++) {
+      String id = "s" + i;
+      if (partial.ring().serverFor(id).equals(dead)) {
+        lost = id;
+      } else {
+        assertEquals(1, partial.increment(id));
+        live.put(id, 1L);
+      }
+    }
+    String onDead = lost;
+    PlayCounterException unreachable = assertThrows(PlayCounterException.class,
+        () -> partial.increment(onDead));
+    assertEquals(dead, unreachable.server());
+    assertEquals(-1, unreachable.status());
+
+    PlayCounterException e = assertThrows(PlayCounterException.class, partial::counts);
+    assertNull(e.server());
+    assertEquals(live, e.partialResults());
+    assertEquals(Set.of(dead), e.failures().keySet());
+    assertEquals(-1, e.failures().get(dead).status());
+    assertEquals(live, client.counts(), "no play failed over to a live server");
+  }
+}

@@ -1,0 +1,341 @@
+package org.playcounter.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.playcounter.wire.CountsFormat;
+import org.playcounter.wire.MalformedCountsException;
+
+/** The client against fake counter servers made of the JDK's own {@link HttpServer}. */
+class PlayCounterClientTest {
+  private final List<HttpServer> servers = new ArrayList<>();
+  private final List<ExecutorService> executors = new ArrayList<>();
+
+  @AfterEach
+  void stopServers() {
+    servers.forEach(server -> server.stop(0));
+    executors.forEach(ExecutorService::shutdownNow);
+  }
+
+  @Test
+  void countsAsksEveryServerAtOnce() {
+    int n = 16;
+    CountDownLatch arrived = new CountDownLatch(n);
+    List<URI> uris = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String body = "s" + i + "=" + (i + 1);
+      uris.add(start(exchange -> {
+        arrived.countDown();
+        boolean all = await(arrived, 20);
+        answer(exchange, all ? 200 : 503, all ? body : "only some requests arrived");
+      }));
+    }
+    PlayCounterClient client = PlayCounterClient.builder().servers(uris)
+        .requestTimeout(Duration.ofSeconds(60)).build();
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      expected.put("s" + i, i + 1L);
+    }
+    assertEquals(expected, client.counts());
+  }
+
+  @Test
+  void sequentialCallsReuseOneConnection() {
+    Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+    URI server = start(exchange -> {
+      clientPorts.add(exchange.getRemoteAddress().getPort());
+      answer(exchange, 200, "7");
+    });
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(7, client.count("1"));
+    }
+    assertEquals(1, clientPorts.size(), "client ports " + clientPorts);
+  }
+
+  @Test
+  void songCallsUseTheContractPathsAndMethods() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    URI server = start(exchange -> {
+      seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+          + exchange.getRequestHeaders().getFirst("Accept"));
+      answer(exchange, 200, "3");
+    });
+    PlayCounterClient client = new PlayCounterClient(List.of(URI.create(server + "/app/")));
+    assertEquals(3, client.count(1));
+    assertEquals(3, client.increment("USRC17607839"));
+    assertEquals(3, client.delete(5));
+    assertEquals(List.of("GET /app/song/1 text/plain", "POST /app/song/USRC17607839 text/plain",
+        "DELETE /app/song/5 text/plain"), seen);
+  }
+
+  @Test
+  void errorAnswerNamesServerStatusAndReason() {
+    URI server = start(exchange -> answer(exchange, 507, "too many songs: limit is 10\n"));
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    PlayCounterException e = assertThrows(PlayCounterException.class,
+        () -> client.increment("x"));
+    assertEquals(server, e.server());
+    assertEquals(507, e.status());
+    assertEquals("too many songs: limit is 10", e.reason());
+    assertEquals(server + " answered 507: too many songs: limit is 10", e.getMessage());
+    assertEquals(Map.of(), e.partialResults());
+    assertEquals(Map.of(), e.failures());
+  }
+
+  @Test
+  void unparseableAnswerIsTheServersFailure() {
+    URI server = start(exchange -> answer(exchange, 200, "<html>"));
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    PlayCounterException e = assertThrows(PlayCounterException.class, () -> client.count("1"));
+    assertEquals(server, e.server());
+    assertEquals(200, e.status());
+    assertTrue(e.reason().startsWith("unexpected answer: "), e.reason());
+  }
+
+  @Test
+  void asyncFailureCompletesTheFutureWithTheException() {
+    URI server = start(exchange -> answer(exchange, 409, "count of song x would overflow"));
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> client.incrementAsync("x").get(20, TimeUnit.SECONDS));
+    PlayCounterException failure = assertInstanceOf(PlayCounterException.class, e.getCause());
+    assertEquals(409, failure.status());
+    assertEquals("count of song x would overflow", failure.reason());
+  }
+
+  @Test
+  void pipelinedIncrementsAllArrive() throws Exception {
+    AtomicInteger plays = new AtomicInteger();
+    URI server = start(exchange -> answer(exchange, 200,
+        Integer.toString(plays.incrementAndGet())));
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      futures.add(client.incrementAsync(1));
+    }
+    Set<Long> answers = new HashSet<>();
+    for (var future : futures) {
+      answers.add(future.get(20, TimeUnit.SECONDS));
+    }
+    assertEquals(50, answers.size());
+    assertEquals(50, plays.get());
+  }
+
+  @Test
+  void fanOutWithDeadServerCarriesPartialResultsAndFailures() {
+    URI a = start(exchange -> answer(exchange, 200, "a=1,both=2"));
+    URI b = start(exchange -> answer(exchange, 200, "b=2,both=3"));
+    URI dead = deadServer();
+    PlayCounterClient client = new PlayCounterClient(List.of(a, dead, b));
+    PlayCounterException e = assertThrows(PlayCounterException.class, client::counts);
+    assertNull(e.server());
+    assertEquals(-1, e.status());
+    assertEquals("1 of 3 servers failed", e.reason());
+    assertEquals(Map.of("a", 1L, "b", 2L, "both", 5L), e.partialResults());
+    assertEquals(Set.of(dead), e.failures().keySet());
+    PlayCounterException failure = e.failures().get(dead);
+    assertEquals(dead, failure.server());
+    assertEquals(-1, failure.status());
+    assertTrue(e.getMessage().contains(dead.toString()), e.getMessage());
+  }
+
+  @Test
+  void resetAllIsTrueOnlyIfEveryServerAnsweredOk() {
+    URI ok = start(exchange -> answer(exchange, 200, "OK"));
+    URI other = start(exchange -> answer(exchange, 200, "Done"));
+    assertTrue(new PlayCounterClient(List.of(ok)).resetAll());
+    assertFalse(new PlayCounterClient(List.of(ok, other)).resetAll());
+    URI dead = deadServer();
+    PlayCounterException e = assertThrows(PlayCounterException.class,
+        () -> new PlayCounterClient(List.of(ok, dead)).resetAll());
+    assertEquals(Set.of(dead), e.failures().keySet());
+    assertEquals(Map.of(), e.partialResults());
+  }
+
+  @Test
+  void drainAllAsksForTheRemovedCountsAndSumsSongsOnTwoServers() {
+    HttpHandler drain = exchange -> {
+      boolean asked = exchange.getRequestMethod().equals("DELETE") && "return=representation"
+          .equals(exchange.getRequestHeaders().getFirst("Prefer"));
+      exchange.getResponseHeaders().add("Preference-Applied", "return=representation");
+      answer(exchange, asked ? 200 : 400, asked ? "x=1,y=2" : "not a drain");
+    };
+    PlayCounterClient client = new PlayCounterClient(List.of(start(drain), start(drain)));
+    assertEquals(Map.of("x", 2L, "y", 4L), client.drainAll());
+  }
+
+  @Test
+  void drainOfServerThatIgnoredThePreferenceFails() {
+    URI server = start(exchange -> answer(exchange, 200, "OK"));
+    PlayCounterException e = assertThrows(PlayCounterException.class,
+        () -> new PlayCounterClient(List.of(server)).drainAll());
+    PlayCounterException failure = e.failures().get(server);
+    assertTrue(failure.reason().contains("Preference-Applied"), failure.reason());
+  }
+
+  @Test
+  void invalidIdsAreRejectedBeforeAnyRequest() {
+    AtomicInteger requests = new AtomicInteger();
+    URI server = start(exchange -> {
+      requests.incrementAndGet();
+      answer(exchange, 200, "1");
+    });
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    assertEquals("song id must be a single path segment", assertThrows(
+        IllegalArgumentException.class, () -> client.count("a/b")).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> client.increment(""));
+    assertThrows(IllegalArgumentException.class, () -> client.delete("x y"));
+    assertThrows(IllegalArgumentException.class, () -> client.count("caf\u00e9"));
+    assertThrows(IllegalArgumentException.class, () -> client.increment("x".repeat(129)));
+    assertThrows(IllegalArgumentException.class, () -> client.countAsync("?"));
+    assertThrows(IllegalArgumentException.class, () -> client.incrementAsync("%31"));
+    assertThrows(IllegalArgumentException.class, () -> client.deleteAsync("a,b"));
+    Map<String, Long> badId = new LinkedHashMap<>();
+    badId.put("ok", 1L);
+    badId.put("bad=id", 1L);
+    assertThrows(IllegalArgumentException.class, () -> client.add(badId));
+    assertThrows(IllegalArgumentException.class, () -> client.add(Map.of("ok", 0L)));
+    assertEquals("plays of song ok not in 1..9007199254740992: 9007199254740993",
+        assertThrows(IllegalArgumentException.class,
+            () -> client.add(Map.of("ok", CountsFormat.MAX_BULK_COUNT + 1))).getMessage());
+    assertEquals(0, requests.get());
+  }
+
+  @Test
+  void addSendsOneBulkPostPerShardWithExactlyItsSongs() throws Exception {
+    Map<URI, List<Map<String, Long>>> received = new ConcurrentHashMap<>();
+    List<URI> uris = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      URI[] self = new URI[1];
+      self[0] = start(exchange -> {
+        String body = new String(exchange.getRequestBody().readAllBytes(),
+            StandardCharsets.UTF_8);
+        boolean bulk = exchange.getRequestMethod().equals("POST")
+            && exchange.getRequestURI().getPath().equals("/")
+            && String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"))
+                .startsWith("text/plain");
+        try {
+          Map<String, Long> plays = CountsFormat.TEXT.parse(body, CountsFormat.MAX_BULK_COUNT);
+          received.computeIfAbsent(self[0], s -> new CopyOnWriteArrayList<>()).add(plays);
+          answer(exchange, bulk ? 200 : 400, bulk ? body : "not a bulk POST");
+        } catch (MalformedCountsException e) {
+          answer(exchange, 400, e.getMessage());
+        }
+      });
+      uris.add(self[0]);
+    }
+    PlayCounterClient client = new PlayCounterClient(uris);
+    Map<String, Long> plays = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      plays.put("song-" + i, i + 1L);
+    }
+    assertEquals(plays, client.add(plays));
+    assertEquals(Set.copyOf(uris), received.keySet());
+    for (URI server : uris) {
+      assertEquals(1, received.get(server).size(), "POSTs to " + server);
+      Map<String, Long> expected = new HashMap<>(plays);
+      expected.keySet().removeIf(id -> !client.ring().serverFor(id).equals(server));
+      assertEquals(expected, received.get(server).get(0));
+    }
+    assertEquals(Map.of(), client.add(Map.of()));
+    assertEquals(3, received.values().stream().mapToInt(List::size).sum());
+  }
+
+  @Test
+  void builderRejectsWhatItCannotUse() {
+    assertThrows(IllegalArgumentException.class,
+        () -> PlayCounterClient.builder().servers(List.of()).build());
+    assertThrows(IllegalArgumentException.class,
+        () -> new PlayCounterClient(List.of(URI.create("ftp://h"))));
+    assertEquals("requestTimeout <= 0: PT0S", assertThrows(IllegalArgumentException.class,
+        () -> PlayCounterClient.builder().requestTimeout(Duration.ZERO)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> PlayCounterClient.builder()
+        .connectTimeout(Duration.ofSeconds(1))
+        .httpClient(HttpClient.newHttpClient()).build());
+    assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
+        new PlayCounterClient().ring().servers());
+  }
+
+  /** Starts a fake server on a free loopback port; it is stopped after the test. */
+  private URI start(HttpHandler handler) {
+    try {
+      HttpServer server = HttpServer.create(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      ExecutorService executor = Executors.newCachedThreadPool();
+      server.setExecutor(executor);
+      server.createContext("/", handler);
+      server.start();
+      servers.add(server);
+      executors.add(executor);
+      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A server URI where nothing listens: a port that was free a moment ago. */
+  private static URI deadServer() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      in.readAllBytes();
+    }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static boolean await(CountDownLatch latch, int seconds) {
+    try {
+      return latch.await(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
