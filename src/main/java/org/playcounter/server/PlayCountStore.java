@@ -5,28 +5,33 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * The play counts of one deployment: a concurrent map from song id to a 64-bit count, where a
- * song with no plays is simply absent.
+ * The play counts of one deployment: a concurrent map from song id to a 64-bit counter cell,
+ * where a song with no plays is simply absent.
  *
- * <p>Every change to one song is one atomic per-key operation of {@link ConcurrentHashMap}, so
- * concurrent plays of one song never lose an increment and each sees its own result. Whole-map
- * reads are weakly consistent; the whole-map removal, {@link #drain}, is still exactly-once,
- * because it takes each song out with an atomic {@code remove(key)}: a play that lands after a
- * song was taken starts that song afresh for the next drain. Kept in the {@code ServletContext}
- * under {@link #ATTRIBUTE}, one per deployment.
+ * <p>A play of a held song is one compare-and-set on its cell: no lock, no allocation, and each
+ * play sees its own result, so none is lost. A cell leaves the map before it is sealed with
+ * {@link #REMOVED}: whoever seals it owns the count it held, and a play that meets a sealed cell
+ * starts the song afresh in the map. That makes {@link #remove} and {@link #drain} exactly-once:
+ * every acknowledged play is in what they return or still in the store, never both. Whole-map
+ * reads are weakly consistent. Kept in the {@code ServletContext} under {@link #ATTRIBUTE}, one
+ * per deployment.
  */
 public final class PlayCountStore {
   /** The {@code ServletContext} attribute that holds the deployment's store. */
   public static final String ATTRIBUTE = PlayCountStore.class.getName();
 
-  private final ConcurrentHashMap<String, Long> counts = new ConcurrentHashMap<>();
+  /** The value of a cell taken out of the map; counts are never negative. */
+  private static final long REMOVED = Long.MIN_VALUE;
+
+  private final ConcurrentHashMap<String, AtomicLong> counts = new ConcurrentHashMap<>();
   /** Songs held: exact, unlike the map's size, because each change counts inside its lock. */
   private final AtomicLong songs = new AtomicLong();
   private final long maxSongs;
-  private final BiFunction<String, Long, Long> playOnce = (id, count) -> plus(count, 1);
+  private final Function<String, AtomicLong> newSong = id -> newCell(true);
+  private final Function<String, AtomicLong> restoredSong = id -> newCell(false);
 
   /** Creates an empty store that holds at most {@code maxSongs} songs at once. */
   public PlayCountStore(long maxSongs) {
@@ -38,8 +43,9 @@ public final class PlayCountStore {
 
   /** The song's count, 0 for a song never played; the latest completed change, lock-free. */
   public long get(String id) {
-    Long count = counts.get(id);
-    return count == null ? 0 : count;
+    AtomicLong cell = counts.get(id);
+    long count = cell == null ? 0 : cell.get();
+    return Math.max(count, 0);
   }
 
   /**
@@ -50,7 +56,7 @@ public final class PlayCountStore {
    * @throws SongLimitException if the song is new and the store is full; nothing changes
    */
   public long increment(String id) {
-    return counts.compute(id, playOnce);
+    return plus(id, 1, newSong, false);
   }
 
   /**
@@ -70,8 +76,8 @@ public final class PlayCountStore {
       if (delta < 1) {
         throw new IllegalArgumentException("count < 1: " + delta);
       }
-      Long count = counts.get(play.getKey());
-      if (count == null) {
+      long count = get(play.getKey());
+      if (count == 0) {
         newSongs++;
       } else if (count > Long.MAX_VALUE - delta) {
         throw new CountOverflowException(play.getKey());
@@ -83,8 +89,7 @@ public final class PlayCountStore {
     Map<String, Long> added = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Long> play : plays.entrySet()) {
-        long delta = play.getValue();
-        added.put(play.getKey(), counts.compute(play.getKey(), (id, count) -> plus(count, delta)));
+        added.put(play.getKey(), plus(play.getKey(), play.getValue(), newSong, false));
       }
       return added;
     } catch (RuntimeException e) {
@@ -95,12 +100,8 @@ public final class PlayCountStore {
 
   /** Removes one song and returns the count it had (0 if none). Atomic. */
   public long remove(String id) {
-    Long count = counts.remove(id);
-    if (count == null) {
-      return 0;
-    }
-    songs.decrementAndGet();
-    return count;
+    AtomicLong cell = counts.remove(id);
+    return cell == null ? 0 : seal(cell);
   }
 
   /**
@@ -109,8 +110,11 @@ public final class PlayCountStore {
    * runs may or may not be seen.
    */
   public <X extends Exception> void snapshot(CountVisitor<X> visitor) throws X {
-    for (Map.Entry<String, Long> entry : counts.entrySet()) {
-      visitor.visit(entry.getKey(), entry.getValue());
+    for (Map.Entry<String, AtomicLong> entry : counts.entrySet()) {
+      long count = entry.getValue().get();
+      if (count > 0) {
+        visitor.visit(entry.getKey(), count);
+      }
     }
   }
 
@@ -121,10 +125,12 @@ public final class PlayCountStore {
   public Drained drain() {
     Drained drained = new Drained((int) Math.min(songs.get() + 16, Integer.MAX_VALUE - 8));
     for (String id : counts.keySet()) {
-      Long count = counts.remove(id);
-      if (count != null) {
-        songs.decrementAndGet();
-        drained.put(id, count);
+      AtomicLong cell = counts.remove(id);
+      if (cell != null) {
+        long count = seal(cell);
+        if (count > 0) {
+          drained.put(id, count);
+        }
       }
     }
     return drained;
@@ -132,19 +138,11 @@ public final class PlayCountStore {
 
   /**
    * Adds drained counts back, for a drain whose result could not be delivered. Ignores the song
-   * limit, since these plays were already held once.
+   * limit, since these plays were already held once, and saturates rather than overflows.
    */
   public void restore(Drained drained) {
     for (int i = 0; i < drained.size; i++) {
-      long delta = drained.counts[i];
-      counts.compute(drained.ids[i], (id, count) -> {
-        if (count == null) {
-          songs.incrementAndGet();
-          return delta;
-        }
-        // Saturates rather than throws: these plays already fitted in 64 bits once.
-        return count > Long.MAX_VALUE - delta ? Long.MAX_VALUE : count + delta;
-      });
+      plus(drained.ids[i], drained.counts[i], restoredSong, true);
     }
   }
 
@@ -158,28 +156,62 @@ public final class PlayCountStore {
     return maxSongs;
   }
 
-  private Long plus(Long count, long delta) {
-    if (count == null) {
-      if (songs.incrementAndGet() > maxSongs) {
-        songs.decrementAndGet();
-        throw new SongLimitException(maxSongs);
+  /** Adds {@code delta} to the song's cell, creating it if absent, and returns the new count. */
+  private long plus(String id, long delta, Function<String, AtomicLong> create,
+      boolean saturate) {
+    while (true) {
+      AtomicLong cell = counts.get(id);
+      if (cell == null) {
+        cell = counts.computeIfAbsent(id, create);
       }
-      return delta;
+      long count = cell.get();
+      if (count == REMOVED) {
+        continue; // taken out by a drain or remove since we found it: start the song afresh
+      }
+      long next;
+      if (count <= Long.MAX_VALUE - delta) {
+        next = count + delta;
+      } else if (saturate) {
+        next = Long.MAX_VALUE;
+      } else {
+        throw new CountOverflowException(null);
+      }
+      if (cell.compareAndSet(count, next)) {
+        return next;
+      }
     }
-    if (count > Long.MAX_VALUE - delta) {
-      throw new CountOverflowException(null);
-    }
-    return count + delta;
   }
 
-  private void takeBack(String id, long delta) {
-    counts.computeIfPresent(id, (key, count) -> {
-      if (count > delta) {
-        return count - delta;
-      }
+  /** A cell for a new song; a {@code limited} one is refused when the store is full. */
+  private AtomicLong newCell(boolean limited) {
+    if (songs.incrementAndGet() > maxSongs && limited) {
       songs.decrementAndGet();
-      return null;
-    });
+      throw new SongLimitException(maxSongs);
+    }
+    return new AtomicLong();
+  }
+
+  /** Seals a cell already taken out of the map and returns the count it held. */
+  private long seal(AtomicLong cell) {
+    songs.decrementAndGet();
+    return Math.max(cell.getAndSet(REMOVED), 0);
+  }
+
+  /**
+   * Subtracts what a failed bulk add had added. A cell that falls back to 0 stays in the map (a
+   * song with no plays reads as absent) rather than race a play that is adding to it.
+   */
+  private void takeBack(String id, long delta) {
+    AtomicLong cell = counts.get(id);
+    while (cell != null) {
+      long count = cell.get();
+      if (count == REMOVED || count < delta) {
+        return; // drained meanwhile: the drain already owns these plays
+      }
+      if (cell.compareAndSet(count, count - delta)) {
+        return;
+      }
+    }
   }
 
   /** Receives the pairs of a {@link #snapshot}. */
