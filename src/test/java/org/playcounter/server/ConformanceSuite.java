@@ -16,11 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -176,7 +172,7 @@ abstract class ConformanceSuite {
       "/song/a\u0001b", "/song/a%00b", "/song/a%25", "/song/%01", "/song/a%7F", "/song/a%5Cb"})
   void malformedRequestTargetIs400AndChangesNothing(String target) throws IOException {
     request().post("/song/keep");
-    String answer = rawExchange("POST " + target + " HTTP/1.1\r\nHost: x\r\n"
+    String answer = RawHttp.exchange(root, "POST " + target + " HTTP/1.1\r\nHost: x\r\n"
         + "Connection: close\r\nContent-Length: 0\r\n\r\n");
     assertTrue(answer.startsWith("HTTP/1.1 400"), target + ": " + answer);
     expectText(request().get("/"), 200, "keep=1");
@@ -333,7 +329,7 @@ abstract class ConformanceSuite {
           start.await();
           long end = System.nanoTime() + runFor.toNanos();
           ThreadLocalRandom random = ThreadLocalRandom.current();
-          try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+          try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
             while (System.nanoTime() < end) {
               String id = random.nextInt(4) > 0 ? "hot" + random.nextInt(3)
                   : "cold" + random.nextInt(5_000);
@@ -347,7 +343,7 @@ abstract class ConformanceSuite {
       Future<?> drainer = pool.submit(() -> {
         start.await();
         long end = System.nanoTime() + runFor.toNanos();
-        try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+        try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
           while (System.nanoTime() < end) {
             String[] response = connection.send("DELETE", "/",
                 "Prefer: return=representation\r\n");
@@ -440,14 +436,14 @@ abstract class ConformanceSuite {
     String big = "a=1," + "b".repeat(2_000_001 - 4);
     // A client that announces a large body waits for 100 Continue; playcounter answers 413
     // from the Content-Length alone, so the body is never sent.
-    String announced = rawExchange("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+    String announced = RawHttp.exchange(root, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
         + "Content-Length: " + big.length() + "\r\nExpect: 100-continue\r\n\r\n");
     // Tomcat sends its interim 100 Continue before the application runs; skip it.
     announced = announced.replaceFirst("^HTTP/1.1 100[^\r]*\r\n\r\n", "");
     assertTrue(announced.startsWith("HTTP/1.1 413"), announced);
     assertTrue(announced.endsWith("request body is larger than 2000000 bytes"), announced);
     post("/", big.substring(1)).then().statusCode(400); // at the limit it is read and parsed
-    String chunked = rawExchange("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    String chunked = RawHttp.exchange(root, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
         + "Content-Type: text/plain\r\nConnection: close\r\n\r\n"
         + Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n");
     assertTrue(chunked.startsWith("HTTP/1.1 413"), chunked);
@@ -500,8 +496,8 @@ abstract class ConformanceSuite {
     int threads = 32;
     int perThread = 2_000;
     Set<Long> seen = ConcurrentHashMap.newKeySet();
-    runConcurrently(threads, thread -> {
-      try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+    Concurrently.run(threads, thread -> {
+      try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
         for (int i = 0; i < perThread; i++) {
           String[] response = connection.send("POST", "/song/hot", "");
           assertEquals("200", response[0]);
@@ -517,8 +513,8 @@ abstract class ConformanceSuite {
   void concurrentPostsOverManySongsSumExactly() throws Exception {
     int threads = 32;
     int perThread = 1_000;
-    runConcurrently(threads, thread -> {
-      try (KeepAliveConnection connection = new KeepAliveConnection(root)) {
+    Concurrently.run(threads, thread -> {
+      try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
         for (int i = 0; i < perThread; i++) {
           String id = Integer.toString((thread * perThread + i) % 10_000);
           assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
@@ -542,22 +538,6 @@ abstract class ConformanceSuite {
         .header("Content-Length", String.valueOf(body.length()));
   }
 
-  /** Sends raw bytes over one connection and returns all the server answered. */
-  private String rawExchange(String request) throws IOException {
-    try (Socket socket = new Socket(root.getHost(), root.getPort())) {
-      socket.setSoTimeout(20_000);
-      OutputStream out = socket.getOutputStream();
-      try {
-        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-      } catch (IOException e) {
-        // the server may answer and close before it has read everything: read its answer
-      }
-      InputStream in = socket.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-    }
-  }
-
   private static Map<String, Long> parse(String text) {
     return parse(CountsFormat.TEXT, text);
   }
@@ -569,114 +549,6 @@ abstract class ConformanceSuite {
       throw new AssertionError(e.getMessage() + " in " + body.substring(0,
           Math.min(200, body.length())));
     }
-  }
-
-  /** Runs {@code work} on {@code threads} threads released together by one latch. */
-  private static void runConcurrently(int threads, ThreadWork work) throws Exception {
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        futures.add(pool.submit(() -> {
-          start.await();
-          work.run(thread);
-          return null;
-        }));
-      }
-      start.countDown();
-      for (Future<?> future : futures) {
-        future.get(5, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  /**
-   * One HTTP/1.1 connection kept alive across requests, written and read by hand, so that a
-   * concurrency test knows for each request whether its answer arrived: it reconnects only when
-   * the server said {@code Connection: close}, and any other loss fails the test.
-   */
-  private static final class KeepAliveConnection implements AutoCloseable {
-    private final URI base;
-    private Socket socket;
-    private InputStream in;
-    private OutputStream out;
-
-    KeepAliveConnection(URI base) {
-      this.base = base;
-    }
-
-    /** Sends one request without a body; returns the status code and the body. */
-    String[] send(String method, String path, String extraHeaders) throws IOException {
-      if (socket == null) {
-        socket = new Socket(base.getHost(), base.getPort());
-        socket.setSoTimeout(30_000);
-        socket.setTcpNoDelay(true);
-        in = new java.io.BufferedInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
-      }
-      out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders
-          + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      String status = line();
-      long length = -1;
-      boolean chunked = false;
-      boolean close = false;
-      for (String header = line(); !header.isEmpty(); header = line()) {
-        String lower = header.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("content-length:")) {
-          length = Long.parseLong(lower.substring(15).trim());
-        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-          chunked = true;
-        } else if (lower.startsWith("connection:") && lower.contains("close")) {
-          close = true;
-        }
-      }
-      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-      if (chunked) {
-        for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
-            size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
-          body.write(in.readNBytes(size));
-          line();
-        }
-        line();
-      } else {
-        body.write(in.readNBytes((int) Math.max(length, 0)));
-      }
-      if (close) {
-        close();
-      }
-      return new String[] {status.split(" ")[1], body.toString(StandardCharsets.ISO_8859_1)};
-    }
-
-    private String line() throws IOException {
-      StringBuilder line = new StringBuilder();
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new IOException("connection closed mid-answer after: " + line);
-        }
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
-      return line.toString();
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (socket != null) {
-        socket.close();
-        socket = null;
-      }
-    }
-  }
-
-  @FunctionalInterface
-  private interface ThreadWork {
-    void run(int thread) throws Exception;
   }
 
 }

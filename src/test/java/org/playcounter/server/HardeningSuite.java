@@ -9,12 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.specification.RequestSpecification;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -195,7 +190,7 @@ abstract class HardeningSuite {
   @MethodSource("hostileRequests")
   void hostileRequestIsTurnedAwayAndChangesNothing(String name, String raw) throws IOException {
     Map<String, Long> before = counts();
-    String answer = exchange(raw);
+    String answer = RawHttp.exchange(base, raw);
     if (!answer.isEmpty()) { // an empty answer is a closed connection
       Matcher status = STATUS.matcher(answer);
       assertTrue(status.find(), name + ": not HTTP: " + abbreviate(answer));
@@ -327,32 +322,6 @@ abstract class HardeningSuite {
 
   private static long delta(Map<String, Long> before, Map<String, Long> after, String name) {
     return after.get(name) - before.get(name);
-  }
-
-  /** Sends raw bytes, then reads until the server closes or goes quiet. */
-  private String exchange(String raw) throws IOException {
-    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-      socket.setSoTimeout(5_000);
-      OutputStream out = socket.getOutputStream();
-      try {
-        out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        socket.shutdownOutput();
-      } catch (IOException e) {
-        // the server may answer and close before reading everything; read what it said
-      }
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      byte[] buffer = new byte[8192];
-      try {
-        for (int n; (n = in.read(buffer)) > 0; ) {
-          answer.write(buffer, 0, n);
-        }
-      } catch (SocketTimeoutException | java.net.SocketException e) {
-        // quiet or reset after answering: what arrived is the answer
-      }
-      return answer.toString(StandardCharsets.ISO_8859_1);
-    }
   }
 
   private static String abbreviate(String s) {

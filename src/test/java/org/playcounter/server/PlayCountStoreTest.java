@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -121,7 +118,7 @@ class PlayCountStoreTest {
     int threads = 8;
     int perThread = 20_000;
     Set<Long> seen = ConcurrentHashMap.newKeySet();
-    runTogether(threads, thread -> {
+    Concurrently.run(threads, thread -> {
       for (int i = 0; i < perThread; i++) {
         assertTrue(seen.add(store.increment("hot")));
       }
@@ -145,7 +142,7 @@ class PlayCountStoreTest {
       }
     });
     try {
-      runTogether(writers, thread -> {
+      Concurrently.run(writers, thread -> {
         for (int i = 0; i < perWriter; i++) {
           int song = (i * 31 + thread) % songs;
           store.increment("s" + song);
@@ -172,7 +169,7 @@ class PlayCountStoreTest {
   void concurrentCreatesNeverPassTheSongLimit() throws Exception {
     PlayCountStore limited = new PlayCountStore(1_000);
     Set<String> admitted = ConcurrentHashMap.newKeySet();
-    runTogether(8, thread -> {
+    Concurrently.run(8, thread -> {
       for (int i = 0; i < 500; i++) {
         String id = thread + "-" + i;
         try {
@@ -198,32 +195,5 @@ class PlayCountStoreTest {
     Map<String, Long> counts = new HashMap<>();
     drained.forEach((id, count) -> assertEquals(null, counts.put(id, count), "twice: " + id));
     return counts;
-  }
-
-  private static void runTogether(int threads, Work work) throws Exception {
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        futures.add(pool.submit(() -> {
-          start.await();
-          work.run(thread);
-          return null;
-        }));
-      }
-      start.countDown();
-      for (Future<?> future : futures) {
-        future.get(1, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  @FunctionalInterface
-  private interface Work {
-    void run(int thread) throws Exception;
   }
 }
