@@ -10,8 +10,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Enumeration;
-import java.util.Locale;
 import java.util.Map;
 import org.playcounter.server.PlayCountStore.CountOverflowException;
 import org.playcounter.server.PlayCountStore.Drained;
@@ -74,7 +72,7 @@ public final class PlayCounterServlet extends HttpServlet {
         options(response, route);
         return;
       }
-      CountsFormat format = AcceptHeader.choose(request.getHeader("Accept"));
+      CountsFormat format = RequestHeaders.choose(request.getHeader("Accept"));
       if (format == null && route != Route.METRICS) {
         reject(response, CountsFormat.TEXT, Rejection.NOT_ACCEPTABLE,
             "Not Acceptable: this resource is text/plain or application/json");
@@ -110,7 +108,7 @@ public final class PlayCounterServlet extends HttpServlet {
           return;
         }
         Drained drained = store.drain();
-        if (prefersRepresentation(request)) {
+        if (RequestHeaders.prefersRepresentation(request.getHeaders("Prefer"))) {
           sendDrain(response, format, drained);
         } else {
           ResponseBody.send(response, false, 200, CountsFormat.TEXT.contentType(), "OK");
@@ -182,8 +180,8 @@ public final class PlayCounterServlet extends HttpServlet {
 
   private void addPlays(HttpServletRequest request, HttpServletResponse response,
       CountsFormat accepted) throws IOException {
-    CountsFormat bodyFormat = bodyFormat(request.getContentType());
-    CountsFormat format = AcceptHeader.isExplicit(request.getHeader("Accept"))
+    CountsFormat bodyFormat = RequestHeaders.bodyFormat(request.getContentType());
+    CountsFormat format = RequestHeaders.isExplicit(request.getHeader("Accept"))
         ? accepted
         : bodyFormat == null ? CountsFormat.TEXT : bodyFormat;
     if (bodyFormat == null) {
@@ -275,13 +273,13 @@ public final class PlayCounterServlet extends HttpServlet {
     int status = code instanceof Integer number && number >= 400 ? number : 500;
     response.resetBuffer();
     metrics.rejected(Rejection.CONTAINER);
-    rejectionLog.record(Rejection.CONTAINER, status + " " + reason(status));
-    ResponseBody.send(response, false, status, CountsFormat.TEXT.contentType(), reason(status));
+    rejectionLog.record(Rejection.CONTAINER, status + " " + Rejection.reasonPhrase(status));
+    ResponseBody.send(response, false, status, CountsFormat.TEXT.contentType(), Rejection.reasonPhrase(status));
   }
 
   private void reject(HttpServletRequest request, HttpServletResponse response,
       Rejection rejection, String message) throws IOException {
-    CountsFormat format = AcceptHeader.choose(request.getHeader("Accept"));
+    CountsFormat format = RequestHeaders.choose(request.getHeader("Accept"));
     reject(response, format == null ? CountsFormat.TEXT : format, rejection, message);
   }
 
@@ -295,57 +293,10 @@ public final class PlayCounterServlet extends HttpServlet {
     ResponseBody.send(response, false, rejection.status(), format.contentType(), body);
   }
 
-  private static boolean prefersRepresentation(HttpServletRequest request) {
-    Enumeration<String> headers = request.getHeaders("Prefer");
-    while (headers != null && headers.hasMoreElements()) {
-      for (String preference : headers.nextElement().split(",")) {
-        String token = preference.split(";", 2)[0].replace(" ", "").replace("\"", "");
-        if (token.equalsIgnoreCase("return=representation")) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** The body format named by a {@code Content-Type}; null for one the service cannot read. */
-  private static CountsFormat bodyFormat(String contentType) {
-    if (contentType == null) {
-      return CountsFormat.TEXT;
-    }
-    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    return switch (type) {
-      // curl -d sends form encoding; the pairs are plain text either way.
-      case "", "text/plain", "application/x-www-form-urlencoded" -> CountsFormat.TEXT;
-      case "application/json" -> CountsFormat.JSON;
-      default -> null;
-    };
-  }
-
   private static String pathInContext(HttpServletRequest request) {
     String uri = request.getRequestURI();
     String context = request.getContextPath();
     String path = uri.startsWith(context) ? uri.substring(context.length()) : uri;
     return path.isEmpty() ? "/" : path;
-  }
-
-  private static String reason(int status) {
-    return switch (status) {
-      case 400 -> "Bad Request";
-      case 401 -> "Unauthorized";
-      case 403 -> "Forbidden";
-      case 404 -> "Not Found";
-      case 405 -> "Method Not Allowed";
-      case 408 -> "Request Timeout";
-      case 411 -> "Length Required";
-      case 413 -> "Content Too Large";
-      case 414 -> "URI Too Long";
-      case 415 -> "Unsupported Media Type";
-      case 431 -> "Request Header Fields Too Large";
-      case 501 -> "Not Implemented";
-      case 503 -> "Service Unavailable";
-      case 505 -> "HTTP Version Not Supported";
-      default -> status < 500 ? "Bad Request" : "Internal Server Error";
-    };
   }
 }

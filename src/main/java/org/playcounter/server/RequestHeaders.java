@@ -1,16 +1,19 @@
 package org.playcounter.server;
 
+import java.util.Enumeration;
+import java.util.Locale;
 import org.playcounter.wire.CountsFormat;
 
 /**
- * Content negotiation over the two formats the service speaks (RFC 9110 section 12.5.1): each
- * format takes the quality of the most specific media range that matches it; the higher quality
- * wins, then the more specific match, then plain text, the original format.
+ * The request headers that choose what a request gets: {@code Accept}, {@code Content-Type} and
+ * {@code Prefer}. Content negotiation (RFC 9110 section 12.5.1) gives each of the two formats the
+ * quality of the most specific media range that matches it; the higher quality wins, then the
+ * more specific match, then plain text, the original format.
  */
-final class AcceptHeader {
+final class RequestHeaders {
   private static final int NO_MATCH = -1;
 
-  private AcceptHeader() {}
+  private RequestHeaders() {}
 
   /** The format to answer in, or null when {@code accept} allows neither (406). */
   static CountsFormat choose(String accept) {
@@ -28,7 +31,7 @@ final class AcceptHeader {
       if (parts.length == 0) {
         continue; // nothing but separators
       }
-      String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+      String type = parts[0].trim().toLowerCase(Locale.ROOT);
       double quality = quality(parts);
       if (Double.isNaN(quality)) {
         continue; // a malformed q: ignore this range, as if it were absent
@@ -89,5 +92,32 @@ final class AcceptHeader {
         quality = rangeQuality;
       }
     }
+  }
+
+  /** True when a {@code Prefer} header asks for {@code return=representation} (RFC 7240). */
+  static boolean prefersRepresentation(Enumeration<String> headers) {
+    while (headers != null && headers.hasMoreElements()) {
+      for (String preference : headers.nextElement().split(",")) {
+        String token = preference.split(";", 2)[0].replace(" ", "").replace("\"", "");
+        if (token.equalsIgnoreCase("return=representation")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The body format named by a {@code Content-Type}; null for one the service cannot read. */
+  static CountsFormat bodyFormat(String contentType) {
+    if (contentType == null) {
+      return CountsFormat.TEXT;
+    }
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return switch (type) {
+      // curl -d sends form encoding; the pairs are plain text either way.
+      case "", "text/plain", "application/x-www-form-urlencoded" -> CountsFormat.TEXT;
+      case "application/json" -> CountsFormat.JSON;
+      default -> null;
+    };
   }
 }

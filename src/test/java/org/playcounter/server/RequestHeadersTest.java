@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.playcounter.wire.CountsFormat;
 
-class AcceptHeaderTest {
+class RequestHeadersTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', nullValues = "NULL", value = {
       "NULL|TEXT",
@@ -44,25 +47,63 @@ class AcceptHeaderTest {
   })
   void choosesByQualityThenSpecificityThenText(String accept, String expected) {
     assertEquals(expected == null ? null : CountsFormat.valueOf(expected),
-        AcceptHeader.choose(accept));
+        RequestHeaders.choose(accept));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"application/json", "text/plain", "text/*, application/json;q=0.1"})
   void namedTypesAreExplicit(String accept) {
-    assertTrue(AcceptHeader.isExplicit(accept));
+    assertTrue(RequestHeaders.isExplicit(accept));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "*/*", " */* "})
   void wildcardAndBlankAreNotExplicit(String accept) {
-    assertFalse(AcceptHeader.isExplicit(accept));
-    assertFalse(AcceptHeader.isExplicit(null));
+    assertFalse(RequestHeaders.isExplicit(accept));
+    assertFalse(RequestHeaders.isExplicit(null));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"text/html", "*/json", "application/xml"})
   void rangesMatchingNeitherFormatAreUnacceptable(String accept) {
-    assertNull(AcceptHeader.choose(accept));
+    assertNull(RequestHeaders.choose(accept));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "return=representation|true",
+      "RETURN=Representation|true",
+      "return=\"representation\"|true",
+      "respond-async, return=representation; x=1|true",
+      "return = representation|true",
+      "return=minimal|false",
+      "wait=10|false",
+      "''|false",
+  })
+  void preferReturnRepresentationIsFoundAmongPreferences(String prefer, boolean expected) {
+    assertEquals(expected, RequestHeaders.prefersRepresentation(
+        Collections.enumeration(List.of(prefer))));
+  }
+
+  @Test
+  void absentPreferAsksForNothing() {
+    assertFalse(RequestHeaders.prefersRepresentation(Collections.emptyEnumeration()));
+    assertFalse(RequestHeaders.prefersRepresentation(null));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+      "NULL|TEXT",
+      "text/plain|TEXT",
+      "text/plain; charset=ISO-8859-1|TEXT",
+      "application/x-www-form-urlencoded|TEXT",
+      "Application/JSON; charset=utf-8|JSON",
+      "application/xml|NULL",
+      "multipart/form-data; boundary=x|NULL",
+      "text/html|NULL",
+  })
+  void contentTypeNamesTheBodyFormat(String contentType, String expected) {
+    assertEquals(expected == null ? null : CountsFormat.valueOf(expected),
+        RequestHeaders.bodyFormat(contentType));
   }
 }
