@@ -67,6 +67,13 @@ final class Metrics {
           .append("\"} ").append(Long.toString(rejections[rejection.ordinal()].sum()))
           .append('\n');
     }
+    Journal journal = store.journal();
+    if (journal != null) {
+      metric(out, "playcounter_journal_bytes", "gauge",
+          "Bytes in the current journal file.", journal.size());
+      metric(out, "playcounter_journal_fsyncs_total", "counter",
+          "fsyncs of the journal since start.", journal.fsyncs());
+    }
     metric(out, "playcounter_max_songs", "gauge", "Setting max-songs: most songs held at once.",
         settings.maxSongs());
     metric(out, "playcounter_max_body_bytes", "gauge",

@@ -1,10 +1,18 @@
 package org.playcounter.server;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -26,19 +34,66 @@ public final class PlayCountStore {
   /** The value of a cell taken out of the map; counts are never negative. */
   private static final long REMOVED = Long.MIN_VALUE;
 
+  /** Removal records are written to the journal in batches of this many. */
+  private static final int JOURNAL_BATCH = 4096;
+
   private final ConcurrentHashMap<String, AtomicLong> counts = new ConcurrentHashMap<>();
   /** Songs held: exact, unlike the map's size, because each change counts inside its lock. */
   private final AtomicLong songs = new AtomicLong();
   private final long maxSongs;
   private final Function<String, AtomicLong> newSong = id -> newCell(true);
   private final Function<String, AtomicLong> restoredSong = id -> newCell(false);
+  /** Where changes are recorded before they are acknowledged; null keeps counts in memory. */
+  private final Journal journal;
+  private final boolean fsyncAlways;
+  private final long journalMaxBytes;
+  /**
+   * Changes hold the read side while they are journaled and applied, so that a compaction,
+   * which holds the write side, snapshots exactly what the journals add up to.
+   */
+  private final ReentrantReadWriteLock changeLock = new ReentrantReadWriteLock();
+  private final AtomicBoolean compacting = new AtomicBoolean();
 
-  /** Creates an empty store that holds at most {@code maxSongs} songs at once. */
+  /** Creates an empty store, in memory only, that holds at most {@code maxSongs} songs. */
   public PlayCountStore(long maxSongs) {
+    this(maxSongs, null, false, Long.MAX_VALUE);
+  }
+
+  private PlayCountStore(long maxSongs, Journal journal, boolean fsyncAlways,
+      long journalMaxBytes) {
     if (maxSongs < 1) {
       throw new IllegalArgumentException("maxSongs < 1: " + maxSongs);
     }
     this.maxSongs = maxSongs;
+    this.journal = journal;
+    this.fsyncAlways = fsyncAlways;
+    this.journalMaxBytes = journalMaxBytes;
+  }
+
+  /**
+   * Opens a durable store on the journal in {@code dataDir}, rebuilt from what it recorded.
+   * Every change is journaled before it returns; with {@code fsyncAlways} it is also on disk.
+   *
+   * @throws IOException naming the directory or the damaged file and offset
+   */
+  static PlayCountStore open(Settings settings, Consumer<String> log) throws IOException {
+    Map<String, Long> recovered = new HashMap<>();
+    Journal journal = Journal.open(Path.of(settings.dataDir()),
+        (id, delta) -> recovered.merge(id, delta, Long::sum), log);
+    PlayCountStore store = new PlayCountStore(settings.maxSongs(), journal,
+        settings.fsyncAlways(), settings.journalMaxBytes());
+    recovered.forEach((id, count) -> {
+      if (count > 0) {
+        store.counts.put(id, new AtomicLong(count));
+        store.songs.incrementAndGet();
+      }
+    });
+    return store;
+  }
+
+  /** The journal, or null for a store in memory only. */
+  Journal journal() {
+    return journal;
   }
 
   /** The song's count, 0 for a song never played; the latest completed change, lock-free. */
@@ -56,7 +111,29 @@ public final class PlayCountStore {
    * @throws SongLimitException if the song is new and the store is full; nothing changes
    */
   public long increment(String id) {
-    return plus(id, 1, newSong, false);
+    if (journal == null) {
+      return plus(id, 1, newSong, false);
+    }
+    AtomicLong cell = counts.get(id);
+    if (cell == null && songs.get() >= maxSongs) {
+      throw new SongLimitException(maxSongs); // refused without touching the journal
+    }
+    if (cell != null && cell.get() == Long.MAX_VALUE) {
+      throw new CountOverflowException(id);
+    }
+    changeLock.readLock().lock();
+    try {
+      record(List.of(id), new long[] {1});
+      try {
+        return plus(id, 1, newSong, false);
+      } catch (RuntimeException e) {
+        journal.append(id, -1); // the play was recorded but refused: cancel it
+        throw e;
+      }
+    } finally {
+      changeLock.readLock().unlock();
+      compactIfDue();
+    }
   }
 
   /**
@@ -86,6 +163,28 @@ public final class PlayCountStore {
     if (songs.get() + newSongs > maxSongs) {
       throw new SongLimitException(maxSongs);
     }
+    if (journal == null) {
+      return addChecked(plays);
+    }
+    List<String> ids = new ArrayList<>(plays.keySet());
+    long[] deltas = ids.stream().mapToLong(plays::get).toArray();
+    changeLock.readLock().lock();
+    try {
+      record(ids, deltas);
+      try {
+        return addChecked(plays);
+      } catch (RuntimeException e) {
+        long[] cancel = Arrays.stream(deltas).map(delta -> -delta).toArray();
+        journal.append(ids, cancel);
+        throw e;
+      }
+    } finally {
+      changeLock.readLock().unlock();
+      compactIfDue();
+    }
+  }
+
+  private Map<String, Long> addChecked(Map<String, Long> plays) {
     Map<String, Long> added = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Long> play : plays.entrySet()) {
@@ -100,8 +199,27 @@ public final class PlayCountStore {
 
   /** Removes one song and returns the count it had (0 if none). Atomic. */
   public long remove(String id) {
-    AtomicLong cell = counts.remove(id);
-    return cell == null ? 0 : seal(cell);
+    if (journal == null) {
+      AtomicLong cell = counts.remove(id);
+      return cell == null ? 0 : seal(cell);
+    }
+    changeLock.readLock().lock();
+    try {
+      AtomicLong cell = counts.remove(id);
+      long count = cell == null ? 0 : seal(cell);
+      if (count > 0) {
+        try {
+          record(List.of(id), new long[] {-count});
+        } catch (RuntimeException e) {
+          plus(id, count, restoredSong, true); // not recorded, so not removed
+          throw e;
+        }
+      }
+      return count;
+    } finally {
+      changeLock.readLock().unlock();
+      compactIfDue();
+    }
   }
 
   /**
@@ -123,6 +241,26 @@ public final class PlayCountStore {
    * concurrency: each acknowledged play is in the result or still in the store, never both.
    */
   public Drained drain() {
+    if (journal == null) {
+      return drainMap();
+    }
+    changeLock.readLock().lock();
+    try {
+      Drained drained = drainMap();
+      try {
+        recordAll(drained, -1);
+      } catch (RuntimeException e) {
+        putBack(drained); // not recorded as removed, so not removed
+        throw e;
+      }
+      return drained;
+    } finally {
+      changeLock.readLock().unlock();
+      compactIfDue();
+    }
+  }
+
+  private Drained drainMap() {
     Drained drained = new Drained((int) Math.min(songs.get() + 16, Integer.MAX_VALUE - 8));
     for (String id : counts.keySet()) {
       AtomicLong cell = counts.remove(id);
@@ -141,9 +279,98 @@ public final class PlayCountStore {
    * limit, since these plays were already held once, and saturates rather than overflows.
    */
   public void restore(Drained drained) {
+    if (journal == null) {
+      putBack(drained);
+      return;
+    }
+    changeLock.readLock().lock();
+    try {
+      recordAll(drained, 1);
+      putBack(drained);
+    } finally {
+      changeLock.readLock().unlock();
+    }
+  }
+
+  private void putBack(Drained drained) {
     for (int i = 0; i < drained.size; i++) {
       plus(drained.ids[i], drained.counts[i], restoredSong, true);
     }
+  }
+
+  /** Journals changes and, with fsync=always, waits until they are on disk. */
+  private void record(List<String> ids, long[] deltas) {
+    long end = journal.append(ids, deltas);
+    if (fsyncAlways) {
+      journal.awaitDurable(end);
+    }
+  }
+
+  /** Journals a drain's pairs, each with {@code sign}, in batches. */
+  private void recordAll(Drained drained, int sign) {
+    long end = journal.size();
+    for (int from = 0; from < drained.size; from += JOURNAL_BATCH) {
+      int to = Math.min(drained.size, from + JOURNAL_BATCH);
+      long[] deltas = new long[to - from];
+      for (int i = from; i < to; i++) {
+        deltas[i - from] = sign * drained.counts[i];
+      }
+      end = journal.append(Arrays.asList(drained.ids).subList(from, to), deltas);
+    }
+    if (fsyncAlways && drained.size > 0) {
+      journal.awaitDurable(end);
+    }
+  }
+
+  /**
+   * Writes a snapshot and restarts the journal once it has grown past its bound. The request
+   * that finds it due does the work, while every other change waits on the write lock.
+   */
+  private void compactIfDue() {
+    if (journal.size() < journalMaxBytes || !compacting.compareAndSet(false, true)) {
+      return;
+    }
+    changeLock.writeLock().lock();
+    try {
+      if (journal.size() >= journalMaxBytes) {
+        journal.compact(this::snapshot);
+      }
+    } finally {
+      changeLock.writeLock().unlock();
+      compacting.set(false);
+    }
+  }
+
+  /** Waits for changes in flight, then flushes and closes the journal, if any. */
+  void close() {
+    if (journal == null) {
+      return;
+    }
+    changeLock.writeLock().lock();
+    try {
+      journal.close();
+    } finally {
+      changeLock.writeLock().unlock();
+    }
+  }
+
+  /** Forces journaled changes to disk; for the interval flusher and shutdown. */
+  void flush() {
+    if (journal != null) {
+      journal.flush();
+    }
+  }
+
+  /** Why the store cannot take writes, or null when it can. */
+  String unavailable() {
+    if (journal != null && journal.failure() != null) {
+      return journal.failure();
+    }
+    if (songs.get() >= maxSongs) {
+      return "full: " + songs.get() + " songs held, max-songs is " + maxSongs
+          + "; new songs are refused";
+    }
+    return null;
   }
 
   /** Songs held now; exact when no change is running. */

@@ -78,12 +78,20 @@ public final class PlayCounterServlet extends HttpServlet {
             "Not Acceptable: this resource is text/plain or application/json");
         return;
       }
-      switch (route) {
-        case SONGS -> songs(request, response, method, format);
-        case SONG -> song(request, response, method, format,
-            path.substring(Route.SONG_PREFIX.length()));
-        case HEALTH -> health(response, method);
-        default -> metrics(response, method);
+      try {
+        switch (route) {
+          case SONGS -> songs(request, response, method, format);
+          case SONG -> song(request, response, method, format,
+              path.substring(Route.SONG_PREFIX.length()));
+          case HEALTH -> health(response, method);
+          default -> metrics(response, method);
+        }
+      } catch (Journal.JournalFailedException e) {
+        if (!response.isCommitted()) {
+          response.resetBuffer();
+          reject(response, format == null ? CountsFormat.TEXT : format,
+              Rejection.STORAGE_FAILED, e.getMessage());
+        }
       }
     } finally {
       metrics.answered(route, response.getStatus());
@@ -162,10 +170,9 @@ public final class PlayCounterServlet extends HttpServlet {
 
   private void health(HttpServletResponse response, String method) throws IOException {
     boolean head = method.equals("HEAD");
-    if (store.songs() >= store.maxSongs()) {
-      ResponseBody.send(response, head, 503, CountsFormat.TEXT.contentType(),
-          "full: " + store.songs() + " songs held, max-songs is " + store.maxSongs()
-              + "; new songs are refused");
+    String unavailable = store.unavailable();
+    if (unavailable != null) {
+      ResponseBody.send(response, head, 503, CountsFormat.TEXT.contentType(), unavailable);
     } else {
       ResponseBody.send(response, head, 200, CountsFormat.TEXT.contentType(), "OK");
     }

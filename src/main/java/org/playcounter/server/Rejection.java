@@ -15,6 +15,8 @@ enum Rejection {
   COUNT_OVERFLOW(409, "count_overflow"),
   SONG_LIMIT(507, "song_limit"),
   UNAUTHORIZED(401, "unauthorized"),
+  /** The journal could not record the change (disk full, I/O error); nothing was changed. */
+  STORAGE_FAILED(503, "storage_failed"),
   /** Rejected by the container before the servlet ran (a protected path, a bad request line). */
   CONTAINER(400, "container");
 

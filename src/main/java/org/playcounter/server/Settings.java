@@ -12,11 +12,21 @@ import java.util.function.UnaryOperator;
  * @param maxBodyBytes largest request body accepted by bulk {@code POST /}; larger ones get 413
  * @param maxSongs most distinct songs held at once; a play that would add one more gets 507
  * @param adminToken bearer token every {@code DELETE} must present, or null when unset
+ * @param dataDir directory of the journal and snapshot, or null to keep counts in memory only
+ * @param fsyncAlways true to fsync every change before it is acknowledged (group commit);
+ *     false to fsync every {@code fsyncIntervalMs}
+ * @param fsyncIntervalMs the longest a change waits to be fsync'd with {@code fsync=interval}
+ * @param journalMaxBytes journal size past which a snapshot is written and the journal restarts
  */
-public record Settings(long maxBodyBytes, long maxSongs, String adminToken) {
+public record Settings(long maxBodyBytes, long maxSongs, String adminToken, String dataDir,
+    boolean fsyncAlways, long fsyncIntervalMs, long journalMaxBytes) {
   static final String MAX_BODY_BYTES = "max-body-bytes";
   static final String MAX_SONGS = "max-songs";
   static final String ADMIN_TOKEN = "admin-token";
+  static final String DATA_DIR = "data-dir";
+  static final String FSYNC = "fsync";
+  static final String FSYNC_INTERVAL_MS = "fsync-interval-ms";
+  static final String JOURNAL_MAX_BYTES = "journal-max-bytes";
 
   public Settings {
     if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
@@ -28,11 +38,20 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken) {
     if (adminToken != null && adminToken.isBlank()) {
       throw new IllegalArgumentException(ADMIN_TOKEN + " is blank");
     }
+    if (dataDir != null && dataDir.isBlank()) {
+      throw new IllegalArgumentException(DATA_DIR + " is blank");
+    }
+    if (fsyncIntervalMs < 1) {
+      throw new IllegalArgumentException(FSYNC_INTERVAL_MS + " < 1: " + fsyncIntervalMs);
+    }
+    if (journalMaxBytes < 4096) {
+      throw new IllegalArgumentException(JOURNAL_MAX_BYTES + " < 4096: " + journalMaxBytes);
+    }
   }
 
-  /** The defaults: 1 MiB bodies, 10 million songs, no admin token. */
+  /** The defaults: 1 MiB bodies, 10 million songs, no admin token, memory only. */
   public static Settings defaults() {
-    return new Settings(1 << 20, 10_000_000L, null);
+    return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 256L << 20);
   }
 
   /** Reads the settings of the deployment behind {@code context}. */
@@ -52,14 +71,22 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken) {
     return new Settings(
         source.number(MAX_BODY_BYTES, defaults.maxBodyBytes()),
         source.number(MAX_SONGS, defaults.maxSongs()),
-        source.text(ADMIN_TOKEN, defaults.adminToken()));
+        source.text(ADMIN_TOKEN, defaults.adminToken()),
+        source.text(DATA_DIR, defaults.dataDir()),
+        source.fsyncAlways(),
+        source.number(FSYNC_INTERVAL_MS, defaults.fsyncIntervalMs()),
+        source.number(JOURNAL_MAX_BYTES, defaults.journalMaxBytes()));
   }
 
   /** One line for the start-up log; the admin token is never shown. */
   String describe() {
     return "playcounter settings: " + MAX_BODY_BYTES + "=" + maxBodyBytes
         + ", " + MAX_SONGS + "=" + maxSongs
-        + ", " + ADMIN_TOKEN + "=" + (adminToken == null ? "(unset)" : "(set, masked)");
+        + ", " + ADMIN_TOKEN + "=" + (adminToken == null ? "(unset)" : "(set, masked)")
+        + ", " + DATA_DIR + "=" + (dataDir == null ? "(unset: memory only)" : dataDir)
+        + ", " + FSYNC + "=" + (fsyncAlways ? "always" : "interval")
+        + ", " + FSYNC_INTERVAL_MS + "=" + fsyncIntervalMs
+        + ", " + JOURNAL_MAX_BYTES + "=" + journalMaxBytes;
   }
 
   @Override
@@ -92,6 +119,16 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken) {
         throw new IllegalArgumentException(
             "setting " + name + " is not a whole number: '" + value + "'");
       }
+    }
+
+    boolean fsyncAlways() {
+      String value = text(FSYNC, "interval");
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "always" -> true;
+        case "interval" -> false;
+        default -> throw new IllegalArgumentException(
+            "setting " + FSYNC + " must be always or interval: '" + value + "'");
+      };
     }
 
     static String envName(String name) {
