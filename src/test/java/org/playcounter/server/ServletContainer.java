@@ -100,6 +100,12 @@ public final class ServletContainer implements AutoCloseable {
         StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** Tomcat's per-context configuration file for {@code contextPath}, e.g. for a Parameter. */
+  Path contextConfig(String contextPath) {
+    return base.resolve("conf/Catalina/localhost").resolve(
+        warName(contextPath).replace(".war", ".xml"));
+  }
+
   /** Removes the WAR deployed at {@code contextPath}, as an operator would. */
   void undeploy(String contextPath) throws IOException {
     Files.delete(deployments().resolve(warName(contextPath)));
@@ -113,6 +119,16 @@ public final class ServletContainer implements AutoCloseable {
   /** Waits until {@code contextPath} no longer answers as playcounter does. */
   void awaitUndeployed(String contextPath) {
     await(contextPath, false);
+  }
+
+  /** Kills the container's JVM with SIGKILL, as a crash or power loss would stop it. */
+  void kill() throws InterruptedException {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    Runtime.getRuntime().removeShutdownHook(reaper);
+    process = null;
   }
 
   @Override
