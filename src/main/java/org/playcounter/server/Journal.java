@@ -39,8 +39,14 @@ final class Journal implements AutoCloseable {
   static final String SNAPSHOT = "snapshot";
   private static final String SNAPSHOT_HEADER = "playcounter-snapshot 1 covers-journal ";
   private static final String JOURNAL_PREFIX = "journal-";
+  /** Records formatted and written at a time by one append. */
+  private static final int CHUNK = 4096;
+
+  /** System-property prefix that marks a data directory in use by a deployment of this JVM. */
+  private static final String IN_USE = "playcounter.data-dir-in-use:";
 
   private final Path dir;
+  private final String inUse;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -54,10 +60,11 @@ final class Journal implements AutoCloseable {
   private volatile String failure;
   private volatile long fsyncs;
 
-  private Journal(Path dir, FileChannel lockChannel, FileLock lock) {
+  private Journal(Path dir, FileChannel lockChannel, FileLock lock, String inUse) {
     this.dir = dir;
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.inUse = inUse;
   }
 
   /**
@@ -73,25 +80,37 @@ final class Journal implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException("data-dir " + dir + " cannot be created: " + e, e);
     }
-    FileChannel lockChannel;
-    try {
-      lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw new IOException("data-dir " + dir + " is not writable: " + e, e);
-    }
-    FileLock lock;
-    try {
-      lock = lockChannel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      lockChannel.close();
+    // Deployments in one JVM have class loaders of their own, so the JVM-wide registry of
+    // directories in use is a system property. It is checked before the lock file is opened,
+    // because closing a second channel on a locked file drops the first one's lock on Linux.
+    String inUse = IN_USE + dir.toRealPath();
+    if (System.getProperties().putIfAbsent(inUse, "locked") != null) {
       throw new IOException("data-dir " + dir + " is in use by another playcounter deployment"
-          + " (its lock file is held)");
+          + " in this JVM");
     }
-    Journal journal = new Journal(dir, lockChannel, lock);
+    FileChannel lockChannel = null;
+    FileLock lock = null;
+    try {
+      try {
+        lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new IOException("data-dir " + dir + " is not writable: " + e, e);
+      }
+      lock = lockChannel.tryLock();
+      if (lock == null) {
+        throw new IOException("data-dir " + dir + " is in use by another playcounter deployment"
+            + " (its lock file is held by another process)");
+      }
+    } catch (IOException | OverlappingFileLockException e) {
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+      System.getProperties().remove(inUse);
+      throw e instanceof IOException io ? io : new IOException("data-dir " + dir
+          + " is in use by another playcounter deployment", e);
+    }
+    Journal journal = new Journal(dir, lockChannel, lock, inUse);
     try {
       journal.recover(replay, log);
       return journal;
@@ -210,40 +229,51 @@ final class Journal implements AutoCloseable {
   }
 
   /**
-   * Appends changes, one line each, and returns the offset just past them; not yet durable.
+   * Appends changes, one line each, and returns the offset just past them; not yet durable. They
+   * go in as one piece: written in chunks under one hold of the lock, and cut off again if a
+   * write fails part way, so that no other change lands between them and none is half there.
    *
    * @throws JournalFailedException if this or an earlier write failed
    */
   long append(List<String> ids, long[] deltas) {
-    StringBuilder lines = new StringBuilder(ids.size() * 32);
-    for (int i = 0; i < ids.size(); i++) {
-      Change.format(ids.get(i), deltas[i], lines);
-    }
-    return append(lines);
-  }
-
-  /** Appends one change; see {@link #append(List, long[])}. */
-  long append(String id, long delta) {
-    StringBuilder line = new StringBuilder(40);
-    Change.format(id, delta, line);
-    return append(line);
-  }
-
-  private long append(CharSequence lines) {
-    ByteBuffer buffer = StandardCharsets.US_ASCII.encode(lines.toString());
     appendLock.lock();
+    long start = written;
     try {
       checkHealthy();
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
+      StringBuilder lines = new StringBuilder(Math.min(ids.size(), CHUNK) * 32);
+      for (int from = 0; from < ids.size(); from += CHUNK) {
+        lines.setLength(0);
+        for (int i = from; i < Math.min(ids.size(), from + CHUNK); i++) {
+          Change.format(ids.get(i), deltas[i], lines);
+        }
+        write(lines);
       }
-      written += buffer.limit();
       return written;
     } catch (IOException e) {
+      try {
+        channel.truncate(start);
+        channel.position(start);
+        written = start;
+      } catch (IOException ignored) {
+        // recovery will find the partial record, at worst, as damage it names
+      }
       throw fail("writing " + journalFile(generation), e);
     } finally {
       appendLock.unlock();
     }
+  }
+
+  /** Appends one change; see {@link #append(List, long[])}. */
+  long append(String id, long delta) {
+    return append(List.of(id), new long[] {delta});
+  }
+
+  private void write(CharSequence lines) throws IOException {
+    ByteBuffer buffer = StandardCharsets.US_ASCII.encode(lines.toString());
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    written += buffer.limit();
   }
 
   /**
@@ -378,6 +408,8 @@ final class Journal implements AutoCloseable {
         lockChannel.close();
       } catch (IOException e) {
         // the lock goes with the process anyway
+      } finally {
+        System.getProperties().remove(inUse);
       }
     }
   }

@@ -34,8 +34,6 @@ public final class PlayCountStore {
   /** The value of a cell taken out of the map; counts are never negative. */
   private static final long REMOVED = Long.MIN_VALUE;
 
-  /** Removal records are written to the journal in batches of this many. */
-  private static final int JOURNAL_BATCH = 4096;
 
   private final ConcurrentHashMap<String, AtomicLong> counts = new ConcurrentHashMap<>();
   /** Songs held: exact, unlike the map's size, because each change counts inside its lock. */
@@ -164,7 +162,7 @@ public final class PlayCountStore {
       throw new SongLimitException(maxSongs);
     }
     if (journal == null) {
-      return addChecked(plays);
+      return addChecked(plays, false);
     }
     List<String> ids = new ArrayList<>(plays.keySet());
     long[] deltas = ids.stream().mapToLong(plays::get).toArray();
@@ -172,11 +170,14 @@ public final class PlayCountStore {
     try {
       record(ids, deltas);
       try {
-        return addChecked(plays);
-      } catch (RuntimeException e) {
-        long[] cancel = Arrays.stream(deltas).map(delta -> -delta).toArray();
-        journal.append(ids, cancel);
-        throw e;
+        return addChecked(plays, true);
+      } catch (TakenBack e) {
+        List<String> cancelled = new ArrayList<>(e.ids);
+        long[] cancel = cancelled.stream().mapToLong(id -> -plays.get(id)).toArray();
+        if (!cancelled.isEmpty()) {
+          journal.append(cancelled, cancel); // the pairs recorded, refused and taken back
+        }
+        throw e.cause;
       }
     } finally {
       changeLock.readLock().unlock();
@@ -184,7 +185,7 @@ public final class PlayCountStore {
     }
   }
 
-  private Map<String, Long> addChecked(Map<String, Long> plays) {
+  private Map<String, Long> addChecked(Map<String, Long> plays, boolean journaled) {
     Map<String, Long> added = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Long> play : plays.entrySet()) {
@@ -192,8 +193,35 @@ public final class PlayCountStore {
       }
       return added;
     } catch (RuntimeException e) {
-      added.keySet().forEach(id -> takeBack(id, plays.get(id)));
+      List<String> takenBack = new ArrayList<>();
+      for (String id : added.keySet()) {
+        if (takeBack(id, plays.get(id))) {
+          takenBack.add(id);
+        }
+      }
+      // Pairs never added are cancelled in the journal too; pairs a drain took stay recorded.
+      for (String id : plays.keySet()) {
+        if (!added.containsKey(id)) {
+          takenBack.add(id);
+        }
+      }
+      if (journaled) {
+        throw new TakenBack(takenBack, e);
+      }
       throw e;
+    }
+  }
+
+  /** A failed bulk add, with the ids whose plays are no longer in the store. */
+  private static final class TakenBack extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient List<String> ids;
+    private final RuntimeException cause;
+
+    TakenBack(List<String> ids, RuntimeException cause) {
+      super(null, null, false, false);
+      this.ids = ids;
+      this.cause = cause;
     }
   }
 
@@ -209,7 +237,8 @@ public final class PlayCountStore {
       long count = cell == null ? 0 : seal(cell);
       if (count > 0) {
         try {
-          record(List.of(id), new long[] {-count});
+          long end = journal.append(id, -count);
+          journal.awaitDurable(end); // a removal must never come back after a power loss
         } catch (RuntimeException e) {
           plus(id, count, restoredSong, true); // not recorded, so not removed
           throw e;
@@ -286,8 +315,8 @@ public final class PlayCountStore {
     changeLock.readLock().lock();
     try {
       recordAll(drained, 1);
-      putBack(drained);
     } finally {
+      putBack(drained); // in memory at least, even when the journal cannot take them
       changeLock.readLock().unlock();
     }
   }
@@ -306,18 +335,20 @@ public final class PlayCountStore {
     }
   }
 
-  /** Journals a drain's pairs, each with {@code sign}, in batches. */
+  /**
+   * Journals a drain's pairs, each with {@code sign}, as one append. Removals always wait for
+   * the disk, whatever the fsync mode: a play handed to the batch job must never come back.
+   */
   private void recordAll(Drained drained, int sign) {
-    long end = journal.size();
-    for (int from = 0; from < drained.size; from += JOURNAL_BATCH) {
-      int to = Math.min(drained.size, from + JOURNAL_BATCH);
-      long[] deltas = new long[to - from];
-      for (int i = from; i < to; i++) {
-        deltas[i - from] = sign * drained.counts[i];
-      }
-      end = journal.append(Arrays.asList(drained.ids).subList(from, to), deltas);
+    if (drained.size == 0) {
+      return;
     }
-    if (fsyncAlways && drained.size > 0) {
+    long[] deltas = new long[drained.size];
+    for (int i = 0; i < drained.size; i++) {
+      deltas[i] = sign * drained.counts[i];
+    }
+    long end = journal.append(Arrays.asList(drained.ids).subList(0, drained.size), deltas);
+    if (fsyncAlways || sign < 0) {
       journal.awaitDurable(end);
     }
   }
@@ -335,6 +366,9 @@ public final class PlayCountStore {
       if (journal.size() >= journalMaxBytes) {
         journal.compact(this::snapshot);
       }
+    } catch (Journal.JournalFailedException e) {
+      // The journal is failed now and says why; the change that got here already succeeded,
+      // and every later one answers 503.
     } finally {
       changeLock.writeLock().unlock();
       compacting.set(false);
@@ -428,17 +462,18 @@ public final class PlayCountStore {
    * Subtracts what a failed bulk add had added. A cell that falls back to 0 stays in the map (a
    * song with no plays reads as absent) rather than race a play that is adding to it.
    */
-  private void takeBack(String id, long delta) {
+  private boolean takeBack(String id, long delta) {
     AtomicLong cell = counts.get(id);
     while (cell != null) {
       long count = cell.get();
       if (count == REMOVED || count < delta) {
-        return; // drained meanwhile: the drain already owns these plays
+        return false; // drained meanwhile: the drain already owns these plays
       }
       if (cell.compareAndSet(count, count - delta)) {
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   /** Receives the pairs of a {@link #snapshot}. */

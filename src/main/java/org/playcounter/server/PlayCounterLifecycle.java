@@ -57,7 +57,7 @@ public final class PlayCounterLifecycle implements ServletContextListener {
   public void contextDestroyed(ServletContextEvent event) {
     ServletContext context = event.getServletContext();
     if (flusher != null) {
-      flusher.shutdownNow();
+      flusher.shutdown(); // not shutdownNow: an interrupt would close the journal's channel
       try {
         flusher.awaitTermination(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

@@ -73,7 +73,9 @@ public final class PlayCounterServlet extends HttpServlet {
         return;
       }
       CountsFormat format = RequestHeaders.choose(request.getHeader("Accept"));
-      if (format == null && route != Route.METRICS) {
+      if (format == null && method.equals("OPTIONS")) {
+        format = CountsFormat.TEXT; // OPTIONS has no body to negotiate
+      } else if (format == null && route != Route.METRICS) {
         reject(response, CountsFormat.TEXT, Rejection.NOT_ACCEPTABLE,
             "Not Acceptable: this resource is text/plain or application/json");
         return;

@@ -44,8 +44,9 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
     if (fsyncIntervalMs < 1) {
       throw new IllegalArgumentException(FSYNC_INTERVAL_MS + " < 1: " + fsyncIntervalMs);
     }
-    if (journalMaxBytes < 4096) {
-      throw new IllegalArgumentException(JOURNAL_MAX_BYTES + " < 4096: " + journalMaxBytes);
+    if (journalMaxBytes < 4096 || journalMaxBytes > 1L << 30) {
+      throw new IllegalArgumentException(JOURNAL_MAX_BYTES + " out of range 4096..1073741824: "
+          + journalMaxBytes);
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,6 +153,40 @@ class JournalTest {
     assertThrows(Journal.JournalFailedException.class, store::drain);
     assertEquals(1, store.get("a"));
     assertTrue(store.unavailable().startsWith("storage failed"), store.unavailable());
+  }
+
+  @Test
+  void drainLosesNoConcurrentPlayThroughCompactionsAndAReopen() throws Exception {
+    PlayCountStore store = open(false, 4096);
+    int writers = 4;
+    int perWriter = 5_000;
+    Map<String, Long> drained = new ConcurrentHashMap<>();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    Thread drainer = new Thread(() -> {
+      while (writing.get()) {
+        store.drain().forEach((id, count) -> drained.merge(id, count, Long::sum));
+      }
+    });
+    drainer.start();
+    try {
+      Concurrently.run(writers, thread -> {
+        for (int i = 0; i < perWriter; i++) {
+          store.increment("s" + (i % 50));
+        }
+      });
+    } finally {
+      writing.set(false);
+      drainer.join();
+    }
+    Map<String, Long> remaining = new HashMap<>();
+    store.snapshot((id, count) -> remaining.put(id, count));
+    store.close();
+    for (int song = 0; song < 50; song++) {
+      String id = "s" + song;
+      assertEquals(writers * perWriter / 50, drained.getOrDefault(id, 0L)
+          + remaining.getOrDefault(id, 0L), id);
+    }
+    assertEquals(remaining, contents(open(false, 4096)), "the journal agrees with memory");
   }
 
   private PlayCountStore open(boolean always, long journalMaxBytes) throws IOException {
