@@ -2,11 +2,13 @@
 # The benchmark table: playcounter and a trivial servlet in standalone Jetty 12 and Tomcat 10.1,
 # side by side with nginx (this machine's HTTP ceiling), the original Python app and Redis behind
 # webdis, in one run. Each server is pinned to CPU 1, the load generator to CPU 0.
-# Usage: src/bench/run.sh [SECONDS per load] (default 10)   PROFILE=stock for untuned containers
+# Usage: src/bench/run.sh [SECONDS per load] (default 10)
+#   PROFILE=recommended (default: the README's production settings), stock (as unpacked), or
+#   small-pools (16 threads, one acceptor and selector: tried, no gain measured)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 secs=${1:-10}
-profile=${PROFILE:-tuned}
+profile=${PROFILE:-recommended}
 shared=$ROOT/../shared/bench
 [[ -d $shared ]] || { echo "needs ../shared/bench beside the checkout" >&2; exit 2; }
 for pkg in wrk:wrk ab:apache2-utils nginx:nginx-light redis-server:redis-server webdis:webdis; do
@@ -25,18 +27,20 @@ cp "$ROOT/src/bench/trivial/WEB-INF/web.xml" "$out/trivial/WEB-INF/"
 javac -d "$out/trivial/WEB-INF/classes" -cp "$api" "$ROOT/src/bench/trivial/TrivialServlet.java"
 (cd "$out/trivial" && jar cf "$out/trivial.war" WEB-INF)
 
-# JVM and container settings: "stock" is each container as unpacked; "tuned" is what the README
-# recommends for a small machine.
-JVM_STOCK="-Xms1g -Xmx1g"
-JVM_TUNED="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:-UsePerfData"
-if [[ $profile == tuned ]]; then
-  jvm=$JVM_TUNED
-  export JETTY_ARGS="jetty.threadPool.minThreads=4 jetty.threadPool.maxThreads=16 jetty.http.acceptors=1 jetty.http.selectors=1 jetty.httpConfig.sendServerVersion=false jetty.httpConfig.sendDateHeader=false"
-  export TOMCAT_CONNECTOR='maxThreads="16" minSpareThreads="4" maxKeepAliveRequests="-1" acceptCount="1024" server=""'
-else
-  jvm=$JVM_STOCK
-  export JETTY_ARGS="" TOMCAT_CONNECTOR=""
-fi
+# JVM and container settings for each profile (see the README's "Container settings, measured").
+case $profile in
+  recommended)
+    jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
+    export JETTY_ARGS="" TOMCAT_CONNECTOR='maxKeepAliveRequests="-1"' ;;
+  stock)
+    jvm="-Xms1g -Xmx1g"
+    export JETTY_ARGS="" TOMCAT_CONNECTOR="" ;;
+  small-pools)
+    jvm="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:-UsePerfData"
+    export JETTY_ARGS="jetty.threadPool.minThreads=4 jetty.threadPool.maxThreads=16 jetty.http.acceptors=1 jetty.http.selectors=1 jetty.httpConfig.sendServerVersion=false jetty.httpConfig.sendDateHeader=false"
+    export TOMCAT_CONNECTOR='maxThreads="16" minSpareThreads="4" maxKeepAliveRequests="-1" acceptCount="1024" server=""' ;;
+  *) echo "PROFILE must be recommended, stock or small-pools" >&2; exit 2 ;;
+esac
 
 loads() { # name url -> one line per load in $out/name.txt
   local name=$1 url=$2
