@@ -97,11 +97,7 @@ class DurabilityIT {
         settings, "/first")) {
       new RestAssuredBase(tomcat.uri("/first")).post("/", "a=1").statusCode(200);
       tomcat.deploy("/second");
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (!tomcat.log().contains("is in use by another playcounter deployment")) {
-        assertTrue(System.nanoTime() < deadline, "no refusal logged:\n" + tomcat.log());
-        Thread.sleep(200);
-      }
+      awaitLog(tomcat, "is in use by another playcounter deployment");
       assertEquals(404, given().baseUri(tomcat.uri("/second").toString()).get("/song/a")
           .statusCode());
       assertEquals(Map.of("a", 1L), counts(tomcat.uri("/first")));
@@ -119,11 +115,7 @@ class DurabilityIT {
       Files.writeString(context, "<Context><Parameter name=\"playcounter.data-dir\" value=\""
           + file.resolve("data") + "\" override=\"false\"/></Context>");
       tomcat.deploy("/bad");
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (!tomcat.log().contains("cannot be created")) {
-        assertTrue(System.nanoTime() < deadline, "no failure logged:\n" + tomcat.log());
-        Thread.sleep(200);
-      }
+      awaitLog(tomcat, "cannot be created");
       assertEquals(404, given().baseUri(tomcat.uri("/bad").toString()).get("/song/a")
           .statusCode());
     }
@@ -176,6 +168,15 @@ class DurabilityIT {
       storm.after.putAll(counts(restarted.uri("/")));
     }
     return storm;
+  }
+
+  /** Waits up to a minute for {@code text} to appear in the container's logs. */
+  private static void awaitLog(ServletContainer container, String text) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!container.log().contains(text)) {
+      assertTrue(System.nanoTime() < deadline, "never logged: " + text + "\n" + container.log());
+      Thread.sleep(200);
+    }
   }
 
   private static Map<String, Long> counts(URI base) {
