@@ -392,7 +392,7 @@ public final class PlayCounterClient {
 
   private static Map<String, Long> parseCounts(HttpResponse<String> response)
       throws MalformedCountsException {
-    return CountsFormat.TEXT.parse(response.body(), Long.MAX_VALUE);
+    return CountsFormat.TEXT.parseListing(response.body());
   }
 
   private static String textBody(Map<String, Long> counts) {

@@ -46,11 +46,24 @@ public enum CountsFormat {
    */
   public Map<String, Long> parse(CharSequence body, long maxCount)
       throws MalformedCountsException {
-    return this == JSON ? Json.parseCounts(body, maxCount) : parseText(body, maxCount);
+    return this == JSON ? Json.parseCounts(body, maxCount, false)
+        : parseText(body, maxCount, false);
   }
 
-  private static Map<String, Long> parseText(CharSequence body, long maxCount)
-      throws MalformedCountsException {
+  /**
+   * Parses a server's list of counts ({@code GET /}). Like {@link #parse} with counts up to
+   * {@link Long#MAX_VALUE}, except that a repeated id is no error: a song removed and played
+   * again while the server walked its map can be listed twice, and the later pair is the newer.
+   *
+   * @throws MalformedCountsException naming the first bad pair
+   */
+  public Map<String, Long> parseListing(CharSequence body) throws MalformedCountsException {
+    return this == JSON ? Json.parseCounts(body, Long.MAX_VALUE, true)
+        : parseText(body, Long.MAX_VALUE, true);
+  }
+
+  private static Map<String, Long> parseText(CharSequence body, long maxCount,
+      boolean repeatsAllowed) throws MalformedCountsException {
     int end = body.length();
     if (end > 0 && body.charAt(end - 1) == '\n') {
       end--;
@@ -83,6 +96,9 @@ public enum CountsFormat {
         throw new MalformedCountsException(where + problem);
       }
       long count = parseCount(text.subSequence(equals + 1, text.length()), maxCount, where);
+      if (repeatsAllowed) {
+        counts.remove(id); // the later pair is the newer; keep body order for it
+      }
       if (counts.putIfAbsent(id, count) != null) {
         throw new MalformedCountsException(where + "song id appears twice");
       }

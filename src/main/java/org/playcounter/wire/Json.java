@@ -61,19 +61,21 @@ public final class Json {
    * @throws MalformedCountsException naming the first bad pair, or the offset where the JSON
    *     itself breaks
    */
-  static Map<String, Long> parseCounts(CharSequence body, long maxCount)
+  static Map<String, Long> parseCounts(CharSequence body, long maxCount, boolean repeatsAllowed)
       throws MalformedCountsException {
-    return new Parser(body, maxCount).object();
+    return new Parser(body, maxCount, repeatsAllowed).object();
   }
 
   private static final class Parser {
     private final CharSequence in;
     private final long maxCount;
+    private final boolean repeatsAllowed;
     private int pos;
 
-    Parser(CharSequence in, long maxCount) {
+    Parser(CharSequence in, long maxCount, boolean repeatsAllowed) {
       this.in = in;
       this.maxCount = maxCount;
+      this.repeatsAllowed = repeatsAllowed;
     }
 
     Map<String, Long> object() throws MalformedCountsException {
@@ -98,6 +100,9 @@ public final class Json {
           String problem = SongId.problem(id);
           if (problem != null) {
             throw new MalformedCountsException(where + problem);
+          }
+          if (repeatsAllowed) {
+            counts.remove(id); // the later pair is the newer; keep body order for it
           }
           if (counts.putIfAbsent(id, count) != null) {
             throw new MalformedCountsException(where + "song id appears twice");

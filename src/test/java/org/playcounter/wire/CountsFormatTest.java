@@ -73,6 +73,17 @@ class CountsFormatTest {
   }
 
   @Test
+  void aListingMayRepeatASongAndTheLaterPairWins() throws Exception {
+    assertEquals("{5=2, 1=9}", CountsFormat.TEXT.parseListing("1=3,5=2,1=9").toString());
+    assertEquals("{5=2, 1=9}", CountsFormat.JSON.parseListing("{\"1\":3,\"5\":2,\"1\":9}")
+        .toString());
+    assertEquals(Map.of("big", Long.MAX_VALUE),
+        CountsFormat.TEXT.parseListing("big=" + Long.MAX_VALUE));
+    assertThrows(MalformedCountsException.class, () -> CountsFormat.TEXT.parseListing("1=3,,"));
+    assertThrows(MalformedCountsException.class, () -> CountsFormat.TEXT.parse("1=3,1=9", MAX));
+  }
+
+  @Test
   void writerStreamsBothFormats() throws IOException {
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("1", 1L);

@@ -24,14 +24,14 @@ class JsonTest {
   @Test
   void parsesAnObjectWithWhitespaceAndEscapedKeys() throws Exception {
     assertEquals(Map.of("1", 3L, "ab", 2L),
-        Json.parseCounts(" {\n \"1\" : 3 ,\t\"a\\u0062\":2 } ", MAX));
+        Json.parseCounts(" {\n \"1\" : 3 ,\t\"a\\u0062\":2 } ", MAX, false));
   }
 
   @Test
   void escapedKeysStillFollowTheIdRules() {
     assertEquals("pair 1 (\"a/b\"): song id must be a single path segment",
         assertThrows(MalformedCountsException.class,
-            () -> Json.parseCounts("{\"a\\/b\":1}", MAX)).getMessage());
+            () -> Json.parseCounts("{\"a\\/b\":1}", MAX, false)).getMessage());
   }
 
   @ParameterizedTest
@@ -63,13 +63,13 @@ class JsonTest {
   })
   void malformedJsonNamesWhereItBreaks(String body, String reason) {
     assertEquals(reason, assertThrows(MalformedCountsException.class,
-        () -> Json.parseCounts(body, MAX)).getMessage());
+        () -> Json.parseCounts(body, MAX, false)).getMessage());
   }
 
   @Test
   void controlCharacterInsideAKeyIsRejected() {
     assertEquals("malformed JSON at offset 3: expected no control character inside a string, "
         + "found U+000A", assertThrows(MalformedCountsException.class,
-            () -> Json.parseCounts("{\"a\nb\":1}", MAX)).getMessage());
+            () -> Json.parseCounts("{\"a\nb\":1}", MAX, false)).getMessage());
   }
 }
