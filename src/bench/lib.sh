@@ -38,7 +38,7 @@ start_jetty() {
   mkdir -p "$base" && (cd "$base" && java -jar "$JETTY_HOME/start.jar" --add-modules=server,http,ee10-deploy >/dev/null 2>&1)
   cp "$war" "$base/webapps/ROOT.war"
   # shellcheck disable=SC2086
-  (cd "$base" && exec ${cpu:+taskset -c $cpu} java $opts -jar "$JETTY_HOME/start.jar" \
+  (cd "$base" && exec ${cpu:+taskset -c $cpu} java $opts -Dorg.eclipse.jetty.http.HttpGenerator.STRICT=true -jar "$JETTY_HOME/start.jar" \
      jetty.http.host=127.0.0.1 jetty.http.port="$port" ${JETTY_ARGS:-} >"$base/server.log" 2>&1) &
   PID=$!
 }

@@ -190,6 +190,8 @@ public final class ServletContainer implements AutoCloseable {
     systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
     switch (kind) {
       case JETTY -> command.addAll(List.of(
+          // As the README recommends: keep the charset's case as written (UTF-8, not utf-8).
+          "-Dorg.eclipse.jetty.http.HttpGenerator.STRICT=true",
           "-jar", Path.of(required("playcounter.jetty.home")).resolve("start.jar").toString(),
           "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
       case TOMCAT -> {
