@@ -237,8 +237,7 @@ public final class PlayCountStore {
       long count = cell == null ? 0 : seal(cell);
       if (count > 0) {
         try {
-          long end = journal.append(id, -count);
-          journal.awaitDurable(end); // a removal must never come back after a power loss
+          record(List.of(id), new long[] {-count});
         } catch (RuntimeException e) {
           plus(id, count, restoredSong, true); // not recorded, so not removed
           throw e;
@@ -327,18 +326,19 @@ public final class PlayCountStore {
     }
   }
 
-  /** Journals changes and, with fsync=always, waits until they are on disk. */
+  /**
+   * Journals changes, all plays or all removals, and waits until they are on disk with
+   * fsync=always, and for removals whatever the mode: a play handed to the batch job must never
+   * come back after a power loss.
+   */
   private void record(List<String> ids, long[] deltas) {
     long end = journal.append(ids, deltas);
-    if (fsyncAlways) {
+    if (fsyncAlways || deltas[0] < 0) {
       journal.awaitDurable(end);
     }
   }
 
-  /**
-   * Journals a drain's pairs, each with {@code sign}, as one append. Removals always wait for
-   * the disk, whatever the fsync mode: a play handed to the batch job must never come back.
-   */
+  /** Journals a drain's pairs, each with {@code sign}, as one {@link #record}. */
   private void recordAll(Drained drained, int sign) {
     if (drained.size == 0) {
       return;
@@ -347,10 +347,7 @@ public final class PlayCountStore {
     for (int i = 0; i < drained.size; i++) {
       deltas[i] = sign * drained.counts[i];
     }
-    long end = journal.append(Arrays.asList(drained.ids).subList(0, drained.size), deltas);
-    if (fsyncAlways || sign < 0) {
-      journal.awaitDurable(end);
-    }
+    record(Arrays.asList(drained.ids).subList(0, drained.size), deltas);
   }
 
   /**
