@@ -22,6 +22,17 @@ need() { # command package...
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# trivial_war DIR -> sets TRIVIAL_WAR: the servlet that answers "1" to everything, built with the JDK alone.
+trivial_war() {
+  local dir=$1 api
+  api=$(ls ~/.m2/repository/jakarta/servlet/jakarta.servlet-api/6.0.0/jakarta.servlet-api-6.0.0.jar)
+  mkdir -p "$dir/trivial/WEB-INF/classes"
+  cp "$ROOT/src/bench/trivial/WEB-INF/web.xml" "$dir/trivial/WEB-INF/"
+  javac -d "$dir/trivial/WEB-INF/classes" -cp "$api" "$ROOT/src/bench/trivial/TrivialServlet.java"
+  (cd "$dir/trivial" && jar cf "$dir/trivial.war" WEB-INF)
+  TRIVIAL_WAR=$dir/trivial.war
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_http() { # url [seconds]
@@ -70,6 +81,21 @@ XML
      -Djava.util.logging.config.file="$base/conf/logging.properties" \
      -cp "$TOMCAT_HOME/bin/bootstrap.jar:$TOMCAT_HOME/bin/tomcat-juli.jar" \
      org.apache.catalina.startup.Bootstrap start >"$base/server.log" 2>&1) &
+  PID=$!
+}
+
+# start_nginx BASE PORT [CPU] -> sets PID: nginx's static `return 200 "1"`, as ../shared/bench/peers.
+start_nginx() {
+  local base=$1 port=$2 cpu=${3:-}
+  mkdir -p "$base"
+  cat >"$base/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $base/nginx.pid; error_log $base/nginx.err;
+events { worker_connections 4096; }
+http { access_log off;
+  server { listen 127.0.0.1:$port; location / { default_type text/plain; return 200 "1"; } } }
+CONF
+  # shellcheck disable=SC2086
+  ${cpu:+taskset -c $cpu} nginx -c "$base/nginx.conf" -p "$base" &
   PID=$!
 }
 

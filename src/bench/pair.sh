@@ -9,24 +9,23 @@ container=${1:-jetty}; rounds=${2:-5}; secs=${3:-5}
 need wrk wrk
 build
 tmp=$(mktemp -d /tmp/playcounter-pair-XXXX)
-api=$(ls ~/.m2/repository/jakarta/servlet/jakarta.servlet-api/6.0.0/jakarta.servlet-api-6.0.0.jar)
-mkdir -p "$tmp/trivial/WEB-INF/classes"
-cp "$ROOT/src/bench/trivial/WEB-INF/web.xml" "$tmp/trivial/WEB-INF/"
-javac -d "$tmp/trivial/WEB-INF/classes" -cp "$api" "$ROOT/src/bench/trivial/TrivialServlet.java"
-(cd "$tmp/trivial" && jar cf "$tmp/trivial.war" WEB-INF)
+trivial_war "$tmp"
 port=$(free_port)
-export TOMCAT_CONNECTOR='maxKeepAliveRequests="-1"'
+export JETTY_ARGS=${JETTY_ARGS-jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0}
+[[ -v TOMCAT_CONNECTOR ]] || export TOMCAT_CONNECTOR='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"'
 "start_$container" "$tmp/server" "$port" "$WAR" "-Xms1g -Xmx1g -XX:+UseParallelGC" 1
 pid=$PID
 trap 'stop_pid $pid; rm -rf "$tmp"' EXIT
-dir=$tmp/server/webapps; mv "$dir/ROOT.war" "$dir/pc.war"; cp "$tmp/trivial.war" "$dir/tr.war"
+dir=$tmp/server/webapps; mv "$dir/ROOT.war" "$dir/pc.war"; cp "$TRIVIAL_WAR" "$dir/tr.war"
 url=http://127.0.0.1:$port
 wait_http "$url/pc/health" 120; wait_http "$url/tr/" 120
 curl -s -o /dev/null -X POST "$url/pc/song/1"
 rps() { taskset -c 0 wrk -t1 -c64 -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
 lua=$ROOT/../shared/bench/post-random.lua
-rps "$url/pc/song/1" >/dev/null; rps "$url/tr/" >/dev/null   # warm-up
-PREFIX=/pc rps -s "$lua" "$url" >/dev/null; PREFIX=/tr rps -s "$lua" "$url" >/dev/null
+for _ in 1 2 3; do   # warm-up: 15 s of each load and path before anything is measured
+  rps "$url/pc/song/1" >/dev/null; rps "$url/tr/" >/dev/null
+  PREFIX=/pc rps -s "$lua" "$url" >/dev/null; PREFIX=/tr rps -s "$lua" "$url" >/dev/null
+done
 for r in $(seq "$rounds"); do
   echo "read $(rps "$url/pc/song/1") $(rps "$url/tr/song/1")"
   echo "write $(PREFIX=/pc rps -s "$lua" "$url") $(PREFIX=/tr rps -s "$lua" "$url")"

@@ -1,28 +1,54 @@
 #!/usr/bin/env bash
-# Profiles the request path with JDK Flight Recorder: the WAR in standalone Jetty (or Tomcat) on
-# CPU 1, the write (or read) load from wrk on CPU 0, then the hottest frames of the executing
-# threads, whole stacks folded down to the top frame and to the first playcounter frame.
-# Usage: src/bench/profile.sh [jetty|tomcat] [write|read] [SECONDS]
+# Profiles the request path: the WAR in standalone Jetty (or Tomcat) on CPU 1, the write (or read)
+# load from wrk on CPU 0, after a 15 s warm-up.
+#   PROFILER=jfr (default): JDK Flight Recorder; the hottest Java frames, whole stacks folded
+#     down to the top frame and to the first playcounter frame.
+#   PROFILER=perf: Linux perf sampling all of CPU 1 (kernel included): the share of each binary
+#     (kernel, JIT-compiled Java, libjvm, ...) and the hottest kernel functions. With
+#     PROFILER=perf the target may also be nginx (its static `return 200`), for comparison.
+# Usage: src/bench/profile.sh [jetty|tomcat|nginx] [write|read] [SECONDS]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-container=${1:-jetty}; load=${2:-write}; secs=${3:-15}
+container=${1:-jetty}; load=${2:-write}; secs=${3:-15}; profiler=${PROFILER:-jfr}
 need wrk wrk
+[[ $profiler == perf ]] && need perf linux-perf
 build
 tmp=$(mktemp -d /tmp/playcounter-profile-XXXX)
 port=$(free_port)
 opts="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
-opts="$opts -XX:StartFlightRecording=filename=$tmp/rec.jfr,settings=profile,dumponexit=true"
-"start_$container" "$tmp/server" "$port" "$WAR" "$opts" 1
+[[ $profiler == jfr ]] && opts="$opts -XX:StartFlightRecording=filename=$tmp/rec.jfr,settings=profile,dumponexit=true"
+# The recommended small pools (README, "Container settings, measured").
+export JETTY_ARGS=${JETTY_ARGS-jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0}
+[[ -v TOMCAT_CONNECTOR ]] || export TOMCAT_CONNECTOR='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"'
+if [[ $container == nginx ]]; then
+  start_nginx "$tmp/server" "$port" 1
+else
+  "start_$container" "$tmp/server" "$port" "$WAR" "$opts" 1
+fi
 pid=$PID
 trap 'stop_pid $pid; rm -rf "$tmp"' EXIT
-wait_http "http://127.0.0.1:$port/health"
 url=http://127.0.0.1:$port
+wait_http "$url/song/1"
 if [[ $load == write ]]; then
   args=(-s "$ROOT/../shared/bench/post-random.lua" "$url")
 else
   curl -s -o /dev/null -X POST "$url/song/1"; args=("$url/song/1")
 fi
-taskset -c 0 wrk -t1 -c64 -d5s "${args[@]}" >/dev/null            # warm-up
+for _ in 1 2 3; do taskset -c 0 wrk -t1 -c64 -d5s "${args[@]}" >/dev/null; done   # warm-up
+
+if [[ $profiler == perf ]]; then
+  taskset -c 0 wrk -t1 -c64 -d"$((secs + 2))s" "${args[@]}" >"$tmp/wrk.out" &
+  wrk_pid=$!
+  sleep 1
+  perf record -q -C 1 -F 1999 -o "$tmp/perf.data" -- sleep "$secs" >/dev/null 2>&1
+  wait "$wrk_pid"; grep -E "Requests/sec" "$tmp/wrk.out"
+  echo "CPU 1 by binary ([JIT] and perf-*.map are JIT-compiled Java):"
+  perf report -i "$tmp/perf.data" --stdio --sort dso 2>/dev/null | grep -E '^ +[0-9]' | head -8
+  echo "hottest functions on CPU 1:"
+  perf report -i "$tmp/perf.data" --stdio --sort sym 2>/dev/null | grep -E '^ +[0-9]' | head -25
+  exit 0
+fi
+
 jcmd "$pid" JFR.stop >/dev/null 2>&1 || true
 jcmd "$pid" JFR.start name=measured settings=profile filename="$tmp/measured.jfr" >/dev/null
 taskset -c 0 wrk -t1 -c64 -d"${secs}s" "${args[@]}" | grep -E "Requests/sec"

@@ -3,8 +3,8 @@
 # side by side with nginx (this machine's HTTP ceiling), the original Python app and Redis behind
 # webdis, in one run. Each server is pinned to CPU 1, the load generator to CPU 0.
 # Usage: src/bench/run.sh [SECONDS per load] (default 10)
-#   PROFILE=recommended (default: the README's production settings), stock (as unpacked), or
-#   small-pools (16 threads, one acceptor and selector: tried, no gain measured)
+#   PROFILE=recommended (default: the README's production settings, small thread pools),
+#   defaults (the containers' own pools) or stock (as unpacked, JVM default GC)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 secs=${1:-10}
@@ -20,32 +20,28 @@ build
 out=$(mktemp -d /tmp/playcounter-bench-XXXX)
 trap 'rm -rf "$out"' EXIT
 
-# The trivial servlet's WAR, built with the JDK alone.
-api=$(ls ~/.m2/repository/jakarta/servlet/jakarta.servlet-api/6.0.0/jakarta.servlet-api-6.0.0.jar)
-mkdir -p "$out/trivial/WEB-INF/classes"
-cp "$ROOT/src/bench/trivial/WEB-INF/web.xml" "$out/trivial/WEB-INF/"
-javac -d "$out/trivial/WEB-INF/classes" -cp "$api" "$ROOT/src/bench/trivial/TrivialServlet.java"
-(cd "$out/trivial" && jar cf "$out/trivial.war" WEB-INF)
+trivial_war "$out"
 
 # JVM and container settings for each profile (see the README's "Container settings, measured").
 case $profile in
-  recommended)
+  recommended)   # small pools: measured best by src/bench/tune.sh on this 2-core machine
+    jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
+    export JETTY_ARGS="jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0"
+    export TOMCAT_CONNECTOR='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"' ;;
+  defaults)      # the containers' own pools, with Tomcat's keep-alive limit lifted
     jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
     export JETTY_ARGS="" TOMCAT_CONNECTOR='maxKeepAliveRequests="-1"' ;;
   stock)
     jvm="-Xms1g -Xmx1g"
     export JETTY_ARGS="" TOMCAT_CONNECTOR="" ;;
-  small-pools)
-    jvm="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:-UsePerfData"
-    export JETTY_ARGS="jetty.threadPool.minThreads=4 jetty.threadPool.maxThreads=16 jetty.http.acceptors=1 jetty.http.selectors=1 jetty.httpConfig.sendServerVersion=false jetty.httpConfig.sendDateHeader=false"
-    export TOMCAT_CONNECTOR='maxThreads="16" minSpareThreads="4" maxKeepAliveRequests="-1" acceptCount="1024" server=""' ;;
-  *) echo "PROFILE must be recommended, stock or small-pools" >&2; exit 2 ;;
+  *) echo "PROFILE must be recommended, defaults or stock" >&2; exit 2 ;;
 esac
 
 loads() { # name url -> one line per load in $out/name.txt
   local name=$1 url=$2
-  # Warm-up: the JIT compiles the request path before anything is measured.
-  LOAD_CPU=0 "$shared/load.sh" "$url" 5 >/dev/null 2>&1 || true
+  # Warm-up, 15 s of each load: the JIT compiles the request path before anything is measured
+  # (after 5 s, Jetty's read path still ran 10-30% below its steady rate).
+  LOAD_CPU=0 "$shared/load.sh" "$url" 15 >/dev/null 2>&1 || true
   LOAD_CPU=0 "$shared/load.sh" "$url" "$secs" >"$out/$name.txt" 2>&1
   echo "== $name"; cat "$out/$name.txt"
 }
@@ -61,9 +57,9 @@ container_row() { # name start_fn war
 }
 
 container_row jetty-playcounter start_jetty "$WAR"
-container_row jetty-trivial start_jetty "$out/trivial.war"
+container_row jetty-trivial start_jetty "$TRIVIAL_WAR"
 container_row tomcat-playcounter start_tomcat "$WAR"
-container_row tomcat-trivial start_tomcat "$out/trivial.war"
+container_row tomcat-trivial start_tomcat "$TRIVIAL_WAR"
 "$shared/peers/run.sh" all "$secs" >"$out/peers.txt" 2>&1 || true
 cat "$out/peers.txt"
 awk -v RS='== ' 'NR>1 { name=$1; sub(/^[^\n]*\n/, ""); print > "'"$out"'/" name ".txt" }' "$out/peers.txt"
