@@ -18,9 +18,16 @@ pids=()
 trap 'for p in "${pids[@]}"; do stop_pid "$p"; done; rm -rf "$tmp"' EXIT
 trivial_war "$tmp"
 
-base_jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
-variants="jetty-default | jetty | tr | $base_jvm |
-tomcat-default | tomcat | tr | $base_jvm | maxKeepAliveRequests=\"-1\""
+# The default variants: each container's own pools and the recommended small pools (README).
+jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
+jetty_small="jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0"
+tomcat_small='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"'
+variants="jetty-trivial-default | jetty | tr | $jvm |
+jetty-trivial-small | jetty | tr | $jvm | $jetty_small
+jetty-playcounter-small | jetty | pc | $jvm | $jetty_small
+tomcat-trivial-default | tomcat | tr | $jvm | maxKeepAliveRequests=\"-1\"
+tomcat-trivial-small | tomcat | tr | $jvm | $tomcat_small
+tomcat-playcounter-small | tomcat | pc | $jvm | $tomcat_small"
 [[ -n $file ]] && variants=$(cat "$file")
 
 # nginx, the ceiling, measured in every round.
