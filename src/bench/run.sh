@@ -40,8 +40,11 @@ esac
 loads() { # name url -> one line per load in $out/name.txt
   local name=$1 url=$2
   # Warm-up, 15 s of each load: the JIT compiles the request path before anything is measured
-  # (after 5 s, Jetty's read path still ran 10-30% below its steady rate).
+  # (after 5 s, Jetty's read path still ran 10-30% below its steady rate). It ends with 5 s of
+  # keep-alive traffic, so the measured read does not start right after ab's 10,000 short
+  # connections (a read measured there ran up to 30% slower than one after keep-alive load).
   LOAD_CPU=0 "$shared/load.sh" "$url" 15 >/dev/null 2>&1 || true
+  taskset -c 0 wrk -t1 -c64 -d5s "$url/song/1" >/dev/null 2>&1 || true
   LOAD_CPU=0 "$shared/load.sh" "$url" "$secs" >"$out/$name.txt" 2>&1
   echo "== $name"; cat "$out/$name.txt"
 }
