@@ -19,7 +19,7 @@ metric() { curl -sf "$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
 
 write_load() { # label extra-jvm-options
   local base=$tmp/$1 port; port=$(free_port)
-  start_jetty "$base" "$port" "$WAR" "-Xms1g -Xmx1g -XX:+UseParallelGC $2" 1; pid=$PID
+  start_jetty "$base" "$port" "$WAR" "$RECOMMENDED_JVM $2" 1; pid=$PID
   local url=http://127.0.0.1:$port
   wait_http "$url/health"
   taskset -c 0 wrk -t1 -c64 -d5s -s "$ROOT/../shared/bench/post-random.lua" "$url" >/dev/null

@@ -5,6 +5,18 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CONTAINERS=$ROOT/target/containers
 
+# The production settings the README recommends for a machine of one or two cores, measured by
+# tune.sh: a fixed heap with the parallel collector, and small thread pools in both containers.
+RECOMMENDED_JVM="-Xms1g -Xmx1g -XX:+UseParallelGC"
+RECOMMENDED_JETTY_ARGS="jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0"
+RECOMMENDED_TOMCAT_CONNECTOR='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"'
+
+# Exports the recommended pools as JETTY_ARGS and TOMCAT_CONNECTOR, unless the caller set them.
+recommended_pools() {
+  [[ -v JETTY_ARGS ]] || export JETTY_ARGS=$RECOMMENDED_JETTY_ARGS
+  [[ -v TOMCAT_CONNECTOR ]] || export TOMCAT_CONNECTOR=$RECOMMENDED_TOMCAT_CONNECTOR
+}
+
 # Builds the WAR and unpacks the containers (skipping tests) unless both are there.
 build() {
   if ! ls "$ROOT"/target/playcounter-*.war >/dev/null 2>&1 || ! ls -d "$CONTAINERS"/jetty-home-* >/dev/null 2>&1; then

@@ -11,9 +11,8 @@ build
 tmp=$(mktemp -d /tmp/playcounter-pair-XXXX)
 trivial_war "$tmp"
 port=$(free_port)
-export JETTY_ARGS=${JETTY_ARGS-jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0}
-[[ -v TOMCAT_CONNECTOR ]] || export TOMCAT_CONNECTOR='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"'
-"start_$container" "$tmp/server" "$port" "$WAR" "-Xms1g -Xmx1g -XX:+UseParallelGC" 1
+recommended_pools
+"start_$container" "$tmp/server" "$port" "$WAR" "$RECOMMENDED_JVM" 1
 pid=$PID
 trap 'stop_pid $pid; rm -rf "$tmp"' EXIT
 dir=$tmp/server/webapps; mv "$dir/ROOT.war" "$dir/pc.war"; cp "$TRIVIAL_WAR" "$dir/tr.war"

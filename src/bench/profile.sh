@@ -12,14 +12,13 @@ set -euo pipefail
 container=${1:-jetty}; load=${2:-write}; secs=${3:-15}; profiler=${PROFILER:-jfr}
 need wrk wrk
 [[ $profiler == perf ]] && need perf linux-perf
+[[ $container != nginx || $profiler == perf ]] || { echo "nginx can only be profiled with PROFILER=perf" >&2; exit 2; }
 build
 tmp=$(mktemp -d /tmp/playcounter-profile-XXXX)
 port=$(free_port)
-opts="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
+opts="$RECOMMENDED_JVM -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
 [[ $profiler == jfr ]] && opts="$opts -XX:StartFlightRecording=filename=$tmp/rec.jfr,settings=profile,dumponexit=true"
-# The recommended small pools (README, "Container settings, measured").
-export JETTY_ARGS=${JETTY_ARGS-jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0}
-[[ -v TOMCAT_CONNECTOR ]] || export TOMCAT_CONNECTOR='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"'
+recommended_pools
 if [[ $container == nginx ]]; then
   start_nginx "$tmp/server" "$port" 1
 else

@@ -25,11 +25,10 @@ trivial_war "$out"
 # JVM and container settings for each profile (see the README's "Container settings, measured").
 case $profile in
   recommended)   # small pools: measured best by src/bench/tune.sh on this 2-core machine
-    jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
-    export JETTY_ARGS="jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0"
-    export TOMCAT_CONNECTOR='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"' ;;
+    jvm=$RECOMMENDED_JVM
+    export JETTY_ARGS=$RECOMMENDED_JETTY_ARGS TOMCAT_CONNECTOR=$RECOMMENDED_TOMCAT_CONNECTOR ;;
   defaults)      # the containers' own pools, with Tomcat's keep-alive limit lifted
-    jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
+    jvm=$RECOMMENDED_JVM
     export JETTY_ARGS="" TOMCAT_CONNECTOR='maxKeepAliveRequests="-1"' ;;
   stock)
     jvm="-Xms1g -Xmx1g"

@@ -19,15 +19,13 @@ trap 'for p in "${pids[@]}"; do stop_pid "$p"; done; rm -rf "$tmp"' EXIT
 trivial_war "$tmp"
 
 # The default variants: each container's own pools and the recommended small pools (README).
-jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
-jetty_small="jetty.threadPool.minThreads=8 jetty.threadPool.maxThreads=8 jetty.threadPool.reservedThreads=0"
-tomcat_small='maxThreads="8" minSpareThreads="8" maxKeepAliveRequests="-1"'
+jvm=$RECOMMENDED_JVM
 variants="jetty-trivial-default | jetty | tr | $jvm |
-jetty-trivial-small | jetty | tr | $jvm | $jetty_small
-jetty-playcounter-small | jetty | pc | $jvm | $jetty_small
+jetty-trivial-small | jetty | tr | $jvm | $RECOMMENDED_JETTY_ARGS
+jetty-playcounter-small | jetty | pc | $jvm | $RECOMMENDED_JETTY_ARGS
 tomcat-trivial-default | tomcat | tr | $jvm | maxKeepAliveRequests=\"-1\"
-tomcat-trivial-small | tomcat | tr | $jvm | $tomcat_small
-tomcat-playcounter-small | tomcat | pc | $jvm | $tomcat_small"
+tomcat-trivial-small | tomcat | tr | $jvm | $RECOMMENDED_TOMCAT_CONNECTOR
+tomcat-playcounter-small | tomcat | pc | $jvm | $RECOMMENDED_TOMCAT_CONNECTOR"
 [[ -n $file ]] && variants=$(cat "$file")
 
 # nginx, the ceiling, measured in every round.
