@@ -32,11 +32,11 @@ BODY_LIMIT = 8 << 20
 
 def build():
     wars = glob.glob(os.path.join(ROOT, "target", "playcounter-*.war"))
-    homes = glob.glob(os.path.join(ROOT, "target", "containers", "jetty-home-*"))
+    homes = glob.glob(os.path.join(ROOT, "target", "containers", "jetty-home-12.1.*"))
     if not wars or not homes:
         subprocess.run(["mvn", "-B", "-q", "-DskipTests", "verify"], cwd=ROOT, check=True)
         wars = glob.glob(os.path.join(ROOT, "target", "playcounter-*.war"))
-        homes = glob.glob(os.path.join(ROOT, "target", "containers", "jetty-home-*"))
+        homes = glob.glob(os.path.join(ROOT, "target", "containers", "jetty-home-12.1.*"))
     return wars[0], homes[0]
 
 

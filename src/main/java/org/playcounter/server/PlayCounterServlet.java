@@ -278,12 +278,25 @@ public final class PlayCounterServlet extends HttpServlet {
     if (response.isCommitted()) {
       return;
     }
-    Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-    int status = code instanceof Integer number && number >= 400 ? number : 500;
+    int status = containerErrorStatus(request, response);
     response.resetBuffer();
     metrics.rejected(Rejection.CONTAINER);
     rejectionLog.record(Rejection.CONTAINER, status + " " + Rejection.reasonPhrase(status));
     ResponseBody.send(response, false, status, CountsFormat.TEXT.contentType(), Rejection.reasonPhrase(status));
+  }
+
+  /**
+   * The status of an error the container raised: the Servlet attribute where the container sets
+   * it, else the status it already gave the response (Jetty 12.0 sets no error attributes on a
+   * protected path's dispatch, only the 404), else 500.
+   */
+  private static int containerErrorStatus(HttpServletRequest request, HttpServletResponse response) {
+    Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+    if (code instanceof Integer number && number >= 400) {
+      return number;
+    }
+    int status = response.getStatus();
+    return status >= 400 ? status : 500;
   }
 
   private void reject(HttpServletRequest request, HttpServletResponse response,

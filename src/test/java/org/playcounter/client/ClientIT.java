@@ -35,7 +35,7 @@ class ClientIT {
   @BeforeAll
   void startThreeServers() throws IOException {
     for (int i = 0; i < 3; i++) {
-      ServletContainer container = ServletContainer.start(ServletContainer.Kind.JETTY, Map.of(),
+      ServletContainer container = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, Map.of(),
           "/");
       containers.add(container);
       servers.add(container.uri("/"));

@@ -16,6 +16,9 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +35,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hamcrest.Matcher;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,9 +45,10 @@ import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 
 /**
- * The HTTP contract, checked over real HTTP against the built WAR in a real container. Each
- * container gets a subclass that only names it, so every container runs this one suite. The
- * WAR is deployed twice, at {@code /} and at {@code /playcounter}.
+ * The HTTP contract, checked over real HTTP against the built WAR in a real container. The
+ * container is started by {@link ContainerConformance} with the WAR deployed twice, at {@code /}
+ * and at {@code /playcounter}; this suite runs once against each deployment, and the other one
+ * shows that two deployments count independently.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ConformanceSuite {
@@ -53,34 +56,23 @@ abstract class ConformanceSuite {
   static final String JSON = "application/json";
   private static final String ALLOW = "GET, HEAD, POST, DELETE, OPTIONS";
 
-  private ServletContainer container;
   private URI root;
   private URI second;
 
-  /** The container this suite runs against. */
-  abstract ServletContainer.Kind kind();
+  /** The container this suite runs against, already started. */
+  abstract ServletContainer container();
 
-  /**
-   * True for a container that answers {@code /WEB-INF/} and {@code /META-INF/} itself, before
-   * any error page applies: WildFly's Undertow does, with a one-line HTML 404.
-   */
-  boolean containerAnswersProtectedPaths() {
-    return false;
+  /** The context path of the deployment under test; the other one is the second deployment. */
+  abstract String contextPath();
+
+  private ServletContainer.Server server() {
+    return container().kind().server();
   }
 
   @BeforeAll
-  void startContainer() throws IOException {
-    container = ServletContainer.start(kind(), Map.of("playcounter.max-body-bytes", "2000000"),
-        "/", "/playcounter");
-    root = container.uri("/");
-    second = container.uri("/playcounter");
-  }
-
-  @AfterAll
-  void stopContainer() {
-    if (container != null) {
-      container.close();
-    }
+  void findDeployments() {
+    root = container().uri(contextPath());
+    second = container().uri(contextPath().equals("/") ? "/playcounter" : "/");
   }
 
   @BeforeEach
@@ -131,7 +123,9 @@ abstract class ConformanceSuite {
       "/WEB-INF/web.xml", "/WEB-INF/", "/META-INF/MANIFEST.MF", "/META-INF/", "/favicon.ico",
       "/WEB-INF/classes/org/playcounter/server/PlayCounterServlet.class"})
   void everyOtherPathIs404WithPlainBody(String path) {
-    if (containerAnswersProtectedPaths() && path.matches("/(WEB|META)-INF/.*")) {
+    // WildFly's Undertow answers /WEB-INF/ and /META-INF/ itself, with a one-line HTML 404,
+    // before any error page applies.
+    if (server() == ServletContainer.Server.WILDFLY && path.matches("/(WEB|META)-INF/.*")) {
       request().get(path).then().statusCode(404).body(not(containsString("Exception")));
       return;
     }
@@ -171,10 +165,33 @@ abstract class ConformanceSuite {
       "/song/a\u0001b", "/song/a%00b", "/song/a%25", "/song/%01", "/song/a%7F", "/song/a%5Cb"})
   void malformedRequestTargetIs400AndChangesNothing(String target) throws IOException {
     request().post("/song/keep");
-    String answer = RawHttp.exchange(root, "POST " + target + " HTTP/1.1\r\nHost: x\r\n"
-        + "Connection: close\r\nContent-Length: 0\r\n\r\n");
-    assertTrue(answer.startsWith("HTTP/1.1 400"), target + ": " + answer);
+    String answer = RawHttp.exchange(root, "POST " + root.getRawPath() + target + " HTTP/1.1\r\n"
+        + "Host: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    String expected = containerStatusFor(target);
+    assertTrue(answer.startsWith("HTTP/1.1 " + expected), target + ": " + answer);
+    if (expected.equals("200")) {
+      assertTrue(answer.endsWith("\r\n\r\n"), "no body: " + answer);
+    }
     expectText(request().get("/"), 200, "keep=1");
+  }
+
+  /**
+   * The status a container answers a request target it cannot parse with, before playcounter
+   * runs: 400 everywhere but on Payara Micro, which answers a space in the target with 505 and
+   * a malformed percent-escape with an empty 200 (its CoyoteAdapter logs the decoder's
+   * exception as AS-WEB-CORE-00037 and ends the exchange without calling the servlet). Pinned
+   * here and listed in the README; nothing is counted in any case.
+   */
+  private String containerStatusFor(String target) {
+    if (server() == ServletContainer.Server.PAYARA) {
+      if (target.contains(" ")) {
+        return "505";
+      }
+      if (target.matches(".*%(?![0-9A-Fa-f]{2}).*")) {
+        return "200";
+      }
+    }
+    return "400";
   }
 
   @Test
@@ -435,14 +452,14 @@ abstract class ConformanceSuite {
     String big = "a=1," + "b".repeat(2_000_001 - 4);
     // A client that announces a large body waits for 100 Continue; playcounter answers 413
     // from the Content-Length alone, so the body is never sent.
-    String announced = RawHttp.exchange(root, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+    String announced = RawHttp.exchange(root, "POST " + root.getRawPath() + "/ HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
         + "Content-Length: " + big.length() + "\r\nExpect: 100-continue\r\n\r\n");
     // Tomcat sends its interim 100 Continue before the application runs; skip it.
     announced = announced.replaceFirst("^HTTP/1.1 100[^\r]*\r\n\r\n", "");
     assertTrue(announced.startsWith("HTTP/1.1 413"), announced);
     assertTrue(announced.endsWith("request body is larger than 2000000 bytes"), announced);
     post("/", big.substring(1)).then().statusCode(400); // at the limit it is read and parsed
-    String chunked = RawHttp.exchange(root, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    String chunked = RawHttp.exchange(root, "POST " + root.getRawPath() + "/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
         + "Content-Type: text/plain\r\nConnection: close\r\n\r\n"
         + Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n");
     assertTrue(chunked.startsWith("HTTP/1.1 413"), chunked);
@@ -450,11 +467,15 @@ abstract class ConformanceSuite {
   }
 
   @Test
-  void overflowingAddIs409AndChangesNothing() {
+  void overflowingAddIs409AndChangesNothing() throws Exception {
     String max = Long.toString(CountsFormat.MAX_BULK_COUNT);
     post("/", "1=1");
+    HttpClient client = HttpClient.newHttpClient(); // one keep-alive connection for 1023 adds
+    HttpRequest add = HttpRequest.newBuilder(URI.create(root + "/"))
+        .header("Content-Type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("big=" + max)).build();
     for (int i = 0; i < 1023; i++) {
-      post("/", "big=" + max).then().statusCode(200);
+      assertEquals(200, client.send(add, HttpResponse.BodyHandlers.discarding()).statusCode());
     }
     // big now holds 1023 * 2^53 = 2^63 - 2^53; one more 2^53 passes Long.MAX_VALUE.
     post("/", "1=5,big=" + max).then().statusCode(409);
@@ -492,7 +513,7 @@ abstract class ConformanceSuite {
 
   @Test
   void concurrentPostsToOneSongEachSeeTheirOwnCount() throws Exception {
-    int threads = 32;
+    int threads = 16;
     int perThread = 2_000;
     Set<Long> seen = ConcurrentHashMap.newKeySet();
     Concurrently.run(threads, thread -> {

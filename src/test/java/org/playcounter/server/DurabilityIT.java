@@ -30,7 +30,7 @@ class DurabilityIT {
   @Test
   void countsDrainsAndDeletesSurviveAStopAndStart() throws IOException {
     Map<String, String> settings = Map.of("playcounter.data-dir", dataDir.toString());
-    try (ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY, settings,
+    try (ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, settings,
         "/")) {
       RestAssuredBase api = new RestAssuredBase(jetty.uri("/"));
       api.post("/", "1=3,5=2,gone=4,drained=9").statusCode(200);
@@ -40,7 +40,7 @@ class DurabilityIT {
       given().baseUri(api.base).post("/song/1").then().body(equalTo("4"));
       given().baseUri(api.base).delete("/song/gone").then().body(equalTo("4"));
     }
-    try (ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY, settings,
+    try (ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, settings,
         "/")) {
       assertEquals(Map.of("1", 4L, "5", 2L), counts(jetty.uri("/")));
       assertTrue(jetty.log().contains("playcounter restored 2 songs from " + dataDir),
@@ -77,7 +77,7 @@ class DurabilityIT {
   void undeployAndRedeployKeepTheCounts() throws Exception {
     Map<String, String> settings = Map.of("playcounter.data-dir", dataDir.toString(),
         "playcounter.fsync", "always");
-    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT,
+    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT_10_1,
         settings, "/playcounter")) {
       URI base = tomcat.uri("/playcounter");
       new RestAssuredBase(base).post("/", "a=5,b=1").statusCode(200);
@@ -93,7 +93,7 @@ class DurabilityIT {
   @Test
   void secondDeploymentOnTheSameDirectoryRefusesToStart() throws Exception {
     Map<String, String> settings = Map.of("playcounter.data-dir", dataDir.toString());
-    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT,
+    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT_10_1,
         settings, "/first")) {
       new RestAssuredBase(tomcat.uri("/first")).post("/", "a=1").statusCode(200);
       tomcat.deploy("/second");
@@ -107,7 +107,7 @@ class DurabilityIT {
   @Test
   void unwritableDataDirFailsTheDeployment() throws Exception {
     Path file = Files.writeString(dataDir.resolve("not-a-directory"), "x");
-    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT,
+    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT_10_1,
         Map.of(), "/ok")) {
       // The same WAR with a bad data-dir, as a context init-parameter override of its own.
       Path context = tomcat.contextConfig("/bad");
@@ -126,7 +126,7 @@ class DurabilityIT {
     Map<String, String> settings = Map.of("playcounter.data-dir", dataDir.toString(),
         "playcounter.fsync", fsync);
     Storm storm = new Storm();
-    ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY, settings, "/");
+    ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, settings, "/");
     try {
       URI base = jetty.uri("/");
       Thread killer = new Thread(() -> {
@@ -163,7 +163,7 @@ class DurabilityIT {
       acknowledged += storm.acknowledged.get(song);
     }
     assertTrue(acknowledged > 100, "the storm was too weak to test anything: " + acknowledged);
-    try (ServletContainer restarted = ServletContainer.start(ServletContainer.Kind.JETTY,
+    try (ServletContainer restarted = ServletContainer.start(ServletContainer.Kind.JETTY_12_1,
         settings, "/")) {
       storm.after.putAll(counts(restarted.uri("/")));
     }

@@ -4,6 +4,6 @@ package org.playcounter.server;
 class JettyHardeningIT extends HardeningSuite {
   @Override
   ServletContainer.Kind kind() {
-    return ServletContainer.Kind.JETTY;
+    return ServletContainer.Kind.JETTY_12_1;
   }
 }

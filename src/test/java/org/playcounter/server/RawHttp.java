@@ -63,7 +63,10 @@ final class RawHttp {
       this.base = base;
     }
 
-    /** Sends one request without a body; returns the status code and the body. */
+    /**
+     * Sends one request without a body to {@code path} within the base URI's context; returns
+     * the status code and the body.
+     */
     String[] send(String method, String path, String extraHeaders) throws IOException {
       if (socket == null) {
         socket = new Socket(base.getHost(), base.getPort());
@@ -72,7 +75,7 @@ final class RawHttp {
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
       }
-      out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders
+      out.write((method + " " + base.getRawPath() + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders
           + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       String status = line();

@@ -21,13 +21,46 @@ import java.util.stream.Stream;
 
 /**
  * A real servlet container in its own JVM process, with the built WAR deployed into it: a Jetty
- * 12 or Tomcat 10.1 distribution unpacked by the build, or the WildFly server it provisions.
- * Listens on a free loopback port; {@link #close} stops the process by its id, and a shutdown
- * hook does so too if the test JVM ends first.
+ * or Tomcat distribution unpacked by the build, the WildFly server it provisions, or the Payara
+ * Micro jar it copies. Listens on a free loopback port; {@link #close} stops the process by its
+ * id, and a shutdown hook does so too if the test JVM ends first.
  */
 public final class ServletContainer implements AutoCloseable {
-  /** The containers the build provides. */
-  public enum Kind { JETTY, TOMCAT, WILDFLY }
+  /** The servers the matrix is made of; each kind below is one release line of one of them. */
+  enum Server { JETTY, TOMCAT, WILDFLY, PAYARA }
+
+  /** The containers the build provides: the matrix every build proves the WAR on. */
+  public enum Kind {
+    JETTY_12_0("jetty-12.0", Server.JETTY),
+    JETTY_12_1("jetty-12.1", Server.JETTY),
+    TOMCAT_10_1("tomcat-10.1", Server.TOMCAT),
+    TOMCAT_11("tomcat-11", Server.TOMCAT),
+    WILDFLY("wildfly", Server.WILDFLY),
+    PAYARA_MICRO("payara-micro", Server.PAYARA);
+
+    private final String name;
+    private final Server server;
+
+    Kind(String name, Server server) {
+      this.name = name;
+      this.server = server;
+    }
+
+    /** Which server this is a release of. */
+    Server server() {
+      return server;
+    }
+
+    /** Where the build put it: set by failsafe as {@code playcounter.home.<name>}. */
+    Path home() {
+      return Path.of(required("playcounter.home." + name));
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
 
   private static final Duration START_DEADLINE = Duration.ofSeconds(120);
   private static final HttpClient PROBE = HttpClient.newBuilder()
@@ -75,6 +108,11 @@ public final class ServletContainer implements AutoCloseable {
     return container;
   }
 
+  /** Which container this is. */
+  Kind kind() {
+    return kind;
+  }
+
   /** The base URI of the deployment at {@code contextPath}, without a trailing slash. */
   public URI uri(String contextPath) {
     return URI.create("http://127.0.0.1:" + port + (contextPath.equals("/") ? "" : contextPath));
@@ -83,7 +121,8 @@ public final class ServletContainer implements AutoCloseable {
   /** Everything the container logged: its stdout and stderr, then its own log files. */
   public String log() throws IOException {
     StringBuilder all = new StringBuilder(Files.readString(log, StandardCharsets.UTF_8));
-    Path logs = kind == Kind.WILDFLY ? base.resolve("standalone/log") : base.resolve("logs");
+    Path logs = kind.server() == Server.WILDFLY ? base.resolve("standalone/log")
+        : base.resolve("logs");
     if (Files.isDirectory(logs)) {
       try (Stream<Path> files = Files.list(logs)) {
         for (Path file : (Iterable<Path>) files.sorted()::iterator) {
@@ -142,20 +181,19 @@ public final class ServletContainer implements AutoCloseable {
   }
 
   private void prepare() throws IOException {
-    switch (kind) {
+    Path home = kind.home();
+    switch (kind.server()) {
       case JETTY -> {
-        Path home = Path.of(required("playcounter.jetty.home"));
         run(List.of(java(), "-jar", home.resolve("start.jar").toString(),
             "--add-modules=server,http,ee10-deploy"), "jetty --add-modules");
         Files.createDirectories(base.resolve("webapps"));
       }
       case TOMCAT -> {
-        Path home = Path.of(required("playcounter.tomcat.home"));
         for (String dir : List.of("conf", "logs", "temp", "webapps", "work")) {
           Files.createDirectories(base.resolve(dir));
         }
         for (String file : List.of("web.xml", "catalina.properties", "logging.properties",
-            "context.xml", "catalina.policy")) {
+            "context.xml")) {
           Files.copy(home.resolve("conf").resolve(file), base.resolve("conf").resolve(file));
         }
         Files.writeString(base.resolve("conf/server.xml"), """
@@ -177,9 +215,19 @@ public final class ServletContainer implements AutoCloseable {
             </Server>
             """.formatted(port));
       }
-      case WILDFLY -> {
-        Path home = Path.of(required("playcounter.wildfly.home"));
-        copyTree(home.resolve("standalone"), base.resolve("standalone"));
+      case WILDFLY -> copyTree(home.resolve("standalone"), base.resolve("standalone"));
+      case PAYARA -> {
+        Files.createDirectories(base.resolve("webapps"));
+        // As the README's Payara recipe: listen on loopback only, and hand /health and /metrics
+        // at the root context to playcounter instead of Payara's MicroProfile endpoints (metrics
+        // can only be reconfigured after boot).
+        Files.writeString(base.resolve("preboot.asadmin"), """
+            set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1
+            set-microprofile-healthcheck-configuration --enabled=false --endpoint=mp-health
+            set-openapi-configuration --enabled=false
+            """);
+        Files.writeString(base.resolve("postboot.asadmin"),
+            "set-metrics-configuration --enabled=false --endpoint=mp-metrics\n");
       }
       default -> throw new IllegalStateException("unknown container " + kind);
     }
@@ -188,29 +236,26 @@ public final class ServletContainer implements AutoCloseable {
   private void launch() throws IOException {
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx1g", "-XX:+UseParallelGC"));
     systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
-    switch (kind) {
+    Path home = kind.home();
+    switch (kind.server()) {
       case JETTY -> command.addAll(List.of(
           // As the README recommends: keep the charset's case as written (UTF-8, not utf-8).
           "-Dorg.eclipse.jetty.http.HttpGenerator.STRICT=true",
-          "-jar", Path.of(required("playcounter.jetty.home")).resolve("start.jar").toString(),
+          "-jar", home.resolve("start.jar").toString(),
           "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
-      case TOMCAT -> {
-        Path home = Path.of(required("playcounter.tomcat.home"));
-        command.addAll(List.of(
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
-            "-Dcatalina.home=" + home, "-Dcatalina.base=" + base,
-            "-Djava.io.tmpdir=" + base.resolve("temp"),
-            "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
-            "-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"),
-            "-cp", home.resolve("bin/bootstrap.jar") + ":" + home.resolve("bin/tomcat-juli.jar"),
-            "org.apache.catalina.startup.Bootstrap", "start"));
-      }
+      case TOMCAT -> command.addAll(List.of(
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
+          "-Dcatalina.home=" + home, "-Dcatalina.base=" + base,
+          "-Djava.io.tmpdir=" + base.resolve("temp"),
+          "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
+          "-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"),
+          "-cp", home.resolve("bin/bootstrap.jar") + ":" + home.resolve("bin/tomcat-juli.jar"),
+          "org.apache.catalina.startup.Bootstrap", "start"));
       case WILDFLY -> {
-        Path home = Path.of(required("playcounter.wildfly.home"));
         Path standalone = base.resolve("standalone");
         command.addAll(List.of(
             "--add-exports=java.desktop/sun.awt=ALL-UNNAMED",
@@ -237,6 +282,14 @@ public final class ServletContainer implements AutoCloseable {
             "-Djboss.http.port=" + port,
             "-Djboss.https.port=" + freePort()));
       }
+      case PAYARA -> command.addAll(List.of(
+          "-Djava.io.tmpdir=" + Files.createDirectories(base.resolve("temp")),
+          "-jar", home.toString(),
+          "--nocluster", "--disablephonehome", "--port", Integer.toString(port),
+          "--rootdir", base.resolve("root").toString(),
+          "--prebootcommandfile", base.resolve("preboot.asadmin").toString(),
+          "--postbootcommandfile", base.resolve("postboot.asadmin").toString(),
+          "--deploydir", deployments().toString()));
       default -> throw new IllegalStateException("unknown container " + kind);
     }
     process = new ProcessBuilder(command).directory(base.toFile())
@@ -283,7 +336,8 @@ public final class ServletContainer implements AutoCloseable {
   }
 
   private Path deployments() {
-    return kind == Kind.WILDFLY ? base.resolve("standalone/deployments") : base.resolve("webapps");
+    return kind.server() == Server.WILDFLY ? base.resolve("standalone/deployments")
+        : base.resolve("webapps");
   }
 
   private static String warName(String contextPath) {

@@ -4,6 +4,6 @@ package org.playcounter.server;
 class TomcatHardeningIT extends HardeningSuite {
   @Override
   ServletContainer.Kind kind() {
-    return ServletContainer.Kind.TOMCAT;
+    return ServletContainer.Kind.TOMCAT_10_1;
   }
 }

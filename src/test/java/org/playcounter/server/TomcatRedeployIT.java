@@ -21,7 +21,7 @@ class TomcatRedeployIT {
 
   @Test
   void undeployLeavesNoLeakWarningAndRedeployWorks() throws Exception {
-    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT, Map.of(),
+    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT_10_1, Map.of(),
         "/playcounter", "/other")) {
       String base = tomcat.uri("/playcounter").toString();
       given().baseUri(base).post("/song/1").then().statusCode(200).body(equalTo("1"));

@@ -1,0 +1,64 @@
+package org.playcounter.server;
+
+import java.io.IOException;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One container of the matrix: started once with the built WAR at {@code /} and at
+ * {@code /playcounter}, and the whole {@link ConformanceSuite} run against each deployment.
+ * A subclass per container only names it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ContainerConformance {
+  private final ServletContainer.Kind kind;
+  private ServletContainer container;
+
+  ContainerConformance(ServletContainer.Kind kind) {
+    this.kind = kind;
+  }
+
+  @BeforeAll
+  void startContainer() throws IOException {
+    container = ServletContainer.start(kind, Map.of("playcounter.max-body-bytes", "2000000"),
+        "/", "/playcounter");
+  }
+
+  @AfterAll
+  void stopContainer() {
+    if (container != null) {
+      container.close();
+    }
+  }
+
+  /** The WAR deployed as {@code ROOT.war}. */
+  @Nested
+  class AtRoot extends ConformanceSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
+    }
+  }
+
+  /** The WAR deployed as {@code playcounter.war}. */
+  @Nested
+  class AtContextPath extends ConformanceSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/playcounter";
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package org.playcounter.server;
+
+/** The conformance suite against the built WAR in Jetty 12.1 (jetty-home, ee10). */
+class Jetty121IT extends ContainerConformance {
+  Jetty121IT() {
+    super(ServletContainer.Kind.JETTY_12_1);
+  }
+}

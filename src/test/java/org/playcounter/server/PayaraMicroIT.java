@@ -1,0 +1,8 @@
+package org.playcounter.server;
+
+/** The conformance suite against the built WAR in Payara Micro 6 (Grizzly). */
+class PayaraMicroIT extends ContainerConformance {
+  PayaraMicroIT() {
+    super(ServletContainer.Kind.PAYARA_MICRO);
+  }
+}
