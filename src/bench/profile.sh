@@ -6,10 +6,13 @@
 #   PROFILER=perf: Linux perf sampling all of CPU 1 (kernel included): the share of each binary
 #     (kernel, JIT-compiled Java, libjvm, ...) and the hottest kernel functions. With
 #     PROFILER=perf the target may also be nginx (its static `return 200`), for comparison.
+#   CONNECTIONS (default 64): wrk's concurrent keep-alive connections.
 # Usage: src/bench/profile.sh [jetty|tomcat|nginx] [write|read] [SECONDS]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 container=${1:-jetty}; load=${2:-write}; secs=${3:-15}; profiler=${PROFILER:-jfr}
+c=${CONNECTIONS:-64}
+ulimit -n "$(ulimit -Hn)"
 need wrk wrk
 [[ $profiler == perf ]] && need perf linux-perf
 [[ $container != nginx || $profiler == perf ]] || { echo "nginx can only be profiled with PROFILER=perf" >&2; exit 2; }
@@ -33,10 +36,10 @@ if [[ $load == write ]]; then
 else
   curl -s -o /dev/null -X POST "$url/song/1"; args=("$url/song/1")
 fi
-for _ in 1 2 3; do taskset -c 0 wrk -t1 -c64 -d5s "${args[@]}" >/dev/null; done   # warm-up
+for _ in 1 2 3; do taskset -c 0 wrk -t1 -c"$c" -d5s "${args[@]}" >/dev/null; done   # warm-up
 
 if [[ $profiler == perf ]]; then
-  taskset -c 0 wrk -t1 -c64 -d"$((secs + 2))s" "${args[@]}" >"$tmp/wrk.out" &
+  taskset -c 0 wrk -t1 -c"$c" -d"$((secs + 2))s" "${args[@]}" >"$tmp/wrk.out" &
   wrk_pid=$!
   sleep 1
   perf record -q -C 1 -F 1999 -o "$tmp/perf.data" -- sleep "$secs" >/dev/null 2>&1
@@ -50,7 +53,7 @@ fi
 
 jcmd "$pid" JFR.stop >/dev/null 2>&1 || true
 jcmd "$pid" JFR.start name=measured settings=profile filename="$tmp/measured.jfr" >/dev/null
-taskset -c 0 wrk -t1 -c64 -d"${secs}s" "${args[@]}" | grep -E "Requests/sec"
+taskset -c 0 wrk -t1 -c"$c" -d"${secs}s" "${args[@]}" | grep -E "Requests/sec"
 jcmd "$pid" JFR.dump name=measured filename="$tmp/measured.jfr" >/dev/null
 jfr print --events jdk.ExecutionSample --stack-depth 64 "$tmp/measured.jfr" | python3 -c '
 import collections, re, sys

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak: 2,000 concurrent keep-alive connections plus connection churn (a new connection per
-# request) for SECONDS (default 60) against the WAR in standalone Jetty 12.1 and Tomcat 10.1, each
-# pinned to CPU 1 with the load generator on CPU 0, after a 15 s warm-up at the same load. Reports
+# request) for SECONDS (default 60) against the WAR in standalone Jetty 12.1 and Tomcat 10.1, server
+# and load generator sharing both cores (PIN=1: server on CPU 1, load on CPU 0), after a 15 s
+# warm-up at the same load. Reports
 # throughput, p99, errors and timeouts, the kernel's listen-queue overflows, whether every
 # acknowledged play was counted, the heap after a full GC at the end against the start, and then
 # 10 s at 64 connections on the same server (so a setting that helps 2,000 connections is seen
@@ -22,9 +23,21 @@ build
 here=$ROOT/src/bench
 songs=1000
 connections=2000
+if [[ ${PIN:-0} == 1 ]]; then server_cpu=1; load=(taskset -c 0); else server_cpu=""; load=(); fi
 
 # Total of the songs' counts, from GET /.
 total() { curl -sf "$1/" | python3 -c 'import sys; print(sum(int(p.split("=")[1]) for p in sys.stdin.read().split(",") if p))'; }
+# The total once requests that wrk left in flight have been processed: two equal reads 1 s apart.
+settled_total() {
+  local last now
+  last=$(total "$1")
+  for _ in $(seq 10); do
+    sleep 1; now=$(total "$1")
+    [[ $now == "$last" ]] && break
+    last=$now
+  done
+  echo "$last"
+}
 overflows() { nstat -az TcpExtListenOverflows | awk '/TcpExtListenOverflows/ {print $2}'; }
 
 soak() { # variant
@@ -33,13 +46,13 @@ soak() { # variant
   base=$(mktemp -d /tmp/playcounter-soak-XXXX); port=$(free_port)
   local opts="-Xms512m -Xmx512m -XX:+UseParallelGC"
   case $variant in
-    jetty) JETTY_ARGS=$RECOMMENDED_JETTY_ARGS start_jetty "$base" "$port" "$WAR" "$opts" 1 ;;
-    jetty-pool8) JETTY_ARGS=$SMALL_POOL_JETTY_ARGS start_jetty "$base" "$port" "$WAR" "$opts" 1 ;;
-    jetty-defaults) JETTY_ARGS="" start_jetty "$base" "$port" "$WAR" "$opts" 1 ;;
-    tomcat) TOMCAT_CONNECTOR=$RECOMMENDED_TOMCAT_CONNECTOR start_tomcat "$base" "$port" "$WAR" "$opts" 1 ;;
-    tomcat-defaults) TOMCAT_CONNECTOR='maxKeepAliveRequests="-1"' start_tomcat "$base" "$port" "$WAR" "$opts" 1 ;;
-    *=jetty) start_jetty "$base" "$port" "$WAR" "$opts" 1 ;;
-    *=tomcat) start_tomcat "$base" "$port" "$WAR" "$opts" 1 ;;
+    jetty) JETTY_ARGS=$RECOMMENDED_JETTY_ARGS start_jetty "$base" "$port" "$WAR" "$opts" "$server_cpu" ;;
+    jetty-pool8) JETTY_ARGS=$SMALL_POOL_JETTY_ARGS start_jetty "$base" "$port" "$WAR" "$opts" "$server_cpu" ;;
+    jetty-defaults) JETTY_ARGS="" start_jetty "$base" "$port" "$WAR" "$opts" "$server_cpu" ;;
+    tomcat) TOMCAT_CONNECTOR=$RECOMMENDED_TOMCAT_CONNECTOR start_tomcat "$base" "$port" "$WAR" "$opts" "$server_cpu" ;;
+    tomcat-defaults) TOMCAT_CONNECTOR='maxKeepAliveRequests="-1"' start_tomcat "$base" "$port" "$WAR" "$opts" "$server_cpu" ;;
+    *=jetty) start_jetty "$base" "$port" "$WAR" "$opts" "$server_cpu" ;;
+    *=tomcat) start_tomcat "$base" "$port" "$WAR" "$opts" "$server_cpu" ;;
     *) echo "unknown variant $variant" >&2; return 2 ;;
   esac
   local pid=$PID url=http://127.0.0.1:$port
@@ -47,23 +60,21 @@ soak() { # variant
   wait_http "$url/health"
   # Every song exists before the baseline, so that the heap measures leaks, not new songs.
   curl -sf -o /dev/null -d "$(python3 -c "print(','.join('s%d=1' % i for i in range(1, $songs + 1)))")" "$url/"
-  SONGS=$songs taskset -c 0 wrk -t1 -c$connections -d15s --timeout 10s -s "$here/soak.lua" "$url" >/dev/null # warm-up
-  sleep 1
+  SONGS=$songs "${load[@]}" wrk -t1 -c$connections -d15s --timeout 10s -s "$here/soak.lua" "$url" >/dev/null # warm-up
   local before_counts start_heap before_overflows
-  before_counts=$(total "$url")
+  before_counts=$(settled_total "$url")
   start_heap=$(heap_after_gc "$pid")
   before_overflows=$(overflows)
-  SONGS=$songs taskset -c 0 wrk -t1 -c$connections -d"${secs}s" --timeout 10s -s "$here/soak.lua" "$url" >"$base/keepalive.txt" &
+  SONGS=$songs "${load[@]}" wrk -t1 -c$connections -d"${secs}s" --timeout 10s -s "$here/soak.lua" "$url" >"$base/keepalive.txt" &
   local w1=$!
-  SONGS=$songs taskset -c 0 wrk -t1 -c16 -d"${secs}s" --timeout 10s -H 'Connection: close' -s "$here/soak.lua" "$url" >"$base/churn.txt" &
+  SONGS=$songs "${load[@]}" wrk -t1 -c16 -d"${secs}s" --timeout 10s -H 'Connection: close' -s "$here/soak.lua" "$url" >"$base/churn.txt" &
   local w2=$!
   wait $w1 $w2
   local after_overflows; after_overflows=$(overflows)
-  sleep 1
   local after_counts end_heap
-  after_counts=$(total "$url")
+  after_counts=$(settled_total "$url")
   end_heap=$(heap_after_gc "$pid")
-  SONGS=$songs taskset -c 0 wrk -t1 -c64 -d10s --timeout 10s -s "$here/soak.lua" "$url" >"$base/c64.txt"
+  SONGS=$songs "${load[@]}" wrk -t1 -c64 -d10s --timeout 10s -s "$here/soak.lua" "$url" >"$base/c64.txt"
   python3 - "$name" "$base/keepalive.txt" "$base/churn.txt" "$base/c64.txt" "$before_counts" "$after_counts" \
     "$start_heap" "$end_heap" "$((after_overflows - before_overflows))" <<'PY'
 import re, sys
@@ -87,7 +98,7 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-echo "soak: $secs s, $connections keep-alive connections + 16 closing after every request, $songs songs, server on CPU 1, wrk on CPU 0; $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)"
+echo "soak: $secs s, $connections keep-alive connections + 16 closing after every request, $songs songs, $([[ -n $server_cpu ]] && echo "server on CPU 1, wrk on CPU 0" || echo "server and wrk on both cores"); $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)"
 status=0
 for v in "${variants[@]}"; do soak "$v" || status=1; done
 exit $status
