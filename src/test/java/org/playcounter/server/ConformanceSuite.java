@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -310,6 +311,21 @@ abstract class ConformanceSuite {
     expectText(request().get("/"), 200, "1=1");
     given().baseUri(second.toString()).get("/nope").then().statusCode(404)
         .body(equalTo("Not Found"));
+  }
+
+  /**
+   * {@code /health} and {@code /metrics} are playcounter's in every deployment, the root one
+   * included: on Payara Micro that takes the recipe in the README (its MicroProfile endpoints
+   * moved away), which the container harness applies.
+   */
+  @Test
+  void healthAndMetricsArePlaycountersOwn() {
+    expectText(request().get("/health"), 200, "OK");
+    request().post("/song/1");
+    request().get("/metrics").then().statusCode(200)
+        // Tomcat drops the spaces between parameters: text/plain;version=0.0.4;charset=utf-8
+        .contentType(matchesPattern("text/plain; ?version=0\\.0\\.4.*"))
+        .body(containsString("\nplaycounter_songs 1\n"));
   }
 
   // ---- drain ----
