@@ -290,7 +290,8 @@ public final class PlayCounterServlet extends HttpServlet {
    * it, else the status it already gave the response (Jetty 12.0 sets no error attributes on a
    * protected path's dispatch, only the 404), else 500.
    */
-  private static int containerErrorStatus(HttpServletRequest request, HttpServletResponse response) {
+  private static int containerErrorStatus(HttpServletRequest request,
+      HttpServletResponse response) {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     if (code instanceof Integer number && number >= 400) {
       return number;

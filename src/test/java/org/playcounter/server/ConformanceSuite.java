@@ -468,14 +468,16 @@ abstract class ConformanceSuite {
     String big = "a=1," + "b".repeat(2_000_001 - 4);
     // A client that announces a large body waits for 100 Continue; playcounter answers 413
     // from the Content-Length alone, so the body is never sent.
-    String announced = RawHttp.exchange(root, "POST " + root.getRawPath() + "/ HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+    String announced = RawHttp.exchange(root, "POST " + root.getRawPath() + "/ HTTP/1.1\r\n"
+        + "Host: x\r\nContent-Type: text/plain\r\n"
         + "Content-Length: " + big.length() + "\r\nExpect: 100-continue\r\n\r\n");
     // Tomcat sends its interim 100 Continue before the application runs; skip it.
     announced = announced.replaceFirst("^HTTP/1.1 100[^\r]*\r\n\r\n", "");
     assertTrue(announced.startsWith("HTTP/1.1 413"), announced);
     assertTrue(announced.endsWith("request body is larger than 2000000 bytes"), announced);
     post("/", big.substring(1)).then().statusCode(400); // at the limit it is read and parsed
-    String chunked = RawHttp.exchange(root, "POST " + root.getRawPath() + "/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    String chunked = RawHttp.exchange(root, "POST " + root.getRawPath() + "/ HTTP/1.1\r\n"
+        + "Host: x\r\nTransfer-Encoding: chunked\r\n"
         + "Content-Type: text/plain\r\nConnection: close\r\n\r\n"
         + Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n");
     assertTrue(chunked.startsWith("HTTP/1.1 413"), chunked);

@@ -126,7 +126,8 @@ class DurabilityIT {
     Map<String, String> settings = Map.of("playcounter.data-dir", dataDir.toString(),
         "playcounter.fsync", fsync);
     Storm storm = new Storm();
-    ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, settings, "/");
+    ServletContainer jetty = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, settings,
+        "/");
     try {
       URI base = jetty.uri("/");
       Thread killer = new Thread(() -> {

@@ -75,8 +75,8 @@ final class RawHttp {
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
       }
-      out.write((method + " " + base.getRawPath() + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders
-          + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write((method + " " + base.getRawPath() + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + extraHeaders + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       String status = line();
       long length = -1;

@@ -21,8 +21,8 @@ class TomcatRedeployIT {
 
   @Test
   void undeployLeavesNoLeakWarningAndRedeployWorks() throws Exception {
-    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT_10_1, Map.of(),
-        "/playcounter", "/other")) {
+    try (ServletContainer tomcat = ServletContainer.start(ServletContainer.Kind.TOMCAT_10_1,
+        Map.of(), "/playcounter", "/other")) {
       String base = tomcat.uri("/playcounter").toString();
       given().baseUri(base).post("/song/1").then().statusCode(200).body(equalTo("1"));
       given().baseUri(base).header("Accept", "application/json").get("/").then().statusCode(200);
