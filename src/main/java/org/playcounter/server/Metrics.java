@@ -2,6 +2,7 @@ package org.playcounter.server;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.LongAdder;
+import org.playcounter.store.PlayCountStore;
 
 /**
  * What operators watch, counted with {@link LongAdder}s so the hot path never contends on them,
@@ -67,12 +68,11 @@ final class Metrics {
           .append("\"} ").append(Long.toString(rejections[rejection.ordinal()].sum()))
           .append('\n');
     }
-    Journal journal = store.journal();
-    if (journal != null) {
+    if (store.durable()) {
       metric(out, "playcounter_journal_bytes", "gauge",
-          "Bytes in the current journal file.", journal.size());
+          "Bytes in the current journal file.", store.journalBytes());
       metric(out, "playcounter_journal_fsyncs_total", "counter",
-          "fsyncs of the journal since start.", journal.fsyncs());
+          "fsyncs of the journal since start.", store.journalFsyncs());
     }
     metric(out, "playcounter_max_songs", "gauge", "Setting max-songs: most songs held at once.",
         settings.maxSongs());

@@ -4,9 +4,11 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.playcounter.store.PlayCountStore;
 
 /**
  * Creates the deployment's settings and store when the container starts the web application,
@@ -33,7 +35,8 @@ public final class PlayCounterLifecycle implements ServletContextListener {
     } else {
       long start = System.nanoTime();
       try {
-        store = PlayCountStore.open(settings, context::log);
+        store = PlayCountStore.open(Path.of(settings.dataDir()), settings.maxSongs(),
+            settings.fsyncAlways(), settings.journalMaxBytes(), context::log);
       } catch (IOException e) {
         throw new IllegalStateException("playcounter cannot start: " + e.getMessage(), e);
       }
@@ -68,7 +71,7 @@ public final class PlayCounterLifecycle implements ServletContextListener {
     if (store != null) {
       store.close();
       context.log("playcounter stopping: " + store.songs() + " songs "
-          + (store.journal() == null ? "held in memory are discarded"
+          + (!store.durable() ? "held in memory are discarded"
               : "are in the journal, flushed and closed"));
     }
     context.removeAttribute(PlayCountStore.ATTRIBUTE);

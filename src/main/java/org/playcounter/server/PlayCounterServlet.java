@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.playcounter.server.PlayCountStore.CountOverflowException;
-import org.playcounter.server.PlayCountStore.Drained;
-import org.playcounter.server.PlayCountStore.SongLimitException;
+import org.playcounter.store.CountOverflowException;
+import org.playcounter.store.Drained;
+import org.playcounter.store.PlayCountStore;
+import org.playcounter.store.SongLimitException;
+import org.playcounter.store.StorageFailedException;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.CountsWriter;
 import org.playcounter.wire.Json;
@@ -88,7 +90,7 @@ public final class PlayCounterServlet extends HttpServlet {
           case HEALTH -> health(response, method);
           default -> metrics(response, method);
         }
-      } catch (Journal.JournalFailedException e) {
+      } catch (StorageFailedException e) {
         if (!response.isCommitted()) {
           response.resetBuffer();
           reject(response, format == null ? CountsFormat.TEXT : format,

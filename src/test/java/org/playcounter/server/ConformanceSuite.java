@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.playcounter.store.Concurrently;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 
@@ -347,13 +348,13 @@ abstract class ConformanceSuite {
   }
 
   @Test
-  void drainLosesNoConcurrentIncrement() throws Exception {
+  void writersBulkAddsDeletesAndDrainsAccountForEveryAcknowledgedPlay() throws Exception {
     int writers = 16;
-    Duration runFor = Duration.ofSeconds(4);
+    Duration runFor = Duration.ofSeconds(3);
     Map<String, AtomicLong> acknowledged = new ConcurrentHashMap<>();
-    Map<String, Long> drained = new HashMap<>();
+    Map<String, Long> takenOut = new ConcurrentHashMap<>();
     CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
     try {
       List<Future<?>> work = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
@@ -362,11 +363,24 @@ abstract class ConformanceSuite {
           long end = System.nanoTime() + runFor.toNanos();
           ThreadLocalRandom random = ThreadLocalRandom.current();
           try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
-            while (System.nanoTime() < end) {
-              String id = random.nextInt(4) > 0 ? "hot" + random.nextInt(3)
-                  : "cold" + random.nextInt(5_000);
-              assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
-              acknowledged.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+            for (int i = 0; System.nanoTime() < end; i++) {
+              if (i % 8 == 0) { // a bulk add over songs the other writers play too
+                Map<String, Long> plays = new HashMap<>();
+                for (int k = 0; k < 10; k++) {
+                  plays.put(songFor(random), 1L + random.nextInt(3));
+                }
+                StringBuilder body = new StringBuilder();
+                plays.forEach((id, n) -> body.append(body.length() == 0 ? "" : ",")
+                    .append(id).append('=').append(n));
+                assertEquals("200", connection.send("POST", "/",
+                    "Content-Type: text/plain\r\n", body.toString())[0]);
+                plays.forEach((id, n) ->
+                    acknowledged.computeIfAbsent(id, k -> new AtomicLong()).addAndGet(n));
+              } else {
+                String id = songFor(random);
+                assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
+                acknowledged.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+              }
             }
           }
           return null;
@@ -380,7 +394,21 @@ abstract class ConformanceSuite {
             String[] response = connection.send("DELETE", "/",
                 "Prefer: return=representation\r\n");
             assertEquals("200", response[0]);
-            parse(response[1]).forEach((id, count) -> drained.merge(id, count, Long::sum));
+            parse(response[1]).forEach((id, count) -> takenOut.merge(id, count, Long::sum));
+          }
+        }
+        return null;
+      });
+      Future<?> deleter = pool.submit(() -> {
+        start.await();
+        long end = System.nanoTime() + runFor.toNanos();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
+          while (System.nanoTime() < end) {
+            String id = songFor(random);
+            String[] response = connection.send("DELETE", "/song/" + id, "");
+            assertEquals("200", response[0]);
+            takenOut.merge(id, Long.parseLong(response[1]), Long::sum);
           }
         }
         return null;
@@ -390,21 +418,27 @@ abstract class ConformanceSuite {
         future.get(60, TimeUnit.SECONDS);
       }
       drainer.get(60, TimeUnit.SECONDS);
+      deleter.get(60, TimeUnit.SECONDS);
     } finally {
       pool.shutdownNow();
     }
     Map<String, Long> remaining = parse(request().get("/").asString());
     Set<String> songs = new HashSet<>(acknowledged.keySet());
-    songs.addAll(drained.keySet());
+    songs.addAll(takenOut.keySet());
     songs.addAll(remaining.keySet());
     long total = 0;
     for (String id : songs) {
       long posted = acknowledged.containsKey(id) ? acknowledged.get(id).get() : 0;
-      long counted = drained.getOrDefault(id, 0L) + remaining.getOrDefault(id, 0L);
+      long counted = takenOut.getOrDefault(id, 0L) + remaining.getOrDefault(id, 0L);
       assertEquals(posted, counted, "song " + id);
       total += posted;
     }
     assertTrue(total > 1000, "the writers did little: " + total);
+  }
+
+  /** Mostly a few hot songs, so that plays, bulk adds, deletes and drains meet on them. */
+  private static String songFor(ThreadLocalRandom random) {
+    return random.nextInt(4) > 0 ? "hot" + random.nextInt(3) : "cold" + random.nextInt(2_000);
   }
 
   // ---- bulk POST / ----

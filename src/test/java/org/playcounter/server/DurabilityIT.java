@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.playcounter.store.Concurrently;
 
 /**
  * Counts given a data directory survive what ends a container: a stop and start, an undeploy

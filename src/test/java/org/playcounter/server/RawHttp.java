@@ -68,6 +68,12 @@ final class RawHttp {
      * the status code and the body.
      */
     String[] send(String method, String path, String extraHeaders) throws IOException {
+      return send(method, path, extraHeaders, "");
+    }
+
+    /** Sends one request with a body of ASCII text; returns the status code and the body. */
+    String[] send(String method, String path, String extraHeaders, String body)
+        throws IOException {
       if (socket == null) {
         socket = new Socket(base.getHost(), base.getPort());
         socket.setSoTimeout(30_000);
@@ -76,7 +82,8 @@ final class RawHttp {
         out = socket.getOutputStream();
       }
       out.write((method + " " + base.getRawPath() + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + extraHeaders + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          + extraHeaders + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       String status = line();
       long length = -1;
@@ -92,21 +99,21 @@ final class RawHttp {
           close = true;
         }
       }
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      ByteArrayOutputStream answer = new ByteArrayOutputStream();
       if (chunked) {
         for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
             size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
-          body.write(in.readNBytes(size));
+          answer.write(in.readNBytes(size));
           line();
         }
         line();
       } else {
-        body.write(in.readNBytes((int) Math.max(length, 0)));
+        answer.write(in.readNBytes((int) Math.max(length, 0)));
       }
       if (close) {
         close();
       }
-      return new String[] {status.split(" ")[1], body.toString(StandardCharsets.ISO_8859_1)};
+      return new String[] {status.split(" ")[1], answer.toString(StandardCharsets.ISO_8859_1)};
     }
 
     private String line() throws IOException {

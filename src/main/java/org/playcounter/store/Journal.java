@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.store;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -33,7 +33,7 @@ import org.playcounter.wire.SongId;
  * <p>{@link #append} is thread-safe and returns the file offset just past its record;
  * {@link #awaitDurable} makes that offset durable, and concurrent callers share one fsync (group
  * commit). After an I/O error the journal is failed for good: every later call throws
- * {@link JournalFailedException}, and the deployment must be restarted once the disk is fixed.
+ * {@link StorageFailedException}, and the deployment must be restarted once the disk is fixed.
  */
 final class Journal implements AutoCloseable {
   static final String SNAPSHOT = "snapshot";
@@ -233,7 +233,7 @@ final class Journal implements AutoCloseable {
    * go in as one piece: written in chunks under one hold of the lock, and cut off again if a
    * write fails part way, so that no other change lands between them and none is half there.
    *
-   * @throws JournalFailedException if this or an earlier write failed
+   * @throws StorageFailedException if this or an earlier write failed
    */
   long append(List<String> ids, long[] deltas) {
     appendLock.lock();
@@ -280,7 +280,7 @@ final class Journal implements AutoCloseable {
    * Returns once every byte up to {@code offset} is on disk. Callers that arrive while an fsync
    * runs wait for it and then find their bytes already covered, or share the next one.
    *
-   * @throws JournalFailedException if the fsync failed
+   * @throws StorageFailedException if the fsync failed
    */
   void awaitDurable(long offset) {
     if (durable >= offset) {
@@ -416,16 +416,16 @@ final class Journal implements AutoCloseable {
 
   private void checkHealthy() {
     if (failure != null) {
-      throw new JournalFailedException(failure);
+      throw new StorageFailedException(failure);
     }
   }
 
-  private JournalFailedException fail(String what, Exception e) {
+  private StorageFailedException fail(String what, Exception e) {
     String reason = "storage failed " + what + ": " + e.getMessage();
     if (failure == null) {
       failure = reason;
     }
-    return new JournalFailedException(failure);
+    return new StorageFailedException(failure);
   }
 
   private void syncDirectory() throws IOException {
@@ -489,7 +489,7 @@ final class Journal implements AutoCloseable {
   /** Hands the live counts to a snapshot. */
   @FunctionalInterface
   interface SnapshotSource {
-    void forEach(PlayCountStore.CountVisitor<RuntimeException> visitor);
+    void forEach(CountVisitor<RuntimeException> visitor);
   }
 
   /** One journal line: {@code +id n crc} or {@code -id n crc}. */
@@ -528,15 +528,6 @@ final class Journal implements AutoCloseable {
       } catch (NumberFormatException e) {
         return null;
       }
-    }
-  }
-
-  /** The journal cannot record changes any more; nothing was acknowledged. */
-  static final class JournalFailedException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    JournalFailedException(String reason) {
-      super(reason, null, false, false);
     }
   }
 }

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.store;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +9,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one piece of work on many threads released together by a start latch. */
-final class Concurrently {
+public final class Concurrently {
   private Concurrently() {}
 
   /** Work for one thread, told its number, 0 to threads - 1. */
   @FunctionalInterface
-  interface Work {
+  public interface Work {
     void run(int thread) throws Exception;
   }
 
@@ -22,7 +22,7 @@ final class Concurrently {
    * Runs {@code work} on {@code threads} threads that all start at once, and rethrows the first
    * failure; each thread gets at most five minutes.
    */
-  static void run(int threads, Work work) throws Exception {
+  public static void run(int threads, Work work) throws Exception {
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {

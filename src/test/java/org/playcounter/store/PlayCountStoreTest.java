@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
-import org.playcounter.server.PlayCountStore.CountOverflowException;
-import org.playcounter.server.PlayCountStore.Drained;
-import org.playcounter.server.PlayCountStore.SongLimitException;
+
+
+
 
 class PlayCountStoreTest {
   private final PlayCountStore store = new PlayCountStore(1_000_000);

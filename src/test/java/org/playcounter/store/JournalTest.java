@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,7 +34,7 @@ class JournalTest {
     store.add(Map.of("5", 3L, "7", 2L));
     store.remove("7");
     store.increment("gone");
-    PlayCountStore.Drained drained = store.drain();
+    Drained drained = store.drain();
     assertEquals(3, drained.size());
     store.increment("after");
     store.restore(drained); // an undelivered drain is put back, and journaled so
@@ -98,7 +98,7 @@ class JournalTest {
   void unwritableDirectoryFailsAtStartUp() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     IOException e = assertThrows(IOException.class,
-        () -> PlayCountStore.open(settings(file.resolve("data"), true, 1 << 20), log::add));
+        () -> PlayCountStore.open(file.resolve("data"), 1_000_000, true, 1 << 20, log::add));
     assertTrue(e.getMessage().startsWith("data-dir " + file.resolve("data")), e.getMessage());
   }
 
@@ -148,9 +148,9 @@ class JournalTest {
     PlayCountStore store = open(true, 1 << 20);
     store.increment("a");
     store.journal().close(); // the file is gone from under the store, as on a dead disk
-    assertThrows(Journal.JournalFailedException.class, () -> store.increment("a"));
-    assertThrows(Journal.JournalFailedException.class, () -> store.remove("a"));
-    assertThrows(Journal.JournalFailedException.class, store::drain);
+    assertThrows(StorageFailedException.class, () -> store.increment("a"));
+    assertThrows(StorageFailedException.class, () -> store.remove("a"));
+    assertThrows(StorageFailedException.class, store::drain);
     assertEquals(1, store.get("a"));
     assertTrue(store.unavailable().startsWith("storage failed"), store.unavailable());
   }
@@ -190,12 +190,7 @@ class JournalTest {
   }
 
   private PlayCountStore open(boolean always, long journalMaxBytes) throws IOException {
-    return PlayCountStore.open(settings(dir, always, journalMaxBytes), log::add);
-  }
-
-  private static Settings settings(Path dataDir, boolean always, long journalMaxBytes) {
-    return new Settings(1 << 20, 1_000_000, null, dataDir.toString(), always, 1000,
-        journalMaxBytes);
+    return PlayCountStore.open(dir, 1_000_000, always, journalMaxBytes, log::add);
   }
 
   private Path onlyJournal() throws IOException {
@@ -215,7 +210,7 @@ class JournalTest {
     return counts;
   }
 
-  private static Map<String, Long> contents(PlayCountStore.Drained drained) {
+  private static Map<String, Long> contents(Drained drained) {
     Map<String, Long> counts = new HashMap<>();
     drained.forEach((id, count) -> counts.put(id, count));
     return counts;

@@ -1,0 +1,95 @@
+package org.playcounter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CountTableTest {
+  @Test
+  void randomAddsAndRemovesMatchAHashMapThroughResizesAndArenaCompactions() {
+    Random random = new Random(42);
+    CountTable table = new CountTable();
+    Map<String, Long> model = new HashMap<>();
+    for (int step = 0; step < 400_000; step++) {
+      // Few enough ids that removals keep meeting probe runs, ids of every length 1..128.
+      String id = Integer.toString(random.nextInt(20_000), 36)
+          + "x".repeat(random.nextInt(8) == 0 ? random.nextInt(120) : 0);
+      int hash = CountTable.hash(id);
+      if (random.nextInt(3) == 0) {
+        assertEquals(model.getOrDefault(id, 0L), table.remove(id, hash), id);
+        model.remove(id);
+      } else {
+        long delta = 1 + random.nextInt(5);
+        long expected = model.merge(id, delta, Long::sum);
+        assertEquals(expected, table.add(id, hash, delta), id);
+      }
+      if (step % 50_000 == 0) {
+        assertEquals(model, contents(table));
+      }
+    }
+    assertEquals(model.size(), table.size());
+    assertEquals(model, contents(table));
+    for (String id : model.keySet()) {
+      assertEquals(model.get(id), table.get(id, CountTable.hash(id)), id);
+    }
+  }
+
+  @Test
+  void removingNonPositiveCountsKeepsEveryOtherSong() {
+    CountTable table = new CountTable();
+    Map<String, Long> model = new HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      String id = "s" + i;
+      long count = i % 3 == 0 ? 0 : i % 3 == 1 ? -i : i;
+      table.add(id, CountTable.hash(id), count);
+      if (count > 0) {
+        model.put(id, count);
+      }
+    }
+    table.removeNonPositive();
+    assertEquals(model.size(), table.size());
+    assertEquals(model, contents(table));
+  }
+
+  @Test
+  void aCopySharesNothing() {
+    CountTable table = new CountTable();
+    table.add("a", CountTable.hash("a"), 1);
+    CountTable copy = table.copy();
+    table.add("a", CountTable.hash("a"), 1);
+    table.add("b", CountTable.hash("b"), 1);
+    assertEquals(Map.of("a", 1L), contents(copy));
+    assertFalse(copy.contains("b", CountTable.hash("b")));
+    assertTrue(table.contains("b", CountTable.hash("b")));
+  }
+
+  @Test
+  void aMillionShortIdsCostUnderFortyBytesEach() {
+    CountTable[] stripes = new CountTable[SongTable.STRIPES];
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new CountTable();
+    }
+    for (int i = 0; i < 1_000_000; i++) {
+      String id = "s" + i;
+      int hash = CountTable.hash(id);
+      stripes[hash >>> 24].add(id, hash, 1 + i % 7);
+    }
+    long bytes = 0;
+    for (CountTable stripe : stripes) {
+      bytes += stripe.bytes();
+    }
+    // The arrays alone; the memory benchmark measures the whole heap.
+    assertTrue(bytes < 40L * 1_000_000, bytes + " bytes");
+  }
+
+  private static Map<String, Long> contents(CountTable table) {
+    Map<String, Long> counts = new HashMap<>();
+    table.forEach((id, count) -> assertEquals(null, counts.put(id, count), id));
+    return counts;
+  }
+}

@@ -1,0 +1,162 @@
+package org.playcounter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.junit.jupiter.api.Test;
+
+class SongTableTest {
+  private static final int SONGS = 500;
+
+  @Test
+  void writersBulkAddsDeletesAndDrainsAccountForEveryAcknowledgedPlay() throws Exception {
+    SongTable table = new SongTable(1_000_000);
+    AtomicLongArray acknowledged = new AtomicLongArray(SONGS);
+    AtomicLongArray takenOut = new AtomicLongArray(SONGS);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicLong drains = new AtomicLong();
+    int writers = 16;
+    Concurrently.run(writers + 2, thread -> {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      if (thread == writers) { // one thread drains in a loop while the writers run
+        while (writing.get()) {
+          table.drain().forEach((id, count) -> takenOut.addAndGet(song(id), count));
+          drains.incrementAndGet();
+        }
+        return;
+      }
+      if (thread == writers + 1) { // one deletes single songs
+        while (writing.get()) {
+          int song = random.nextInt(SONGS);
+          takenOut.addAndGet(song, table.remove("s" + song));
+        }
+        return;
+      }
+      for (int i = 0; i < 20_000; i++) {
+        if (i % 10 == 0) { // bulk adds over overlapping songs
+          Map<String, Long> plays = new LinkedHashMap<>();
+          for (int k = 0; k < 20; k++) {
+            plays.put("s" + random.nextInt(SONGS), 1L + random.nextInt(3));
+          }
+          table.addAll(plays);
+          plays.forEach((id, delta) -> acknowledged.addAndGet(song(id), delta));
+        } else {
+          int song = random.nextInt(SONGS);
+          table.add("s" + song, 1);
+          acknowledged.incrementAndGet(song);
+        }
+      }
+      if (thread == 0) {
+        writing.set(false);
+      }
+    });
+    writing.set(false);
+    table.drain().forEach((id, count) -> takenOut.addAndGet(song(id), count));
+    for (int song = 0; song < SONGS; song++) {
+      assertEquals(acknowledged.get(song), takenOut.get(song), "song s" + song);
+    }
+    assertEquals(0, table.songs());
+    assertTrue(drains.get() > 1, "drains: " + drains.get());
+  }
+
+  @Test
+  void concurrentPlaysOfOneSongEachSeeTheirOwnCount() throws Exception {
+    SongTable table = new SongTable(10);
+    boolean[] seen = new boolean[8 * 50_000 + 1];
+    Concurrently.run(8, thread -> {
+      for (int i = 0; i < 50_000; i++) {
+        long count = table.add("hot", 1);
+        synchronized (seen) {
+          assertTrue(!seen[(int) count], "repeated " + count);
+          seen[(int) count] = true;
+        }
+      }
+    });
+    assertEquals(8 * 50_000, table.get("hot"));
+  }
+
+  @Test
+  void refusedBulkAddChangesNothingAndNoPlayIsAnsweredTwice() throws Exception {
+    SongTable table = new SongTable(1_000);
+    table.add("big", Long.MAX_VALUE - 10);
+    table.add("a", 1);
+    assertThrows(CountOverflowException.class, () -> table.addAll(Map.of("a", 5L, "big", 11L)));
+    assertEquals(1, table.get("a"));
+    assertEquals(Long.MAX_VALUE - 10, table.get("big"));
+    // Racing plays of "a" against refused bulk adds that include "a": every answer is distinct.
+    boolean[] seen = new boolean[100_000];
+    Concurrently.run(4, thread -> {
+      for (int i = 0; i < 10_000; i++) {
+        if (thread % 2 == 0) {
+          assertThrows(CountOverflowException.class,
+              () -> table.addAll(Map.of("a", 3L, "big", 11L)));
+        } else {
+          long count = table.add("a", 1);
+          synchronized (seen) {
+            assertTrue(!seen[(int) count], "answered twice: " + count);
+            seen[(int) count] = true;
+          }
+        }
+      }
+    });
+    assertEquals(1 + 2 * 10_000, table.get("a"));
+  }
+
+  @Test
+  void bulkAddAtTheLimitIsRefusedWholeWhileHeldSongsKeepCounting() {
+    SongTable table = new SongTable(3);
+    table.addAll(Map.of("a", 1L, "b", 1L));
+    assertThrows(SongLimitException.class, () -> table.addAll(Map.of("a", 1L, "c", 1L, "d", 1L)));
+    assertEquals(Map.of("a", 1L, "b", 1L), contents(table));
+    assertEquals(Map.of("a", 2L, "c", 1L), table.addAll(Map.of("a", 1L, "c", 1L)));
+    assertThrows(SongLimitException.class, () -> table.add("d", 1));
+    assertEquals(3, table.add("a", 1));
+    assertEquals(3, table.songs());
+  }
+
+  @Test
+  void drainTakesExactlyWhatWasThereAndLeavesNothing() {
+    SongTable table = new SongTable(1_000_000);
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < 100_000; i++) {
+      expected.put("s" + i, table.add("s" + i, 1 + i % 7));
+    }
+    Drained drained = table.drain();
+    assertEquals(100_000, drained.size());
+    Map<String, Long> got = new HashMap<>();
+    drained.forEach((id, count) -> assertEquals(null, got.put(id, count), id));
+    assertEquals(expected, got);
+    assertEquals(0, table.songs());
+    assertEquals(Map.of(), contents(table));
+  }
+
+  @Test
+  void replayPassesThroughZeroAndDropsWhatEndsWithoutPlays() {
+    SongTable table = new SongTable(10);
+    table.replay("a", -3); // a removal journaled before the plays it took
+    table.replay("a", 5);
+    table.replay("b", 2);
+    table.replay("b", -2);
+    table.finishReplay();
+    assertEquals(Map.of("a", 2L), contents(table));
+    assertEquals(1, table.songs());
+  }
+
+  private static int song(String id) {
+    return Integer.parseInt(id.substring(1));
+  }
+
+  private static Map<String, Long> contents(SongTable table) {
+    Map<String, Long> counts = new HashMap<>();
+    table.snapshot((id, count) -> counts.put(id, count));
+    return counts;
+  }
+}
