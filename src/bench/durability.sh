@@ -56,12 +56,15 @@ PY
   files=$(du -sh "$data" | cut -f1)
   base=$tmp/restore-$songs-b port=$(free_port)
   start=$(date +%s.%N)
-  start_jetty "$base" "$port" "$WAR" "$opts"; pid=$PID
+  start_jetty "$base" "$port" "$WAR" "$opts -Xlog:gc:file=$base/gc.log"; pid=$PID
   wait_http "http://127.0.0.1:$port/health" 300
   ready=$(date +%s.%N)
   restored=$(grep -o 'playcounter restored [0-9]* songs from [^ ]* in [0-9]* ms' "$base/server.log")
   held=$(metric "http://127.0.0.1:$port" playcounter_songs)
-  printf 'restore %11s songs: %s (data-dir %s); JVM start to /health OK %.1f s; songs held after %s\n' \
-    "$(printf "%'d" "$songs")" "${restored#playcounter }" "$files" "$(echo "$ready - $start" | bc -l)" "$held"
+  # The most the restore kept alive: the largest heap after any collection during start-up.
+  peak=$(grep -o '[0-9]*M->[0-9]*M' "$base/gc.log" | sed 's/.*->//; s/M//' | sort -n | tail -1)
+  printf 'restore %11s songs: %s (data-dir %s); JVM start to /health OK %.1f s; songs held after %s; peak heap after GC during restore %s MiB, after a full GC once up %.0f MiB\n' \
+    "$(printf "%'d" "$songs")" "${restored#playcounter }" "$files" "$(echo "$ready - $start" | bc -l)" "$held" \
+    "${peak:-0}" "$(echo "$(heap_after_gc "$pid") / 1048576" | bc -l)"
   stop_pid "$pid"; pid=
 done

@@ -27,10 +27,11 @@ build() {
   if ! ls "$ROOT"/target/playcounter-*.war >/dev/null 2>&1 || ! ls -d "$CONTAINERS"/jetty-home-12.1.* >/dev/null 2>&1; then
     (cd "$ROOT" && mvn -B -q -DskipTests verify) || return 1
   fi
-  WAR=$(ls "$ROOT"/target/playcounter-*.war | head -1)
+  # PLAYCOUNTER_WAR measures another build, e.g. an older commit's, with the same scripts.
+  WAR=${PLAYCOUNTER_WAR:-$(ls "$ROOT"/target/playcounter-*.war | head -1)}
   # The benchmarks measure the newest lines of the matrix the tests unpack: Jetty 12.1, Tomcat 10.1.
-  JETTY_HOME=$(ls -d "$CONTAINERS"/jetty-home-12.1.* | tail -1)
-  TOMCAT_HOME=$(ls -d "$CONTAINERS"/apache-tomcat-10.1.* | tail -1)
+  JETTY_HOME=$(ls -d "$CONTAINERS"/jetty-home-12.1.* | sort -V | tail -1)
+  TOMCAT_HOME=$(ls -d "$CONTAINERS"/apache-tomcat-10.1.* | sort -V | tail -1)
 }
 
 # Installs the Debian packages given when a command of the same purpose is missing.

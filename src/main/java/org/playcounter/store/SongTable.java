@@ -69,10 +69,7 @@ final class SongTable {
       CountTable table = stripe.table;
       long count = table.get(id, hash);
       if (count == 0 && !table.contains(id, hash)) {
-        if (songs.get() >= maxSongs) {
-          throw new SongLimitException(maxSongs);
-        }
-        songs.incrementAndGet();
+        reserveSongs(1);
       } else if (count > Long.MAX_VALUE - delta) {
         throw new CountOverflowException(id);
       }
@@ -116,10 +113,7 @@ final class SongTable {
           throw new CountOverflowException(ids[i]);
         }
       }
-      if (songs.get() + newSongs > maxSongs) {
-        throw new SongLimitException(maxSongs);
-      }
-      songs.addAndGet(newSongs);
+      reserveSongs(newSongs);
       Map<String, Long> counts = new LinkedHashMap<>(n * 2);
       for (int i = 0; i < n; i++) {
         counts.put(ids[i], stripeOf(hashes[i]).table.add(ids[i], hashes[i], plays.get(ids[i])));
@@ -252,6 +246,17 @@ final class SongTable {
       }
     }
     return bytes;
+  }
+
+  /**
+   * Counts {@code n} new songs in, or refuses them all: exact under concurrency, since other
+   * stripes add songs at the same time.
+   */
+  private void reserveSongs(int n) {
+    if (songs.addAndGet(n) > maxSongs) {
+      songs.addAndGet(-n);
+      throw new SongLimitException(maxSongs);
+    }
   }
 
   private Stripe stripeOf(int hash) {
