@@ -61,10 +61,13 @@ PY
   ready=$(date +%s.%N)
   restored=$(grep -o 'playcounter restored [0-9]* songs from [^ ]* in [0-9]* ms' "$base/server.log")
   held=$(metric "http://127.0.0.1:$port" playcounter_songs)
-  # The most the restore kept alive: the largest heap after any collection during start-up.
-  peak=$(grep -o '[0-9]*M->[0-9]*M' "$base/gc.log" | sed 's/.*->//; s/M//' | sort -n | tail -1)
-  printf 'restore %11s songs: %s (data-dir %s); JVM start to /health OK %.1f s; songs held after %s; peak heap after GC during restore %s MiB, after a full GC once up %.0f MiB\n' \
+  # What the restore used: the heap at /health OK before any full GC (garbage included, so an
+  # upper bound of its peak when no collection ran), the largest heap after a collection during
+  # start-up if any ran, and the heap after a full GC (the counts themselves).
+  used=$(heap_used "$pid")
+  peak=$({ grep -o '[0-9]*M->[0-9]*M' "$base/gc.log" || true; } | sed 's/.*->//; s/M//' | sort -n | tail -1)
+  printf 'restore %11s songs: %s (data-dir %s); JVM start to /health OK %.1f s; songs held after %s; heap at /health OK %.0f MiB (largest after a GC during start-up: %s), after a full GC %.0f MiB\n' \
     "$(printf "%'d" "$songs")" "${restored#playcounter }" "$files" "$(echo "$ready - $start" | bc -l)" "$held" \
-    "${peak:-0}" "$(echo "$(heap_after_gc "$pid") / 1048576" | bc -l)"
+    "$(echo "$used / 1048576" | bc -l)" "${peak:+$peak MiB}${peak:-none ran}" "$(echo "$(heap_after_gc "$pid") / 1048576" | bc -l)"
   stop_pid "$pid"; pid=
 done

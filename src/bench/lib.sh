@@ -127,6 +127,11 @@ stop_pid() { # pid
 # Heap in use after a full GC, in bytes.
 heap_after_gc() { # pid
   jcmd "$1" GC.run >/dev/null
+  heap_used "$1"
+}
+
+# Heap in use now, garbage included, in bytes.
+heap_used() { # pid
   jcmd "$1" GC.heap_info | python3 -c '
 import re, sys
 used = 0
