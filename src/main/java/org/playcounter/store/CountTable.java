@@ -157,9 +157,12 @@ final class CountTable {
       slot = -find(id, hash) - 1;
     }
     int length = id.length();
-    if (arenaUsed + 1 + length > arena.length) {
-      arena = garbage > arena.length / 4 ? compactArena(arena.length)
-          : Arrays.copyOf(arena, Math.max(arena.length + arena.length / 2, arenaUsed + 1 + length));
+    if (arenaUsed + 1 + length > arena.length && garbage > arena.length / 4) {
+      arena = compactArena(arena.length);
+    }
+    if (arenaUsed + 1 + length > arena.length) { // compaction may not free enough for a long id
+      arena = Arrays.copyOf(arena,
+          Math.max(arena.length + arena.length / 2, arenaUsed + 1 + length));
     }
     int at = arenaUsed;
     arena[at] = (byte) length;

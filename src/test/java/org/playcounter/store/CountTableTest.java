@@ -40,6 +40,24 @@ class CountTableTest {
   }
 
   @Test
+  void aLongIdFitsWhateverGarbageTheRemovalsLeft() {
+    String longest = "L".repeat(128);
+    for (int songs = 1; songs <= 300; songs++) {
+      for (int removed = 0; removed <= songs; removed += 1 + removed / 8) {
+        CountTable table = new CountTable();
+        for (int i = 0; i < songs; i++) {
+          table.add("s" + i, CountTable.hash("s" + i), 1);
+        }
+        for (int i = 0; i < removed; i++) {
+          table.remove("s" + i, CountTable.hash("s" + i));
+        }
+        assertEquals(7, table.add(longest, CountTable.hash(longest), 7), songs + "/" + removed);
+        assertEquals(songs - removed + 1, table.size());
+      }
+    }
+  }
+
+  @Test
   void removingNonPositiveCountsKeepsEveryOtherSong() {
     CountTable table = new CountTable();
     Map<String, Long> model = new HashMap<>();
