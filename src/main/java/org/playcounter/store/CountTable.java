@@ -49,11 +49,6 @@ final class CountTable {
     return slot >= 0 ? counts[slot] : 0;
   }
 
-  /** True when the song has a slot. */
-  boolean contains(String id, int hash) {
-    return find(id, hash) >= 0;
-  }
-
   /** Adds {@code delta} to the song's count, inserting it first if absent; the new count. */
   long add(String id, int hash, long delta) {
     int slot = find(id, hash);

@@ -67,8 +67,8 @@ final class SongTable {
     stripe.lock();
     try {
       CountTable table = stripe.table;
-      long count = table.get(id, hash);
-      if (count == 0 && !table.contains(id, hash)) {
+      long count = table.get(id, hash); // 0 only for a song not held: held counts are >= 1
+      if (count == 0) {
         reserveSongs(1);
       } else if (count > Long.MAX_VALUE - delta) {
         throw new CountOverflowException(id);
@@ -106,10 +106,10 @@ final class SongTable {
         if (delta < 1) {
           throw new IllegalArgumentException("count < 1: " + delta);
         }
-        CountTable table = stripeOf(hashes[i]).table;
-        if (!table.contains(ids[i], hashes[i])) {
+        long count = stripeOf(hashes[i]).table.get(ids[i], hashes[i]);
+        if (count == 0) {
           newSongs++;
-        } else if (table.get(ids[i], hashes[i]) > Long.MAX_VALUE - delta) {
+        } else if (count > Long.MAX_VALUE - delta) {
           throw new CountOverflowException(ids[i]);
         }
       }
@@ -135,10 +135,10 @@ final class SongTable {
     stripe.lock();
     try {
       CountTable table = stripe.table;
-      if (!table.contains(id, hash)) {
+      long count = table.get(id, hash);
+      if (count == 0) {
         songs.incrementAndGet();
       }
-      long count = table.get(id, hash);
       table.put(id, hash, count > Long.MAX_VALUE - delta ? Long.MAX_VALUE : count + delta);
     } finally {
       stripe.unlock();
@@ -151,11 +151,11 @@ final class SongTable {
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
-      if (!stripe.table.contains(id, hash)) {
-        return 0;
+      long count = stripe.table.remove(id, hash);
+      if (count > 0) {
+        songs.decrementAndGet();
       }
-      songs.decrementAndGet();
-      return stripe.table.remove(id, hash);
+      return count;
     } finally {
       stripe.unlock();
     }
