@@ -26,7 +26,6 @@ public final class PlayCountStore {
   public static final String ATTRIBUTE = PlayCountStore.class.getName();
 
   private final SongTable counts;
-  private final long maxSongs;
   /** Where changes are recorded before they are acknowledged; null keeps counts in memory. */
   private final Journal journal;
   private final boolean fsyncAlways;
@@ -40,13 +39,12 @@ public final class PlayCountStore {
 
   /** Creates an empty store, in memory only, that holds at most {@code maxSongs} songs. */
   public PlayCountStore(long maxSongs) {
-    this(maxSongs, null, false, Long.MAX_VALUE, new SongTable(maxSongs));
+    this(null, false, Long.MAX_VALUE, new SongTable(maxSongs));
   }
 
-  private PlayCountStore(long maxSongs, Journal journal, boolean fsyncAlways,
-      long journalMaxBytes, SongTable counts) {
+  private PlayCountStore(Journal journal, boolean fsyncAlways, long journalMaxBytes,
+      SongTable counts) {
     this.counts = counts;
-    this.maxSongs = maxSongs;
     this.journal = journal;
     this.fsyncAlways = fsyncAlways;
     this.journalMaxBytes = journalMaxBytes;
@@ -65,7 +63,7 @@ public final class PlayCountStore {
     SongTable recovered = new SongTable(maxSongs);
     Journal journal = Journal.open(dataDir, recovered::replay, log);
     recovered.finishReplay();
-    return new PlayCountStore(maxSongs, journal, fsyncAlways, journalMaxBytes, recovered);
+    return new PlayCountStore(journal, fsyncAlways, journalMaxBytes, recovered);
   }
 
   /** The journal, or null for a store in memory only; for tests of its failures. */
@@ -105,8 +103,8 @@ public final class PlayCountStore {
       return counts.add(id, 1);
     }
     long count = counts.get(id);
-    if (count == 0 && counts.songs() >= maxSongs) {
-      throw new SongLimitException(maxSongs); // refused without touching the journal
+    if (count == 0 && counts.songs() >= maxSongs()) {
+      throw new SongLimitException(maxSongs()); // refused without touching the journal
     }
     if (count == Long.MAX_VALUE) {
       throw new CountOverflowException(id);
@@ -147,8 +145,8 @@ public final class PlayCountStore {
         throw new CountOverflowException(play.getKey()); // refused before the journal
       }
     }
-    if (counts.songs() + newSongs > maxSongs) {
-      throw new SongLimitException(maxSongs);
+    if (counts.songs() + newSongs > maxSongs()) {
+      throw new SongLimitException(maxSongs());
     }
     List<String> ids = new ArrayList<>(plays.keySet());
     long[] deltas = ids.stream().mapToLong(plays::get).toArray();
@@ -322,8 +320,8 @@ public final class PlayCountStore {
     if (journal != null && journal.failure() != null) {
       return journal.failure();
     }
-    if (counts.songs() >= maxSongs) {
-      return "full: " + counts.songs() + " songs held, max-songs is " + maxSongs
+    if (counts.songs() >= maxSongs()) {
+      return "full: " + counts.songs() + " songs held, max-songs is " + maxSongs()
           + "; new songs are refused";
     }
     return null;
@@ -336,6 +334,6 @@ public final class PlayCountStore {
 
   /** The most songs this store holds at once. */
   public long maxSongs() {
-    return maxSongs;
+    return counts.maxSongs();
   }
 }

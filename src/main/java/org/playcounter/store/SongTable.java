@@ -38,6 +38,11 @@ final class SongTable {
     }
   }
 
+  /** The most songs the table holds at once. */
+  long maxSongs() {
+    return maxSongs;
+  }
+
   /** Songs held now; exact when no change is running. */
   long songs() {
     return songs.get();
