@@ -119,10 +119,10 @@ public final class PlayCounterServlet extends HttpServlet {
         if (!authorized(request, response, format)) {
           return;
         }
-        Drained drained = store.drain();
         if (RequestHeaders.prefersRepresentation(request.getHeaders("Prefer"))) {
-          sendDrain(response, format, drained);
+          sendDrain(response, format);
         } else {
+          store.drain();
           ResponseBody.send(response, false, 200, CountsFormat.TEXT.contentType(), "OK");
         }
       }
@@ -238,21 +238,25 @@ public final class PlayCounterServlet extends HttpServlet {
     body.finish();
   }
 
-  /** Streams a drain's counts; if they cannot be delivered, puts them back before failing. */
-  private void sendDrain(HttpServletResponse response, CountsFormat format, Drained drained)
-      throws IOException {
+  /** Drains and streams the counts; if they cannot be delivered, the store puts them back. */
+  private void sendDrain(HttpServletResponse response, CountsFormat format) throws IOException {
+    Drained drained;
     try {
-      response.setHeader("Preference-Applied", "return=representation");
-      ResponseBody body = new ResponseBody(response, false, 200, format.contentType());
-      CountsWriter writer = format.writer(body);
-      drained.forEach(writer::write);
-      writer.finish();
-      body.finish();
-      response.flushBuffer();
+      drained = store.drain(taken -> {
+        response.setHeader("Preference-Applied", "return=representation");
+        ResponseBody body = new ResponseBody(response, false, 200, format.contentType());
+        CountsWriter writer = format.writer(body);
+        taken.forEach(writer::write);
+        writer.finish();
+        body.finish();
+        response.flushBuffer();
+      });
     } catch (IOException | RuntimeException e) {
-      store.restore(drained);
-      getServletContext().log("playcounter: a drain of " + drained.size()
-          + " songs could not be delivered (" + e + "); its counts were put back");
+      if (!(e instanceof StorageFailedException) || response.isCommitted()) {
+        getServletContext().log("playcounter: a drain could not be delivered (" + e
+            + "); its counts were put back" + (e.getSuppressed().length == 0 ? ""
+                : " unless the log says otherwise: " + e.getSuppressed()[0]));
+      }
       throw e;
     }
     metrics.drained(drained.size());

@@ -1,80 +1,116 @@
 package org.playcounter.store;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
-import java.util.zip.CRC32;
-import org.playcounter.wire.SongId;
 
 /**
- * The append-only record of every change to the counts, kept in a data directory so that they
- * survive a restart or a crash. Each change is one text line, {@code +id n} for plays added or
- * {@code -id n} for a count removed, followed by a CRC-32 of the line; since a count is a plain
- * sum, replaying the lines in any order rebuilds it. A snapshot file holds the counts as of one
- * journal generation; start-up reads it and then every later journal.
+ * The append-only record of every change to the counts, in a data directory, so that they
+ * survive a restart, a crash or a power loss (format: {@link JournalFormat}, {@link Snapshot}).
  *
- * <p>{@link #append} is thread-safe and returns the file offset just past its record;
- * {@link #awaitDurable} makes that offset durable, and concurrent callers share one fsync (group
- * commit). After an I/O error the journal is failed for good: every later call throws
- * {@link StorageFailedException}, and the deployment must be restarted once the disk is fixed.
+ * <p><b>The invariant:</b> the counts in memory are always the counts that recovery would rebuild
+ * from the directory, once no change is in flight. A change is recorded by the table under its
+ * locks before it is applied ({@link Recorder}), so the journal holds each song's changes in the
+ * order memory saw them; one thread of the journal's own writes every change queued so far with
+ * one {@code write} (group writing) and forces them with one fsync, so request threads do no file
+ * I/O and an interrupt cannot close the file. A change is acknowledged once written
+ * ({@code fsync=interval}) or forced ({@code fsync=always}, and every removal or put-back in both
+ * modes). When a write fails, the file is cut back to where the batch began and every change not
+ * in the file is taken back out of memory, newest first, while changes are held off: the client
+ * hears that nothing changed, and the journal goes on (a full disk may free up). When the cut
+ * fails too, or an fsync fails, the file cannot be trusted any more: what is in it stays in memory
+ * too, the journal stops taking changes, and {@link #failure} says why until a restart.
  */
 final class Journal implements AutoCloseable {
-  static final String SNAPSHOT = "snapshot";
-  private static final String SNAPSHOT_HEADER = "playcounter-snapshot 1 covers-journal ";
-  private static final String JOURNAL_PREFIX = "journal-";
-  /** Records formatted and written at a time by one append. */
-  private static final int CHUNK = 4096;
-
   /** System-property prefix that marks a data directory in use by a deployment of this JVM. */
   private static final String IN_USE = "playcounter.data-dir-in-use:";
 
   private final Path dir;
+  private final SongTable table;
+  private final ChannelOpener opener;
+  private final Consumer<String> log;
+  private final boolean fsyncAlways;
+  private final long intervalNanos;
+  private final long maxBytes;
   private final String inUse;
   private final FileChannel lockChannel;
   private final FileLock lock;
-  private final ReentrantLock appendLock = new ReentrantLock();
-  private final ReentrantLock syncLock = new ReentrantLock();
+  /**
+   * Changes hold the read side while they are recorded and applied; the writer holds the write
+   * side to take failed changes back out of memory and to snapshot, when memory is then exactly
+   * what was queued.
+   */
+  private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
+  private final ReentrantLock queueLock = new ReentrantLock();
+  private final Condition queued = queueLock.newCondition();
+  private List<Change> queue = new ArrayList<>();
+  private volatile boolean closing;
+  private volatile String failure;
+  private final Thread writer;
+
+  // The writer thread's own state; the volatile ones are read by others for metrics.
+  private final JournalFormat.Encoder out;
   private FileChannel channel;
   private long generation;
-  /** Bytes written to the current journal file; guarded by appendLock, read freely. */
+  /** Bytes of the current journal file written, as far as the writer knows. */
   private volatile long written;
-  /** Bytes of the current journal known to be on disk. */
+  /** Bytes of the current journal file known to be on disk. */
   private volatile long durable;
-  private volatile String failure;
+  /** Bytes of the batch being written that the file accepted. */
+  private long accepted;
   private volatile long fsyncs;
+  private long compactAt;
 
-  private Journal(Path dir, FileChannel lockChannel, FileLock lock, String inUse) {
+  private Journal(Path dir, SongTable table, Settings settings, String inUse,
+      FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
+    this.table = table;
+    this.opener = settings.opener();
+    this.log = settings.log();
+    this.fsyncAlways = settings.fsyncAlways();
+    this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.fsyncIntervalMs());
+    this.maxBytes = settings.maxBytes();
+    this.compactAt = maxBytes;
+    this.out = new JournalFormat.Encoder(settings.writeBuffer());
+    this.inUse = inUse;
     this.lockChannel = lockChannel;
     this.lock = lock;
-    this.inUse = inUse;
+    this.writer = new Thread(this::run, "playcounter-journal " + dir);
+    writer.setDaemon(true);
   }
 
   /**
-   * Opens the journal in {@code dir}, creating the directory if needed, takes its lock, and hands
-   * every recorded change to {@code replay}, snapshot first.
+   * How a journal runs: fsync mode and interval, the size that starts a compaction, the bytes
+   * formatted per write, how files are opened, and where warnings go.
+   */
+  record Settings(boolean fsyncAlways, long fsyncIntervalMs, long maxBytes, int writeBuffer,
+      ChannelOpener opener, Consumer<String> log) {
+    /** The bytes formatted per write in use. */
+    static final int WRITE_BUFFER = 1 << 20;
+  }
+
+  /**
+   * Opens the journal in {@code dir}, creating the directory if needed, takes its lock, rebuilds
+   * {@code table} from it and starts the writer.
    *
    * @throws IOException naming the directory when it cannot be written or locked, or naming the
-   *     file and byte offset of damage anywhere but in the last record of the last journal
+   *     file and byte offset of damage anywhere but in the last change of the last journal
    */
-  static Journal open(Path dir, CountReplay replay, Consumer<String> log) throws IOException {
+  static Journal open(Path dir, SongTable table, Settings settings) throws IOException {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -89,7 +125,7 @@ final class Journal implements AutoCloseable {
           + " in this JVM");
     }
     FileChannel lockChannel = null;
-    FileLock lock = null;
+    FileLock lock;
     try {
       try {
         lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
@@ -110,204 +146,64 @@ final class Journal implements AutoCloseable {
       throw e instanceof IOException io ? io : new IOException("data-dir " + dir
           + " is in use by another playcounter deployment", e);
     }
-    Journal journal = new Journal(dir, lockChannel, lock, inUse);
+    Journal journal = new Journal(dir, table, settings, inUse, lockChannel, lock);
     try {
-      journal.recover(replay, log);
-      return journal;
+      journal.generation = Recovery.run(dir, table, settings.log());
+      journal.channel = journal.openJournal(journal.generation, false);
+      journal.written = journal.channel.size();
+      journal.channel.position(journal.written);
+      journal.durable = journal.written;
+      syncDirectory(dir);
     } catch (IOException | RuntimeException e) {
-      journal.close();
+      journal.releaseLock();
+      if (journal.channel != null) {
+        journal.channel.close();
+      }
       throw e;
     }
+    journal.writer.start();
+    return journal;
   }
 
-  private void recover(CountReplay replay, Consumer<String> log) throws IOException {
-    long covered = readSnapshot(replay);
-    List<Long> generations = journalGenerations();
-    for (int i = 0; i < generations.size(); i++) {
-      long g = generations.get(i);
-      if (g <= covered) {
-        Files.deleteIfExists(journalFile(g)); // left by a compaction that ended before cleanup
-        continue;
-      }
-      replayJournal(journalFile(g), replay, i == generations.size() - 1, log);
-    }
-    generation = generations.isEmpty() ? covered + 1 : Math.max(covered + 1,
-        generations.get(generations.size() - 1));
-    channel = FileChannel.open(journalFile(generation), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-    written = channel.size();
-    channel.position(written);
-    durable = written;
-    syncDirectory();
+  /** The lock that changes hold shared while they are recorded and applied. */
+  ReentrantReadWriteLock changes() {
+    return changes;
   }
 
-  /** Reads the snapshot, if any, and returns the last journal generation it covers. */
-  private long readSnapshot(CountReplay replay) throws IOException {
-    Path file = dir.resolve(SNAPSHOT);
-    if (!Files.exists(file)) {
-      return 0;
-    }
-    CRC32 crc = new CRC32();
-    long offset = 0;
-    long songs = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-      String header = in.readLine();
-      if (header == null || !header.startsWith(SNAPSHOT_HEADER)) {
-        throw damaged(file, 0, "not a playcounter snapshot");
-      }
-      long covered = parseNumber(header.substring(SNAPSHOT_HEADER.length()), file, 0);
-      update(crc, header);
-      offset += header.length() + 1;
-      for (String line = in.readLine(); ; line = in.readLine()) {
-        if (line == null) {
-          throw damaged(file, offset, "the snapshot ends without its closing line");
-        }
-        if (line.startsWith("end ")) {
-          String[] end = line.split(" ");
-          if (end.length != 3 || parseNumber(end[1], file, offset) != songs
-              || !end[2].equals(hex(crc.getValue()))) {
-            throw damaged(file, offset, "the closing line does not match the snapshot");
-          }
-          return covered;
-        }
-        int space = line.indexOf(' ');
-        String id = space > 0 ? line.substring(0, space) : "";
-        if (SongId.problem(id) != null) {
-          throw damaged(file, offset, "bad line");
-        }
-        replay.add(id, parseNumber(line.substring(space + 1), file, offset));
-        update(crc, line);
-        offset += line.length() + 1;
-        songs++;
-      }
-    }
-  }
-
-  private void replayJournal(Path file, CountReplay replay, boolean last, Consumer<String> log)
-      throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    int start = 0;
-    while (start < bytes.length) {
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n') {
-        end++;
-      }
-      String line = new String(bytes, start, end - start, StandardCharsets.US_ASCII);
-      boolean complete = end < bytes.length;
-      Change change = complete ? Change.parse(line) : null;
-      if (change == null) {
-        if (last && isTail(bytes, start)) {
-          log.accept("playcounter: dropped a torn last record at offset " + start + " of "
-              + file + " (" + (bytes.length - start) + " bytes, written when the process"
-              + " stopped mid-write); every record before it is kept");
-          try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            truncate.truncate(start);
-            truncate.force(true);
-          }
-          return;
-        }
-        throw damaged(file, start, "bad record");
-      }
-      replay.add(change.id, change.delta);
-      start = end + 1;
-    }
-  }
-
-  /** A torn tail is the last line only: no line break after it, or nothing but NUL bytes. */
-  private static boolean isTail(byte[] bytes, int start) {
-    for (int i = start; i < bytes.length; i++) {
-      if (bytes[i] == '\n') {
-        for (int j = i + 1; j < bytes.length; j++) {
-          if (bytes[j] != 0) {
-            return false;
-          }
-        }
-        return true;
-      }
-    }
-    return true;
+  /** A change to record, forced before it is acknowledged when {@code removal} or always. */
+  Change change(boolean removal) {
+    return new Change(this, removal || fsyncAlways);
   }
 
   /**
-   * Appends changes, one line each, and returns the offset just past them; not yet durable. They
-   * go in as one piece: written in chunks under one hold of the lock, and cut off again if a
-   * write fails part way, so that no other change lands between them and none is half there.
+   * Queues a change for the writer; called by the table under its locks, before it applies it.
    *
-   * @throws StorageFailedException if this or an earlier write failed
+   * @throws StorageFailedException when the journal is failed or closing: nothing is applied
    */
-  long append(List<String> ids, long[] deltas) {
-    appendLock.lock();
-    long start = written;
+  void enqueue(Change change) {
+    queueLock.lock();
     try {
-      checkHealthy();
-      StringBuilder lines = new StringBuilder(Math.min(ids.size(), CHUNK) * 32);
-      for (int from = 0; from < ids.size(); from += CHUNK) {
-        lines.setLength(0);
-        for (int i = from; i < Math.min(ids.size(), from + CHUNK); i++) {
-          Change.format(ids.get(i), deltas[i], lines);
-        }
-        write(lines);
+      if (failure != null) {
+        throw new StorageFailedException(failure + "; nothing was changed");
       }
-      return written;
-    } catch (IOException e) {
-      try {
-        channel.truncate(start);
-        channel.position(start);
-        written = start;
-      } catch (IOException ignored) {
-        // recovery will find the partial record, at worst, as damage it names
+      if (closing) {
+        throw new StorageFailedException("the data directory is closed: the deployment is"
+            + " stopping; nothing was changed");
       }
-      throw fail("writing " + journalFile(generation), e);
+      queue.add(change);
+      if (queue.size() == 1) {
+        queued.signal();
+      }
     } finally {
-      appendLock.unlock();
+      queueLock.unlock();
     }
   }
 
-  /** Appends one change; see {@link #append(List, long[])}. */
-  long append(String id, long delta) {
-    return append(List.of(id), new long[] {delta});
-  }
-
-  private void write(CharSequence lines) throws IOException {
-    ByteBuffer buffer = StandardCharsets.US_ASCII.encode(lines.toString());
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
-    written += buffer.limit();
-  }
-
-  /**
-   * Returns once every byte up to {@code offset} is on disk. Callers that arrive while an fsync
-   * runs wait for it and then find their bytes already covered, or share the next one.
-   *
-   * @throws StorageFailedException if the fsync failed
-   */
-  void awaitDurable(long offset) {
-    if (durable >= offset) {
-      return;
-    }
-    syncLock.lock();
-    try {
-      checkHealthy();
-      if (durable >= offset) {
-        return;
-      }
-      long target = written;
-      channel.force(false);
-      fsyncs++;
-      durable = Math.max(durable, target);
-    } catch (IOException e) {
-      throw fail("fsync of " + journalFile(generation), e);
-    } finally {
-      syncLock.unlock();
-    }
-  }
-
-  /** Forces what was written so far, for the interval flusher; failures fail the journal. */
+  /** Forces what was written so far, and waits for it. */
   void flush() {
-    if (written > durable) {
-      awaitDurable(written);
-    }
+    Change sync = new Change(this, true);
+    enqueue(sync);
+    sync.await();
   }
 
   /** Bytes in the current journal file. */
@@ -320,213 +216,351 @@ final class Journal implements AutoCloseable {
     return fsyncs;
   }
 
-  /** Why the journal stopped, or null while it works. */
+  /** Why the journal does not take changes (failed, or closing), or null while it does. */
   String failure() {
-    return failure;
+    String failed = failure;
+    return failed != null || !closing ? failed : "the data directory is closed: the deployment"
+        + " is stopping";
+  }
+
+  private void run() {
+    List<Change> batch = new ArrayList<>();
+    long nextSync = System.nanoTime() + intervalNanos;
+    while (true) {
+      queueLock.lock();
+      try {
+        while (queue.isEmpty() && !closing) {
+          long wait = nextSync - System.nanoTime();
+          if (wait <= 0 && written > durable && failure == null) {
+            break; // the interval's fsync is due
+          }
+          if (wait <= 0) {
+            nextSync = System.nanoTime() + intervalNanos;
+            wait = intervalNanos;
+          }
+          try {
+            queued.awaitNanos(wait);
+          } catch (InterruptedException e) {
+            // nobody is meant to interrupt the writer; it carries on until closed
+          }
+        }
+        if (queue.isEmpty() && closing) {
+          break;
+        }
+        List<Change> taken = queue;
+        queue = batch;
+        batch = taken;
+      } finally {
+        queueLock.unlock();
+      }
+      if (batch.isEmpty()) {
+        nextSync = System.nanoTime() + intervalNanos;
+        forceOrFail(batch);
+      } else {
+        writeBatch(batch);
+      }
+      batch.clear();
+      if (failure == null && written >= compactAt) {
+        compact();
+      }
+    }
+    try {
+      if (failure == null) {
+        channel.force(false);
+      }
+      channel.close();
+    } catch (IOException e) {
+      log.accept("playcounter: closing the journal in " + dir + " failed: " + e);
+    }
   }
 
   /**
-   * Starts a new journal generation and writes a snapshot of {@code counts}, which the caller
-   * guarantees is exactly what the journals so far add up to (no change runs meanwhile). The
-   * snapshot is written to a temporary file, fsync'd, renamed into place, and the directory
-   * fsync'd; only then are the old journals deleted.
+   * Writes a batch with one write per MiB, then forces it if any change in it asks for that, and
+   * answers each change.
    */
-  void compact(SnapshotSource counts) {
-    appendLock.lock();
-    syncLock.lock();
+  private void writeBatch(List<Change> batch) {
+    long start = written;
     try {
-      checkHealthy();
-      channel.force(false);
-      long covered = generation;
-      FileChannel next = FileChannel.open(journalFile(covered + 1), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-      channel.close();
-      channel = next;
-      generation = covered + 1;
-      written = 0;
-      durable = 0;
-      syncDirectory();
-      Path temp = dir.resolve(SNAPSHOT + ".tmp");
-      CRC32 crc = new CRC32();
-      long[] songs = {0};
-      try (BufferedWriter out = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII)) {
-        String header = SNAPSHOT_HEADER + covered;
-        out.write(header);
-        out.write('\n');
-        update(crc, header);
-        counts.forEach((id, count) -> {
-          String line = id + " " + count;
-          try {
-            out.write(line);
-            out.write('\n');
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          update(crc, line);
-          songs[0]++;
-        });
-        out.write("end " + songs[0] + " " + hex(crc.getValue()) + "\n");
-      }
-      try (FileChannel snapshot = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        snapshot.force(true);
-      }
       try {
-        Files.move(temp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, dir.resolve(SNAPSHOT), StandardCopyOption.REPLACE_EXISTING);
+        encode(batch, start);
+      } catch (ClosedChannelException e) {
+        reopen(start); // closed under the writer (an interrupt): once more on a new channel
+        encode(batch, start);
       }
-      syncDirectory();
-      for (long g : journalGenerations()) {
-        if (g <= covered) {
-          Files.deleteIfExists(journalFile(g));
-        }
+    } catch (IOException | RuntimeException e) {
+      writeFailed(batch, start, e);
+      return;
+    }
+    written = start + accepted;
+    boolean force = false;
+    for (Change change : batch) {
+      if (change.force) {
+        force = true;
+      } else {
+        change.recorded(true);
       }
-    } catch (IOException | UncheckedIOException e) {
-      throw fail("compaction in " + dir, e);
-    } finally {
-      syncLock.unlock();
-      appendLock.unlock();
+    }
+    if (force) {
+      forceOrFail(batch);
     }
   }
 
+  private void encode(List<Change> batch, long start) throws IOException {
+    accepted = 0;
+    out.clear();
+    for (Change change : batch) {
+      change.encode(out, this::writeOut);
+      change.end = start + accepted + out.length();
+    }
+    writeOut();
+  }
+
+  private void writeOut() throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(out.bytes(), 0, out.length());
+    while (buffer.hasRemaining()) {
+      accepted += channel.write(buffer);
+    }
+    out.clear();
+  }
+
+  /** Forces the file and answers the batch's changes that waited for it. */
+  private void forceOrFail(List<Change> batch) {
+    long target = written;
+    try {
+      try {
+        channel.force(false);
+      } catch (ClosedChannelException e) {
+        reopen(target);
+        channel.force(false);
+      }
+    } catch (IOException | RuntimeException e) {
+      // The file holds the batch and memory does too; but what reaches the disk is unknown now
+      // (a failed fsync may have dropped the pages), so the journal takes nothing more.
+      fail("fsync of " + Recovery.journalFile(dir, generation) + " failed (" + e + "); the"
+          + " changes written are in memory and in the file, but may not be on disk");
+      for (Change change : batch) {
+        if (!change.isDone()) {
+          change.recorded(false);
+        }
+      }
+      return;
+    }
+    fsyncs++;
+    durable = Math.max(durable, target);
+    for (Change change : batch) {
+      if (!change.isDone()) {
+        change.recorded(true);
+      }
+    }
+  }
+
+  /**
+   * A write failed part way: cut the file back to the batch's start and take every change not in
+   * the file back out of memory. If the cut fails too, the changes wholly written stay (in file
+   * and memory) and the journal takes nothing more.
+   */
+  private void writeFailed(List<Change> batch, long start, Exception error) {
+    boolean cut;
+    try {
+      channel.truncate(start);
+      channel.position(start);
+      cut = true;
+    } catch (IOException | RuntimeException e) {
+      cut = false;
+    }
+    Path file = Recovery.journalFile(dir, generation);
+    long inFile = start;
+    if (!cut) {
+      try {
+        inFile = Files.size(file); // what the file really holds, the failed call's bytes too
+      } catch (IOException e) {
+        inFile = start + accepted;
+      }
+    }
+    written = inFile;
+    if (!cut) {
+      fail("writing " + file + " failed (" + error + ") and so did cutting the file back; the"
+          + " changes wholly written are kept");
+    }
+    List<Change> refused = new ArrayList<>();
+    changes.writeLock().lock();
+    try {
+      for (Change change : batch) {
+        if (change.end > inFile) {
+          refused.add(change);
+        }
+      }
+      queueLock.lock();
+      try {
+        refused.addAll(queue); // applied in memory after the failed ones, so taken back too
+        queue = new ArrayList<>();
+      } finally {
+        queueLock.unlock();
+      }
+      for (int i = refused.size() - 1; i >= 0; i--) {
+        refused.get(i).revert(table);
+      }
+    } finally {
+      changes.writeLock().unlock();
+    }
+    StorageFailedException refusal = new StorageFailedException("storage failed: writing "
+        + file + " failed (" + error + "); nothing was changed");
+    for (Change change : refused) {
+      change.refused(refusal);
+    }
+    for (Change change : batch) {
+      if (!change.isDone()) {
+        change.recorded(!change.force); // wholly written before the failure
+      }
+    }
+    if (cut) {
+      log.accept("playcounter: " + refusal.getMessage() + " for " + refused.size()
+          + " changes; the journal was cut back to byte " + start + " and goes on");
+    }
+  }
+
+  /**
+   * Writes a snapshot and starts a new journal generation. Changes wait meanwhile, so the table
+   * is exactly what the journals add up to. A compaction that fails costs nothing but the disk
+   * space: the old snapshot and journals still add up, and it is tried again later.
+   */
+  private void compact() {
+    changes.writeLock().lock();
+    try {
+      List<Change> rest;
+      queueLock.lock();
+      try {
+        rest = queue;
+        queue = new ArrayList<>();
+      } finally {
+        queueLock.unlock();
+      }
+      if (!rest.isEmpty()) {
+        writeBatch(rest);
+      }
+      forceOrFail(List.of());
+      if (failure != null) {
+        return;
+      }
+      long covered = generation;
+      try {
+        FileChannel next = openJournal(covered + 1, true);
+        channel.close();
+        channel = next;
+        generation = covered + 1;
+        written = 0;
+        durable = 0;
+        syncDirectory(dir);
+        Snapshot.write(dir, covered, table, opener);
+        syncDirectory(dir);
+        for (long g : Recovery.generations(dir)) {
+          if (g <= covered) {
+            Files.deleteIfExists(Recovery.journalFile(dir, g));
+          }
+        }
+        compactAt = maxBytes;
+      } catch (IOException | RuntimeException e) {
+        compactAt = written + maxBytes;
+        log.accept("playcounter: compaction in " + dir + " failed (" + e + "); the journals"
+            + " are kept and it is tried again after " + maxBytes + " more bytes");
+      }
+    } finally {
+      changes.writeLock().unlock();
+    }
+  }
+
+  private FileChannel openJournal(long g, boolean fresh) throws IOException {
+    return fresh
+        ? opener.open(Recovery.journalFile(dir, g), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
+        : opener.open(Recovery.journalFile(dir, g), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+  }
+
+  /** Opens the journal again after its channel was closed under it, cut back to {@code at}. */
+  private void reopen(long at) throws IOException {
+    Thread.interrupted();
+    channel = openJournal(generation, false);
+    channel.truncate(at);
+    channel.position(at);
+  }
+
+  private void fail(String reason) {
+    queueLock.lock();
+    try {
+      if (failure == null) {
+        failure = "storage failed: " + reason;
+        log.accept("playcounter: " + failure + "; changes are refused until a restart");
+      }
+    } finally {
+      queueLock.unlock();
+    }
+    changes.writeLock().lock();
+    try {
+      List<Change> rest;
+      queueLock.lock();
+      try {
+        rest = queue;
+        queue = new ArrayList<>();
+      } finally {
+        queueLock.unlock();
+      }
+      for (int i = rest.size() - 1; i >= 0; i--) {
+        rest.get(i).revert(table);
+      }
+      StorageFailedException refusal = new StorageFailedException(failure
+          + "; nothing was changed");
+      for (Change change : rest) {
+        change.refused(refusal);
+      }
+    } finally {
+      changes.writeLock().unlock();
+    }
+  }
+
+  /** Writes and forces every change queued, stops the writer and releases the directory. */
   @Override
   public void close() {
+    queueLock.lock();
     try {
-      if (channel != null && channel.isOpen()) {
-        if (failure == null) {
-          channel.force(false);
-        }
-        channel.close();
-      }
-    } catch (IOException e) {
-      failure = failure == null ? "closing: " + e : failure;
+      closing = true;
+      queued.signal();
     } finally {
+      queueLock.unlock();
+    }
+    boolean interrupted = false;
+    while (writer.isAlive()) {
       try {
-        if (lock.isValid()) {
-          lock.release();
-        }
-        lockChannel.close();
-      } catch (IOException e) {
-        // the lock goes with the process anyway
-      } finally {
-        System.getProperties().remove(inUse);
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
     }
-  }
-
-  private void checkHealthy() {
-    if (failure != null) {
-      throw new StorageFailedException(failure);
+    releaseLock();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  private StorageFailedException fail(String what, Exception e) {
-    String reason = "storage failed " + what + ": " + e.getMessage();
-    if (failure == null) {
-      failure = reason;
+  private void releaseLock() {
+    try {
+      if (lock.isValid()) {
+        lock.release();
+      }
+      lockChannel.close();
+    } catch (IOException e) {
+      // the lock goes with the process anyway
+    } finally {
+      System.getProperties().remove(inUse);
     }
-    return new StorageFailedException(failure);
   }
 
-  private void syncDirectory() throws IOException {
+  static void syncDirectory(Path dir) throws IOException {
     try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
       directory.force(true);
     } catch (IOException e) {
       if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win")) {
         throw e;
-      }
-    }
-  }
-
-  private List<Long> journalGenerations() throws IOException {
-    List<Long> generations = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      files.map(p -> p.getFileName().toString())
-          .filter(name -> name.matches(JOURNAL_PREFIX + "\\d{12}"))
-          .forEach(name -> generations.add(Long.parseLong(name.substring(8))));
-    }
-    generations.sort(null);
-    return generations;
-  }
-
-  private Path journalFile(long g) {
-    return dir.resolve(String.format(Locale.ROOT, JOURNAL_PREFIX + "%012d", g));
-  }
-
-  private static long parseNumber(String text, Path file, long offset) throws IOException {
-    try {
-      long value = Long.parseLong(text);
-      if (value < 0) {
-        throw damaged(file, offset, "negative number");
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw damaged(file, offset, "bad number");
-    }
-  }
-
-  private static IOException damaged(Path file, long offset, String what) {
-    return new IOException("playcounter data is damaged: " + what + " in " + file + " at byte "
-        + offset + "; refusing to start rather than drop counts (restore the file, or move it"
-        + " away to start without it)");
-  }
-
-  private static void update(CRC32 crc, String line) {
-    crc.update(line.getBytes(StandardCharsets.US_ASCII));
-    crc.update('\n');
-  }
-
-  static String hex(long crc) {
-    return String.format(Locale.ROOT, "%08x", crc);
-  }
-
-  /** Receives recovered counts, snapshot and journal lines alike, as deltas to sum. */
-  @FunctionalInterface
-  interface CountReplay {
-    void add(String id, long delta);
-  }
-
-  /** Hands the live counts to a snapshot. */
-  @FunctionalInterface
-  interface SnapshotSource {
-    void forEach(CountVisitor<RuntimeException> visitor);
-  }
-
-  /** One journal line: {@code +id n crc} or {@code -id n crc}. */
-  private record Change(String id, long delta) {
-    static void format(String id, long delta, StringBuilder out) {
-      int start = out.length();
-      out.append(delta < 0 ? '-' : '+').append(id).append(' ').append(Math.abs(delta));
-      CRC32 crc = new CRC32();
-      crc.update(out.substring(start).getBytes(StandardCharsets.US_ASCII));
-      out.append(' ').append(hex(crc.getValue())).append('\n');
-    }
-
-    /** Parses one line without its line break; null when it is not a valid record. */
-    static Change parse(String line) {
-      int lastSpace = line.lastIndexOf(' ');
-      if (lastSpace < 3 || (line.charAt(0) != '+' && line.charAt(0) != '-')) {
-        return null;
-      }
-      String body = line.substring(0, lastSpace);
-      CRC32 crc = new CRC32();
-      crc.update(body.getBytes(StandardCharsets.US_ASCII));
-      if (!line.substring(lastSpace + 1).equals(hex(crc.getValue()))) {
-        return null;
-      }
-      int space = body.indexOf(' ');
-      if (space < 2) {
-        return null;
-      }
-      String id = body.substring(1, space);
-      try {
-        long count = Long.parseLong(body.substring(space + 1));
-        if (SongId.problem(id) != null || count < 1) {
-          return null;
-        }
-        return new Change(id, body.charAt(0) == '-' ? -count : count);
-      } catch (NumberFormatException e) {
-        return null;
       }
     }
   }

@@ -2,11 +2,12 @@ package org.playcounter.store;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Consumer;
 
 /**
@@ -17,9 +18,10 @@ import java.util.function.Consumer;
  * once; {@link #remove} and {@link #drain} are exactly-once: every acknowledged play is in what
  * they return or still in the store, never both. Whole-store reads are consistent per stripe of
  * the table ({@link SongTable}), not across stripes. With a journal, every change is recorded
- * before it is acknowledged; a change the journal cannot take throws
- * {@link StorageFailedException} and changes nothing. Kept in the {@code ServletContext} under
- * {@link #ATTRIBUTE}, one per deployment.
+ * before it is acknowledged, and memory always holds what recovery would rebuild from the
+ * directory ({@link Journal}); a change the journal cannot take throws
+ * {@link StorageFailedException}, saying whether it changed anything. Kept in the
+ * {@code ServletContext} under {@link #ATTRIBUTE}, one per deployment.
  */
 public final class PlayCountStore {
   /** The {@code ServletContext} attribute that holds the deployment's store. */
@@ -28,42 +30,43 @@ public final class PlayCountStore {
   private final SongTable counts;
   /** Where changes are recorded before they are acknowledged; null keeps counts in memory. */
   private final Journal journal;
-  private final boolean fsyncAlways;
-  private final long journalMaxBytes;
-  /**
-   * Changes hold the read side while they are journaled and applied, so that a compaction,
-   * which holds the write side, snapshots exactly what the journals add up to.
-   */
-  private final ReentrantReadWriteLock changeLock = new ReentrantReadWriteLock();
-  private final AtomicBoolean compacting = new AtomicBoolean();
+  private final Path dataDir;
+  private final Consumer<String> log;
+  /** Drains being delivered ({@link #drain(Delivery)}); close waits for them. */
+  private int deliveries;
 
   /** Creates an empty store, in memory only, that holds at most {@code maxSongs} songs. */
   public PlayCountStore(long maxSongs) {
-    this(null, false, Long.MAX_VALUE, new SongTable(maxSongs));
+    this(new SongTable(maxSongs), null, null, line -> { });
   }
 
-  private PlayCountStore(Journal journal, boolean fsyncAlways, long journalMaxBytes,
-      SongTable counts) {
+  private PlayCountStore(SongTable counts, Journal journal, Path dataDir, Consumer<String> log) {
     this.counts = counts;
     this.journal = journal;
-    this.fsyncAlways = fsyncAlways;
-    this.journalMaxBytes = journalMaxBytes;
+    this.dataDir = dataDir;
+    this.log = log;
   }
 
   /**
    * Opens a durable store on the journal in {@code dataDir}, rebuilt from what it recorded
-   * straight into the table. Every change is journaled before it returns; with
-   * {@code fsyncAlways} it is also on disk. The journal is compacted once it passes
-   * {@code journalMaxBytes}.
+   * straight into the table. With {@code fsyncAlways} every change is on disk before it returns;
+   * otherwise plays are in the file and forced every {@code fsyncIntervalMs}, while removals are
+   * always forced. The journal is compacted once it passes {@code journalMaxBytes}.
    *
    * @throws IOException naming the directory or the damaged file and offset
    */
   public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
-      long journalMaxBytes, Consumer<String> log) throws IOException {
+      long fsyncIntervalMs, long journalMaxBytes, Consumer<String> log) throws IOException {
+    return open(dataDir, maxSongs, new Journal.Settings(fsyncAlways, fsyncIntervalMs,
+        journalMaxBytes, Journal.Settings.WRITE_BUFFER, ChannelOpener.FILES, log));
+  }
+
+  /** Opens a durable store with the journal's settings given whole; for tests of its faults. */
+  static PlayCountStore open(Path dataDir, long maxSongs, Journal.Settings settings)
+      throws IOException {
     SongTable recovered = new SongTable(maxSongs);
-    Journal journal = Journal.open(dataDir, recovered::replay, log);
-    recovered.finishReplay();
-    return new PlayCountStore(journal, fsyncAlways, journalMaxBytes, recovered);
+    Journal journal = Journal.open(dataDir, recovered, settings);
+    return new PlayCountStore(recovered, journal, dataDir, settings.log());
   }
 
   /** The journal, or null for a store in memory only; for tests of its failures. */
@@ -97,100 +100,67 @@ public final class PlayCountStore {
    *
    * @throws CountOverflowException if the count would pass {@link Long#MAX_VALUE}; nothing changes
    * @throws SongLimitException if the song is new and the store is full; nothing changes
+   * @throws StorageFailedException if the journal could not take it, saying whether it counts
    */
   public long increment(String id) {
     if (journal == null) {
-      return counts.add(id, 1);
+      return counts.add(id, 1, Recorder.NONE);
     }
-    long count = counts.get(id);
-    if (count == 0 && counts.songs() >= maxSongs()) {
-      throw new SongLimitException(maxSongs()); // refused without touching the journal
-    }
-    if (count == Long.MAX_VALUE) {
-      throw new CountOverflowException(id);
-    }
-    changeLock.readLock().lock();
+    Change change = journal.change(false);
+    long count;
+    Lock shared = sharedLock();
     try {
-      record(List.of(id), new long[] {1});
-      try {
-        return counts.add(id, 1);
-      } catch (RuntimeException e) {
-        journal.append(id, -1); // the play was recorded but refused: cancel it
-        throw e;
-      }
+      count = counts.add(id, 1, change);
     } finally {
-      changeLock.readLock().unlock();
-      compactIfDue();
+      shared.unlock();
     }
+    awaitPlays(change);
+    return count;
   }
 
   /**
    * Adds every pair or none and returns the new counts, in the order given. All or nothing by
    * construction: the table checks every pair under the locks it applies them under, so a
-   * refused add changed nothing and no reader saw any part of it.
+   * refused add changed nothing and no reader saw any part of it; the journal holds it as one
+   * change.
    *
    * @throws CountOverflowException if a count would pass {@link Long#MAX_VALUE}
    * @throws SongLimitException if the new songs among them do not fit
+   * @throws StorageFailedException if the journal could not take it, saying whether it counts
    */
   public Map<String, Long> add(Map<String, Long> plays) {
     if (journal == null || plays.isEmpty()) {
-      return counts.addAll(plays);
+      return counts.addAll(plays, Recorder.NONE);
     }
-    int newSongs = 0;
-    for (Map.Entry<String, Long> play : plays.entrySet()) {
-      long count = counts.get(play.getKey());
-      if (count == 0) {
-        newSongs++;
-      } else if (count > Long.MAX_VALUE - play.getValue()) {
-        throw new CountOverflowException(play.getKey()); // refused before the journal
-      }
-    }
-    if (counts.songs() + newSongs > maxSongs()) {
-      throw new SongLimitException(maxSongs());
-    }
-    List<String> ids = new ArrayList<>(plays.keySet());
-    long[] deltas = ids.stream().mapToLong(plays::get).toArray();
-    changeLock.readLock().lock();
+    Change change = journal.change(false);
+    Map<String, Long> added;
+    Lock shared = sharedLock();
     try {
-      record(ids, deltas);
-      try {
-        return counts.addAll(plays);
-      } catch (RuntimeException e) {
-        // A race at the limit or at overflow since the check: recorded, refused, cancelled.
-        long[] cancel = new long[deltas.length];
-        for (int i = 0; i < deltas.length; i++) {
-          cancel[i] = -deltas[i];
-        }
-        journal.append(ids, cancel);
-        throw e;
-      }
+      added = counts.addAll(plays, change);
     } finally {
-      changeLock.readLock().unlock();
-      compactIfDue();
+      shared.unlock();
     }
+    awaitPlays(change);
+    return added;
   }
 
   /** Removes one song and returns the count it had (0 if none). Atomic. */
   public long remove(String id) {
     if (journal == null) {
-      return counts.remove(id);
+      return counts.remove(id, Recorder.NONE);
     }
-    changeLock.readLock().lock();
+    Change change = journal.change(true);
+    long count;
+    Lock shared = sharedLock();
     try {
-      long count = counts.remove(id);
-      if (count > 0) {
-        try {
-          record(List.of(id), new long[] {-count});
-        } catch (RuntimeException e) {
-          counts.addBack(id, count); // not recorded, so not removed
-          throw e;
-        }
-      }
-      return count;
+      count = counts.remove(id, change);
     } finally {
-      changeLock.readLock().unlock();
-      compactIfDue();
+      shared.unlock();
     }
+    if (count > 0) {
+      awaitRemoval(change, "the removal of " + id);
+    }
+    return count;
   }
 
   /**
@@ -203,112 +173,162 @@ public final class PlayCountStore {
 
   /**
    * Removes every song and returns exactly the counts removed. Exactly-once under any
-   * concurrency: each acknowledged play is in the result or still in the store, never both.
+   * concurrency: each acknowledged play is in the result or still in the store, never both. With
+   * a journal the removal is forced to disk before it returns, so a restart never brings a
+   * drained play back.
    */
   public Drained drain() {
     if (journal == null) {
-      return counts.drain();
+      return counts.drain(Recorder.NONE);
     }
-    changeLock.readLock().lock();
+    Change change = journal.change(true);
+    Drained drained;
+    Lock shared = sharedLock();
     try {
-      Drained drained = counts.drain();
+      drained = counts.drain(change);
+    } finally {
+      shared.unlock();
+    }
+    if (drained.size() > 0) {
+      awaitRemoval(change, "a drain of " + drained.size() + " songs");
+    }
+    return drained;
+  }
+
+  /**
+   * Drains as {@link #drain()} does and hands the counts to {@code delivery}; if it throws, they
+   * are put back ({@link #restore}) before its exception goes on. {@link #close} waits for
+   * deliveries in progress, so that a failing one can still put its counts back.
+   */
+  public <X extends Exception> Drained drain(Delivery<X> delivery) throws X {
+    synchronized (this) {
+      deliveries++;
+    }
+    try {
+      Drained drained = drain();
       try {
-        recordAll(drained, -1);
-      } catch (RuntimeException e) {
-        putBack(drained); // not recorded as removed, so not removed
+        delivery.deliver(drained);
+      } catch (Exception e) {
+        try {
+          restore(drained);
+        } catch (RuntimeException failed) {
+          e.addSuppressed(failed);
+        }
         throw e;
       }
       return drained;
     } finally {
-      changeLock.readLock().unlock();
-      compactIfDue();
+      synchronized (this) {
+        deliveries--;
+        notifyAll();
+      }
     }
   }
 
+  /** Hands a drain's counts to whoever asked for them; throws if they did not get there. */
+  @FunctionalInterface
+  public interface Delivery<X extends Exception> {
+    void deliver(Drained drained) throws X;
+  }
+
   /**
-   * Adds drained counts back, for a drain whose result could not be delivered. Ignores the song
-   * limit, since these plays were already held once, and saturates rather than overflows.
+   * Adds drained counts back, for a drain whose result could not be delivered, forced to disk in
+   * both modes. Ignores the song limit, since these plays were already held once, and saturates
+   * rather than overflows. If the journal cannot take them, they are written to a file of their
+   * own in the data directory (named in the log) in the format {@code POST /} takes.
    */
   public void restore(Drained drained) {
     if (journal == null) {
-      putBack(drained);
+      counts.restore(drained, Recorder.NONE);
       return;
     }
-    changeLock.readLock().lock();
-    try {
-      recordAll(drained, 1);
-    } finally {
-      putBack(drained); // in memory at least, even when the journal cannot take them
-      changeLock.readLock().unlock();
-    }
-  }
-
-  private void putBack(Drained drained) {
-    drained.forEach(counts::addBack);
-  }
-
-  /**
-   * Journals changes, all plays or all removals, and waits until they are on disk with
-   * fsync=always, and for removals whatever the mode: a play handed to the batch job must never
-   * come back after a power loss.
-   */
-  private void record(List<String> ids, long[] deltas) {
-    long end = journal.append(ids, deltas);
-    if (fsyncAlways || deltas[0] < 0) {
-      journal.awaitDurable(end);
-    }
-  }
-
-  /** Journals a drain's pairs, each with {@code sign}, as one {@link #record}. */
-  private void recordAll(Drained drained, int sign) {
     if (drained.size() == 0) {
       return;
     }
-    List<String> ids = new ArrayList<>(drained.size());
-    long[] deltas = new long[drained.size()];
-    drained.forEach((id, count) -> {
-      deltas[ids.size()] = sign * count;
-      ids.add(id);
-    });
-    record(ids, deltas);
+    try {
+      Change change = journal.change(true);
+      Lock shared = sharedLock();
+      try {
+        counts.restore(drained, change);
+      } finally {
+        shared.unlock();
+      }
+      awaitRemoval(change, "the put-back of a drain of " + drained.size() + " songs");
+    } catch (StorageFailedException e) {
+      rescue(drained, e);
+      throw e;
+    }
+  }
+
+  /** Writes counts that neither memory nor the journal could take back to a file of their own. */
+  private void rescue(Drained drained, StorageFailedException cause) {
+    Path file = dataDir.resolve("undelivered-drain-" + System.currentTimeMillis() + ".txt");
+    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+      drained.forEach((id, count) -> out.write(id + " " + count + "\n"));
+    } catch (IOException e) {
+      log.accept("playcounter: LOST a drain of " + drained.size() + " songs: it could not be"
+          + " delivered, put back (" + cause.getMessage() + ") or written to " + file + " (" + e
+          + ")");
+      return;
+    }
+    log.accept("playcounter: a drain of " + drained.size() + " songs could not be delivered"
+        + " or put back (" + cause.getMessage() + "); its counts are in " + file
+        + ": POST that file to / once the counter takes changes again");
+  }
+
+  private Lock sharedLock() {
+    Lock shared = journal.changes().readLock();
+    shared.lock();
+    return shared;
+  }
+
+  /** Plays are acknowledged with the durability their mode promises, or refused saying so. */
+  private static void awaitPlays(Change change) {
+    if (!change.await()) {
+      throw new StorageFailedException("storage failed: the change was written to the journal"
+          + " and counts, but could not be forced to disk; do not send it again");
+    }
   }
 
   /**
-   * Writes a snapshot and restarts the journal once it has grown past its bound. The request
-   * that finds it due does the work, while every other change waits on the write lock.
+   * Removals stand once in the file: memory and file agree that the counts are gone, so the
+   * caller must deliver them even when the fsync failed (the journal then refuses everything
+   * after).
    */
-  private void compactIfDue() {
-    if (journal.size() < journalMaxBytes || !compacting.compareAndSet(false, true)) {
-      return;
-    }
-    changeLock.writeLock().lock();
-    try {
-      if (journal.size() >= journalMaxBytes) {
-        journal.compact(this::snapshot);
-      }
-    } catch (StorageFailedException e) {
-      // The journal is failed now and says why; the change that got here already succeeded,
-      // and every later one answers 503.
-    } finally {
-      changeLock.writeLock().unlock();
-      compacting.set(false);
+  private void awaitRemoval(Change change, String what) {
+    if (!change.await()) {
+      log.accept("playcounter: " + what + " is in the journal but could not be forced to disk;"
+          + " it stands");
     }
   }
 
-  /** Waits for changes in flight, then flushes and closes the journal, if any. */
+  /**
+   * Waits for drains still being delivered (so that one which fails can still be put back), then
+   * writes and forces every change and closes the journal, if any.
+   */
   public void close() {
     if (journal == null) {
       return;
     }
-    changeLock.writeLock().lock();
-    try {
-      journal.close();
-    } finally {
-      changeLock.writeLock().unlock();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    synchronized (this) {
+      while (deliveries > 0 && System.nanoTime() < deadline) {
+        try {
+          wait(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (deliveries > 0) {
+        log.accept("playcounter: closing with " + deliveries + " drains still being"
+            + " delivered; if one fails now its counts go to an undelivered-drain file");
+      }
     }
+    journal.close();
   }
 
-  /** Forces journaled changes to disk; for the interval flusher and shutdown. */
+  /** Forces journaled changes to disk and waits for it. */
   public void flush() {
     if (journal != null) {
       journal.flush();

@@ -1,6 +1,7 @@
 package org.playcounter.store;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,12 +62,13 @@ final class SongTable {
   }
 
   /**
-   * Adds {@code delta} plays and returns the count after them; each call sees its own result.
+   * Adds {@code delta} plays, recorded first, and returns the count after them; each call sees
+   * its own result.
    *
    * @throws CountOverflowException if the count would pass {@link Long#MAX_VALUE}; nothing changes
    * @throws SongLimitException if the song is new and the table is full; nothing changes
    */
-  long add(String id, long delta) {
+  long add(String id, long delta, Recorder recorder) {
     int hash = CountTable.hash(id);
     Stripe stripe = stripeOf(hash);
     stripe.lock();
@@ -75,8 +77,16 @@ final class SongTable {
       long count = table.get(id, hash); // 0 only for a song not held: held counts are >= 1
       if (count == 0) {
         reserveSongs(1);
+        try {
+          recorder.one(id, delta);
+        } catch (RuntimeException e) {
+          songs.decrementAndGet();
+          throw e;
+        }
       } else if (count > Long.MAX_VALUE - delta) {
         throw new CountOverflowException(id);
+      } else {
+        recorder.one(id, delta);
       }
       return table.add(id, hash, delta);
     } finally {
@@ -85,79 +95,156 @@ final class SongTable {
   }
 
   /**
-   * Adds every pair or none, and returns the new counts in the order given.
+   * Adds every pair or none, recorded as one change, and returns the new counts in the order
+   * given.
    *
    * @throws CountOverflowException if a count would pass {@link Long#MAX_VALUE}; nothing changes
    * @throws SongLimitException if the new songs among them do not fit; nothing changes
    */
-  Map<String, Long> addAll(Map<String, Long> plays) {
+  Map<String, Long> addAll(Map<String, Long> plays, Recorder recorder) {
     int n = plays.size();
     String[] ids = plays.keySet().toArray(new String[n]);
+    long[] deltas = new long[n];
     int[] hashes = new int[n];
     boolean[] locked = new boolean[STRIPES];
     for (int i = 0; i < n; i++) {
+      deltas[i] = plays.get(ids[i]);
+      if (deltas[i] < 1) {
+        throw new IllegalArgumentException("count < 1: " + deltas[i]);
+      }
       hashes[i] = CountTable.hash(ids[i]);
       locked[stripeIndex(hashes[i])] = true;
     }
-    for (int s = 0; s < STRIPES; s++) { // ascending order: two bulk adds never deadlock
-      if (locked[s]) {
-        stripes[s].lock();
-      }
-    }
+    lock(locked);
     try {
       int newSongs = 0;
       for (int i = 0; i < n; i++) {
-        long delta = plays.get(ids[i]);
-        if (delta < 1) {
-          throw new IllegalArgumentException("count < 1: " + delta);
-        }
         long count = stripeOf(hashes[i]).table.get(ids[i], hashes[i]);
         if (count == 0) {
           newSongs++;
-        } else if (count > Long.MAX_VALUE - delta) {
+        } else if (count > Long.MAX_VALUE - deltas[i]) {
           throw new CountOverflowException(ids[i]);
         }
       }
       reserveSongs(newSongs);
+      if (n > 0) {
+        try {
+          recorder.many(ids, deltas);
+        } catch (RuntimeException e) {
+          songs.addAndGet(-newSongs);
+          throw e;
+        }
+      }
       Map<String, Long> counts = new LinkedHashMap<>(n * 2);
       for (int i = 0; i < n; i++) {
-        counts.put(ids[i], stripeOf(hashes[i]).table.add(ids[i], hashes[i], plays.get(ids[i])));
+        counts.put(ids[i], stripeOf(hashes[i]).table.add(ids[i], hashes[i], deltas[i]));
       }
       return counts;
     } finally {
-      for (int s = STRIPES - 1; s >= 0; s--) {
-        if (locked[s]) {
-          stripes[s].unlock();
-        }
-      }
+      unlock(locked);
     }
   }
 
-  /** Adds counts that were held before, as a put-back does: no limit, saturating at the top. */
-  void addBack(String id, long delta) {
+  /**
+   * Puts a drain's counts back, recorded first, for a drain that could not be delivered: no
+   * limit, since these plays were held before, and saturating at the top; what is recorded is
+   * what is applied. Holds every stripe meanwhile, so the change is one step for every song.
+   */
+  void restore(Drained drained, Recorder recorder) {
+    boolean[] all = new boolean[STRIPES];
+    Arrays.fill(all, true);
+    lock(all);
+    try {
+      boolean[] saturates = {false};
+      drained.forEach((id, count) -> {
+        int hash = CountTable.hash(id);
+        saturates[0] |= stripeOf(hash).table.get(id, hash) > Long.MAX_VALUE - count;
+      });
+      if (!saturates[0]) {
+        if (drained.size() > 0) {
+          recorder.drained(drained, 1);
+        }
+        drained.forEach(this::apply);
+        return;
+      }
+      String[] ids = new String[drained.size()];
+      long[] applied = new long[drained.size()];
+      int[] i = {0};
+      drained.forEach((id, count) -> {
+        int hash = CountTable.hash(id);
+        ids[i[0]] = id;
+        applied[i[0]++] = Math.min(count, Long.MAX_VALUE - stripeOf(hash).table.get(id, hash));
+      });
+      recorder.many(ids, applied);
+      for (int k = 0; k < ids.length; k++) {
+        if (applied[k] > 0) {
+          apply(ids[k], applied[k]);
+        }
+      }
+    } finally {
+      unlock(all);
+    }
+  }
+
+  /** Adds a count with no check, its stripe locked by the caller. */
+  private void apply(String id, long delta) {
+    int hash = CountTable.hash(id);
+    CountTable table = stripeOf(hash).table;
+    if (table.get(id, hash) == 0) {
+      songs.incrementAndGet();
+    }
+    table.add(id, hash, delta);
+  }
+
+  /**
+   * Takes back a recorded change that never reached the file: subtracts {@code delta}, dropping
+   * the song when nothing is left. Changes are taken back newest first, so no count goes below 0.
+   */
+  void revert(String id, long delta) {
     int hash = CountTable.hash(id);
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
       CountTable table = stripe.table;
-      long count = table.get(id, hash);
-      if (count == 0) {
+      long before = table.get(id, hash);
+      long after = table.add(id, hash, -delta);
+      if (after == 0) {
+        table.remove(id, hash);
+        songs.decrementAndGet();
+      } else if (before == 0) {
         songs.incrementAndGet();
       }
-      table.put(id, hash, count > Long.MAX_VALUE - delta ? Long.MAX_VALUE : count + delta);
     } finally {
       stripe.unlock();
     }
   }
 
-  /** Removes one song and returns the count it had, 0 if none. */
-  long remove(String id) {
+  private void lock(boolean[] which) {
+    for (int s = 0; s < STRIPES; s++) { // ascending order: two bulk changes never deadlock
+      if (which[s]) {
+        stripes[s].lock();
+      }
+    }
+  }
+
+  private void unlock(boolean[] which) {
+    for (int s = STRIPES - 1; s >= 0; s--) {
+      if (which[s]) {
+        stripes[s].unlock();
+      }
+    }
+  }
+
+  /** Removes one song, recorded first, and returns the count it had, 0 if none. */
+  long remove(String id, Recorder recorder) {
     int hash = CountTable.hash(id);
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
-      long count = stripe.table.remove(id, hash);
+      long count = stripe.table.get(id, hash);
       if (count > 0) {
+        recorder.one(id, -count);
+        stripe.table.remove(id, hash);
         songs.decrementAndGet();
       }
       return count;
@@ -168,9 +255,11 @@ final class SongTable {
 
   /**
    * Takes every stripe's table whole and returns them: exactly the counts removed. Each stripe
-   * is locked only for the swap, so plays wait at most that long.
+   * is locked only for the swap, so plays wait at most that long. The removal is recorded once
+   * every stripe is taken, after every change it holds was recorded; if it cannot be, the
+   * counts go back and it throws.
    */
-  Drained drain() {
+  Drained drain(Recorder recorder) {
     List<CountTable> taken = new ArrayList<>();
     for (Stripe stripe : stripes) {
       stripe.lock();
@@ -184,7 +273,25 @@ final class SongTable {
         stripe.unlock();
       }
     }
-    return new Drained(taken);
+    Drained drained = new Drained(taken);
+    if (drained.size() > 0) {
+      try {
+        recorder.drained(drained, -1);
+      } catch (RuntimeException e) {
+        drained.forEach((id, count) -> {
+          int hash = CountTable.hash(id);
+          Stripe stripe = stripeOf(hash);
+          stripe.lock();
+          try {
+            apply(id, count);
+          } finally {
+            stripe.unlock();
+          }
+        });
+        throw e;
+      }
+    }
+    return drained;
   }
 
   /**
@@ -209,16 +316,19 @@ final class SongTable {
   }
 
   /**
-   * Applies a recorded change during recovery: no limit, and a count may pass through zero or
-   * below on the way (a removal recorded before the play it took). {@link #finishReplay} then
-   * drops the songs left at zero or below.
+   * Applies a recorded change during recovery, with no limit, and returns the total after it;
+   * {@link #finishReplay} then drops the songs left at zero.
+   *
+   * @throws ArithmeticException if the total passes {@link Long#MAX_VALUE}
    */
-  void replay(String id, long delta) {
+  long replay(String id, long delta) {
     int hash = CountTable.hash(id);
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
-      stripe.table.add(id, hash, delta);
+      long total = Math.addExact(stripe.table.get(id, hash), delta);
+      stripe.table.put(id, hash, total);
+      return total;
     } finally {
       stripe.unlock();
     }

@@ -2,6 +2,7 @@ package org.playcounter.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,11 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +104,8 @@ class JournalTest {
   void unwritableDirectoryFailsAtStartUp() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     IOException e = assertThrows(IOException.class,
-        () -> PlayCountStore.open(file.resolve("data"), 1_000_000, true, 1 << 20, log::add));
+        () -> PlayCountStore.open(file.resolve("data"), 1_000_000, true, 1000, 1 << 20,
+            log::add));
     assertTrue(e.getMessage().startsWith("data-dir " + file.resolve("data")), e.getMessage());
   }
 
@@ -124,7 +131,7 @@ class JournalTest {
     store.remove("s7");
     expected.remove("s7");
     store.close();
-    assertTrue(Files.exists(dir.resolve(Journal.SNAPSHOT)));
+    assertTrue(Files.exists(dir.resolve(Snapshot.FILE)));
     assertTrue(Files.size(onlyJournal()) < 4096 + 64, "the journal restarted");
     assertEquals(expected, contents(open(false, 4096)));
   }
@@ -136,7 +143,7 @@ class JournalTest {
       store.increment("s" + i);
     }
     store.close();
-    Path snapshot = dir.resolve(Journal.SNAPSHOT);
+    Path snapshot = dir.resolve(Snapshot.FILE);
     String text = Files.readString(snapshot).replaceFirst("\ns1 1\n", "\ns1 9\n");
     Files.writeString(snapshot, text);
     IOException e = assertThrows(IOException.class, () -> open(false, 4096));
@@ -144,15 +151,148 @@ class JournalTest {
   }
 
   @Test
-  void failedWriteIsRefusedAndChangesNothing() throws IOException {
-    PlayCountStore store = open(true, 1 << 20);
+  void aFullDiskRefusesChangesAndTheJournalGoesOnOnceThereIsSpace() throws IOException {
+    Faults faults = new Faults();
+    PlayCountStore store = open(faults, false, 4096);
     store.increment("a");
-    store.journal().close(); // the file is gone from under the store, as on a dead disk
-    assertThrows(StorageFailedException.class, () -> store.increment("a"));
+    faults.writeBudget = 0; // No space left on device
+    StorageFailedException e = assertThrows(StorageFailedException.class,
+        () -> store.increment("a"));
+    assertTrue(e.getMessage().contains("nothing was changed"), e.getMessage());
+    assertThrows(StorageFailedException.class, () -> store.add(Map.of("b", 2L, "c", 3L)));
     assertThrows(StorageFailedException.class, () -> store.remove("a"));
-    assertThrows(StorageFailedException.class, store::drain);
-    assertEquals(1, store.get("a"));
+    assertEquals(Map.of("a", 1L), JournalFaultTest.contents(store));
+    faults.disarm(); // space again
+    assertEquals(2, store.increment("a"));
+    assertNull(store.unavailable());
+    store.close();
+    assertEquals(Map.of("a", 2L), contents(open(false, 1 << 20)));
+  }
+
+  @Test
+  void aFailedFsyncStopsTheJournalAndMemoryKeepsWhatTheFileHolds() throws IOException {
+    Faults faults = new Faults();
+    PlayCountStore store = open(faults, true, 1 << 20);
+    store.increment("a");
+    faults.failForceAfter = 0;
+    StorageFailedException e = assertThrows(StorageFailedException.class,
+        () -> store.increment("a"));
+    assertTrue(e.getMessage().contains("could not be forced"), e.getMessage());
+    assertEquals(2, store.get("a"), "written, so it counts, and the client was told so");
     assertTrue(store.unavailable().startsWith("storage failed"), store.unavailable());
+    assertThrows(StorageFailedException.class, () -> store.increment("a"));
+    assertEquals(2, store.get("a"));
+    store.close();
+    assertEquals(Map.of("a", 2L), contents(open(false, 1 << 20)));
+  }
+
+  @Test
+  void anInterruptedRequestThreadKeepsItsPlayAndTheJournalWorks() throws Exception {
+    Faults faults = new Faults();
+    PlayCountStore store = open(faults, true, 1 << 20);
+    store.increment("a");
+    CountDownLatch release = new CountDownLatch(1);
+    faults.blockWrite = release;
+    AtomicLong count = new AtomicLong();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    Thread request = new Thread(() -> {
+      try {
+        count.set(store.increment("a"));
+        stillInterrupted.set(Thread.currentThread().isInterrupted());
+      } catch (Throwable t) {
+        error.set(t);
+      }
+    });
+    request.start();
+    assertTrue(faults.writeBlocked.await(10, TimeUnit.SECONDS));
+    request.interrupt(); // as a container stopping a request thread does
+    Thread.sleep(50);
+    request.interrupt();
+    release.countDown();
+    request.join(10_000);
+    assertNull(error.get());
+    assertEquals(2, count.get());
+    assertTrue(stillInterrupted.get(), "the interrupt is kept for the container to see");
+    assertNull(store.unavailable());
+    assertEquals(3, store.increment("a"));
+    store.close();
+    assertEquals(Map.of("a", 3L), contents(open(false, 1 << 20)));
+  }
+
+  @Test
+  void anEmptyBulkAddIsAcknowledgedWithNothingJournaled() throws IOException {
+    PlayCountStore store = open(false, 1 << 20);
+    assertEquals(Map.of(), store.add(Map.of()));
+    assertEquals(0, store.journalBytes());
+    store.close();
+  }
+
+  @Test
+  void recoveryRefusesATotalPastTheLongRangeNamingFileAndOffset() throws IOException {
+    Path journal = writeJournal("x", Long.MAX_VALUE, "y", 1, "x", 1);
+    int offset = Files.readString(journal).lastIndexOf("+x");
+    IOException e = assertThrows(IOException.class, () -> open(false, 1 << 20));
+    assertTrue(e.getMessage().contains("the count of x passes " + Long.MAX_VALUE + " in "
+        + journal + " at byte " + offset), e.getMessage());
+  }
+
+  @Test
+  void recoveryRefusesARemovalOfMorePlaysThanWereRecorded() throws IOException {
+    Path journal = writeJournal("x", 5, "x", -6);
+    int offset = Files.readString(journal).indexOf("-x");
+    IOException e = assertThrows(IOException.class, () -> open(false, 1 << 20));
+    assertTrue(e.getMessage().contains("more plays of x removed than recorded in " + journal
+        + " at byte " + offset), e.getMessage());
+  }
+
+  @Test
+  void aPutBackThatSaturatesJournalsWhatItApplied() throws IOException {
+    PlayCountStore store = open(false, 1 << 20);
+    store.add(Map.of("x", 10L, "y", 4L));
+    Drained drained = store.drain();
+    store.add(Map.of("x", Long.MAX_VALUE - 5));
+    store.restore(drained);
+    assertEquals(Long.MAX_VALUE, store.get("x"));
+    store.close();
+    assertEquals(Map.of("x", Long.MAX_VALUE, "y", 4L), contents(open(false, 1 << 20)));
+  }
+
+  @Test
+  void closeWaitsForADeliveryInProgressSoItsPutBackIsJournaled() throws Exception {
+    PlayCountStore store = open(false, 1 << 20);
+    store.add(Map.of("x", 10L, "y", 4L));
+    CountDownLatch delivering = new CountDownLatch(1);
+    AtomicReference<Throwable> error = new AtomicReference<>();
+    Thread request = new Thread(() -> {
+      try {
+        store.drain(drained -> {
+          delivering.countDown();
+          Thread.sleep(300); // the client is slow, and the deployment stops meanwhile
+          throw new IOException("client gone");
+        });
+      } catch (Throwable t) {
+        error.set(t);
+      }
+    });
+    request.start();
+    assertTrue(delivering.await(10, TimeUnit.SECONDS));
+    store.close();
+    request.join(10_000);
+    assertEquals("client gone", error.get().getMessage());
+    assertEquals(0, error.get().getSuppressed().length, "the put-back worked");
+    assertEquals(Map.of("x", 10L, "y", 4L), contents(open(false, 1 << 20)));
+  }
+
+  /** Writes a journal of the given id and delta pairs, each a change of its own. */
+  private Path writeJournal(Object... pairs) throws IOException {
+    JournalFormat.Encoder out = new JournalFormat.Encoder(4096);
+    for (int i = 0; i < pairs.length; i += 2) {
+      out.single((String) pairs[i], ((Number) pairs[i + 1]).longValue());
+    }
+    Path journal = Recovery.journalFile(dir, 1);
+    Files.write(journal, Arrays.copyOf(out.bytes(), out.length()));
+    return journal;
   }
 
   @Test
@@ -189,8 +329,14 @@ class JournalTest {
     assertEquals(remaining, contents(open(false, 4096)), "the journal agrees with memory");
   }
 
+  private PlayCountStore open(Faults faults, boolean always, long journalMaxBytes)
+      throws IOException {
+    return PlayCountStore.open(dir, 1_000_000, new Journal.Settings(always, 60_000,
+        journalMaxBytes, Journal.Settings.WRITE_BUFFER, faults, log::add));
+  }
+
   private PlayCountStore open(boolean always, long journalMaxBytes) throws IOException {
-    return PlayCountStore.open(dir, 1_000_000, always, journalMaxBytes, log::add);
+    return PlayCountStore.open(dir, 1_000_000, always, 1000, journalMaxBytes, log::add);
   }
 
   private Path onlyJournal() throws IOException {

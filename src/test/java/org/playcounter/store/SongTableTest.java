@@ -28,7 +28,7 @@ class SongTableTest {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       if (thread == writers) { // one thread drains in a loop while the writers run
         while (writing.get()) {
-          table.drain().forEach((id, count) -> takenOut.addAndGet(song(id), count));
+          table.drain(Recorder.NONE).forEach((id, count) -> takenOut.addAndGet(song(id), count));
           drains.incrementAndGet();
         }
         return;
@@ -36,7 +36,7 @@ class SongTableTest {
       if (thread == writers + 1) { // one deletes single songs
         while (writing.get()) {
           int song = random.nextInt(SONGS);
-          takenOut.addAndGet(song, table.remove("s" + song));
+          takenOut.addAndGet(song, table.remove("s" + song, Recorder.NONE));
         }
         return;
       }
@@ -46,11 +46,11 @@ class SongTableTest {
           for (int k = 0; k < 20; k++) {
             plays.put("s" + random.nextInt(SONGS), 1L + random.nextInt(3));
           }
-          table.addAll(plays);
+          table.addAll(plays, Recorder.NONE);
           plays.forEach((id, delta) -> acknowledged.addAndGet(song(id), delta));
         } else {
           int song = random.nextInt(SONGS);
-          table.add("s" + song, 1);
+          table.add("s" + song, 1, Recorder.NONE);
           acknowledged.incrementAndGet(song);
         }
       }
@@ -59,7 +59,7 @@ class SongTableTest {
       }
     });
     writing.set(false);
-    table.drain().forEach((id, count) -> takenOut.addAndGet(song(id), count));
+    table.drain(Recorder.NONE).forEach((id, count) -> takenOut.addAndGet(song(id), count));
     for (int song = 0; song < SONGS; song++) {
       assertEquals(acknowledged.get(song), takenOut.get(song), "song s" + song);
     }
@@ -73,7 +73,7 @@ class SongTableTest {
     boolean[] seen = new boolean[8 * 50_000 + 1];
     Concurrently.run(8, thread -> {
       for (int i = 0; i < 50_000; i++) {
-        long count = table.add("hot", 1);
+        long count = table.add("hot", 1, Recorder.NONE);
         synchronized (seen) {
           assertTrue(!seen[(int) count], "repeated " + count);
           seen[(int) count] = true;
@@ -86,9 +86,10 @@ class SongTableTest {
   @Test
   void refusedBulkAddChangesNothingAndNoPlayIsAnsweredTwice() throws Exception {
     SongTable table = new SongTable(1_000);
-    table.add("big", Long.MAX_VALUE - 10);
-    table.add("a", 1);
-    assertThrows(CountOverflowException.class, () -> table.addAll(Map.of("a", 5L, "big", 11L)));
+    table.add("big", Long.MAX_VALUE - 10, Recorder.NONE);
+    table.add("a", 1, Recorder.NONE);
+    assertThrows(CountOverflowException.class,
+        () -> table.addAll(Map.of("a", 5L, "big", 11L), Recorder.NONE));
     assertEquals(1, table.get("a"));
     assertEquals(Long.MAX_VALUE - 10, table.get("big"));
     // Racing plays of "a" against refused bulk adds that include "a": every answer is distinct.
@@ -97,9 +98,9 @@ class SongTableTest {
       for (int i = 0; i < 10_000; i++) {
         if (thread % 2 == 0) {
           assertThrows(CountOverflowException.class,
-              () -> table.addAll(Map.of("a", 3L, "big", 11L)));
+              () -> table.addAll(Map.of("a", 3L, "big", 11L), Recorder.NONE));
         } else {
-          long count = table.add("a", 1);
+          long count = table.add("a", 1, Recorder.NONE);
           synchronized (seen) {
             assertTrue(!seen[(int) count], "answered twice: " + count);
             seen[(int) count] = true;
@@ -113,12 +114,14 @@ class SongTableTest {
   @Test
   void bulkAddAtTheLimitIsRefusedWholeWhileHeldSongsKeepCounting() {
     SongTable table = new SongTable(3);
-    table.addAll(Map.of("a", 1L, "b", 1L));
-    assertThrows(SongLimitException.class, () -> table.addAll(Map.of("a", 1L, "c", 1L, "d", 1L)));
+    table.addAll(Map.of("a", 1L, "b", 1L), Recorder.NONE);
+    assertThrows(SongLimitException.class,
+        () -> table.addAll(Map.of("a", 1L, "c", 1L, "d", 1L), Recorder.NONE));
     assertEquals(Map.of("a", 1L, "b", 1L), contents(table));
-    assertEquals(Map.of("a", 2L, "c", 1L), table.addAll(Map.of("a", 1L, "c", 1L)));
-    assertThrows(SongLimitException.class, () -> table.add("d", 1));
-    assertEquals(3, table.add("a", 1));
+    assertEquals(Map.of("a", 2L, "c", 1L),
+        table.addAll(Map.of("a", 1L, "c", 1L), Recorder.NONE));
+    assertThrows(SongLimitException.class, () -> table.add("d", 1, Recorder.NONE));
+    assertEquals(3, table.add("a", 1, Recorder.NONE));
     assertEquals(3, table.songs());
   }
 
@@ -127,9 +130,9 @@ class SongTableTest {
     SongTable table = new SongTable(1_000_000);
     Map<String, Long> expected = new HashMap<>();
     for (int i = 0; i < 100_000; i++) {
-      expected.put("s" + i, table.add("s" + i, 1 + i % 7));
+      expected.put("s" + i, table.add("s" + i, 1 + i % 7, Recorder.NONE));
     }
-    Drained drained = table.drain();
+    Drained drained = table.drain(Recorder.NONE);
     assertEquals(100_000, drained.size());
     Map<String, Long> got = new HashMap<>();
     drained.forEach((id, count) -> assertEquals(null, got.put(id, count), id));

@@ -1,0 +1,160 @@
+package org.playcounter.store;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One change on its way into the journal: the table records it here under its locks, the
+ * journal's writer writes it, and the request waits for {@link #await}. A change with no songs
+ * asks only for an fsync.
+ */
+final class Change implements Recorder {
+  private static final int SYNC = 0;
+  private static final int ONE = 1;
+  private static final int MANY = 2;
+  private static final int DRAINED = 3;
+
+  private final Journal journal;
+  /** True when it must be on disk, not only in the file, before it is acknowledged. */
+  final boolean force;
+  private int kind = SYNC;
+  private String id;
+  private long delta;
+  private String[] ids;
+  private long[] deltas;
+  private Drained drained;
+  private int sign;
+  /** The file offset just past it once encoded (the writer's own); until then past any. */
+  long end = Long.MAX_VALUE;
+  private final CompletableFuture<Boolean> done = new CompletableFuture<>();
+
+  Change(Journal journal, boolean force) {
+    this.journal = journal;
+    this.force = force;
+  }
+
+  @Override
+  public void one(String id, long delta) {
+    this.id = id;
+    this.delta = delta;
+    kind = ONE;
+    journal.enqueue(this);
+  }
+
+  @Override
+  public void many(String[] ids, long[] deltas) {
+    this.ids = ids;
+    this.deltas = deltas;
+    kind = MANY;
+    journal.enqueue(this);
+  }
+
+  @Override
+  public void drained(Drained drained, int sign) {
+    this.drained = drained;
+    this.sign = sign;
+    kind = DRAINED;
+    journal.enqueue(this);
+  }
+
+  /** Formats it, handing full buffers to {@code flush} on the way. */
+  void encode(JournalFormat.Encoder out, Flush flush) throws IOException {
+    switch (kind) {
+      case ONE -> line(out, flush, id, delta);
+      case MANY -> {
+        if (ids.length == 1) {
+          line(out, flush, ids[0], deltas[0]);
+          return;
+        }
+        out.begin();
+        for (int i = 0; i < ids.length; i++) {
+          body(out, flush, ids[i], deltas[i]);
+        }
+        end(out, flush, ids.length);
+      }
+      case DRAINED -> {
+        if (drained.size() == 1) {
+          drained.forEach((song, count) -> line(out, flush, song, sign * count));
+          return;
+        }
+        out.begin();
+        drained.forEach((song, count) -> body(out, flush, song, sign * count));
+        end(out, flush, drained.size());
+      }
+      default -> { } // an fsync request writes nothing
+    }
+  }
+
+  private static void line(JournalFormat.Encoder out, Flush flush, String id, long delta)
+      throws IOException {
+    if (out.full()) {
+      flush.flush();
+    }
+    out.single(id, delta);
+  }
+
+  private static void body(JournalFormat.Encoder out, Flush flush, String id, long delta)
+      throws IOException {
+    if (out.full()) {
+      flush.flush();
+    }
+    out.body(id, delta);
+  }
+
+  private static void end(JournalFormat.Encoder out, Flush flush, long lines) throws IOException {
+    if (out.full()) {
+      flush.flush();
+    }
+    out.end(lines);
+  }
+
+  /** Takes it back out of the table, which still holds it: it never reached the file. */
+  void revert(SongTable table) {
+    switch (kind) {
+      case ONE -> table.revert(id, delta);
+      case MANY -> {
+        for (int i = 0; i < ids.length; i++) {
+          table.revert(ids[i], deltas[i]);
+        }
+      }
+      case DRAINED -> drained.forEach((song, count) -> table.revert(song, sign * count));
+      default -> { }
+    }
+  }
+
+  /** It is in the file; {@code forced} tells whether it is on disk as its mode asks. */
+  void recorded(boolean forced) {
+    done.complete(forced);
+  }
+
+  /** It is not in the file and was taken out of memory: the client is told nothing changed. */
+  void refused(StorageFailedException e) {
+    done.completeExceptionally(e);
+  }
+
+  boolean isDone() {
+    return done.isDone();
+  }
+
+  /**
+   * Waits, without giving in to interrupts, until the journal has dealt with it. Returns true
+   * when it is recorded with the durability asked for, false when it is in the file (and in
+   * memory) but could not be forced to disk.
+   *
+   * @throws StorageFailedException when it was not recorded and memory no longer holds it
+   */
+  boolean await() {
+    try {
+      return done.join();
+    } catch (CompletionException e) {
+      throw new StorageFailedException(e.getCause().getMessage());
+    }
+  }
+
+  /** Writes the encoder's full buffer to the file. */
+  @FunctionalInterface
+  interface Flush {
+    void flush() throws IOException;
+  }
+}

@@ -1,0 +1,206 @@
+package org.playcounter.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import org.playcounter.wire.SongId;
+
+/**
+ * The journal's text, readable with {@code cat} and {@code awk}. A change of one song is one line,
+ * {@code +id n crc} for plays added or {@code -id n crc} for a count removed, with a CRC-32 of
+ * the line before it in hex. A change of several songs is a frame: a line {@code begin}, one line
+ * {@code +id n} or {@code -id n} per song, and a line {@code end lines crc} with the number of
+ * song lines and a CRC-32 of all of them. Recovery applies a frame only once its {@code end} line
+ * is there and matches, so a change is in the file whole or not at all, at any byte a crash or a
+ * power loss cuts it.
+ */
+final class JournalFormat {
+  static final String BEGIN = "begin";
+  static final String END = "end ";
+  /** The longest line: sign, id, space, 19 digits, space, 8 hex digits, line break. */
+  static final int MAX_LINE = 1 + SongId.MAX_LENGTH + 1 + 19 + 1 + 8 + 1;
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  private JournalFormat() {}
+
+  /** Formats changes into a byte array that the writer hands to the file when it fills. */
+  static final class Encoder {
+    private final byte[] bytes;
+    private int length;
+    private final CRC32 crc = new CRC32();
+
+    Encoder(int capacity) {
+      bytes = new byte[capacity];
+    }
+
+    byte[] bytes() {
+      return bytes;
+    }
+
+    int length() {
+      return length;
+    }
+
+    void clear() {
+      length = 0;
+    }
+
+    /** True when one more line might not fit. */
+    boolean full() {
+      return length > bytes.length - 2 * MAX_LINE;
+    }
+
+    /** A change of one song: {@code +id n crc}. */
+    void single(String id, long delta) {
+      int start = length;
+      record(id, delta);
+      crc.reset();
+      crc.update(bytes, start, length - start);
+      bytes[length++] = ' ';
+      hex(crc.getValue());
+      bytes[length++] = '\n';
+    }
+
+    void begin() {
+      ascii(BEGIN + "\n");
+      crc.reset();
+    }
+
+    /** One song of a frame; the CRC runs on across flushes of the array. */
+    void body(String id, long delta) {
+      int start = length;
+      record(id, delta);
+      bytes[length++] = '\n';
+      crc.update(bytes, start, length - start);
+    }
+
+    void end(long lines) {
+      ascii(END);
+      decimal(lines);
+      bytes[length++] = ' ';
+      hex(crc.getValue());
+      bytes[length++] = '\n';
+    }
+
+    private void record(String id, long delta) {
+      bytes[length++] = (byte) (delta < 0 ? '-' : '+');
+      for (int i = 0; i < id.length(); i++) {
+        bytes[length++] = (byte) id.charAt(i);
+      }
+      bytes[length++] = ' ';
+      decimal(delta < 0 ? -delta : delta);
+    }
+
+    private void decimal(long value) {
+      int digits = 1;
+      for (long v = value; v >= 10; v /= 10) {
+        digits++;
+      }
+      for (int i = length + digits - 1; i >= length; i--) {
+        bytes[i] = (byte) ('0' + value % 10);
+        value /= 10;
+      }
+      length += digits;
+    }
+
+    private void hex(long crc32) {
+      for (int shift = 28; shift >= 0; shift -= 4) {
+        bytes[length++] = HEX[(int) (crc32 >>> shift) & 0xF];
+      }
+    }
+
+    private void ascii(String text) {
+      for (int i = 0; i < text.length(); i++) {
+        bytes[length++] = (byte) text.charAt(i);
+      }
+    }
+  }
+
+  /** One song line read back: the id and the signed count. */
+  static final class Record {
+    String id;
+    long delta;
+  }
+
+  /** Parses {@code +id n} or {@code -id n} in {@code b[from, to)}; false if it is not one. */
+  static boolean parseRecord(byte[] b, int from, int to, Record out) {
+    if (to - from < 4 || (b[from] != '+' && b[from] != '-')) {
+      return false;
+    }
+    int space = from + 1;
+    while (space < to && b[space] != ' ') {
+      if (!SongId.isIdChar((char) b[space])) {
+        return false;
+      }
+      space++;
+    }
+    int idLength = space - from - 1;
+    if (idLength < 1 || idLength > SongId.MAX_LENGTH || to - space - 1 < 1
+        || to - space - 1 > 19) {
+      return false;
+    }
+    long value = 0;
+    for (int i = space + 1; i < to; i++) {
+      int digit = b[i] - '0';
+      if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
+        return false;
+      }
+      value = value * 10 + digit;
+    }
+    if (value < 1) {
+      return false;
+    }
+    out.id = new String(b, from + 1, idLength, StandardCharsets.US_ASCII);
+    out.delta = b[from] == '-' ? -value : value;
+    return true;
+  }
+
+  /** Parses a change of one song, {@code +id n crc}, checking its CRC. */
+  static boolean parseSingle(byte[] b, int from, int to, Record out) {
+    int space = to - 9;
+    if (space <= from || b[space] != ' ' || hexValue(b, space + 1, to) != crc(b, from, space)) {
+      return false;
+    }
+    return parseRecord(b, from, space, out);
+  }
+
+  /** The CRC-32 of {@code b[from, to)}. */
+  static long crc(byte[] b, int from, int to) {
+    CRC32 crc = new CRC32();
+    crc.update(b, from, to - from);
+    return crc.getValue();
+  }
+
+  /** Reads 8 lower-case hex digits; -1 if they are not. */
+  static long hexValue(byte[] b, int from, int to) {
+    if (to - from != 8) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = from; i < to; i++) {
+      int digit = Character.digit(b[i], 16);
+      if (digit < 0 || Character.isUpperCase(b[i])) {
+        return -1;
+      }
+      value = value << 4 | digit;
+    }
+    return value;
+  }
+
+  /** True when {@code b[from, to)} is exactly {@code text}. */
+  static boolean is(byte[] b, int from, int to, String text) {
+    if (to - from != text.length()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (b[from + i] != text.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when {@code b[from, to)} starts with {@code text}. */
+  static boolean startsWith(byte[] b, int from, int to, String text) {
+    return to - from >= text.length() && is(b, from, from + text.length(), text);
+  }
+}

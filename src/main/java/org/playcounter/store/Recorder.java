@@ -1,0 +1,29 @@
+package org.playcounter.store;
+
+/**
+ * Where {@link SongTable} records a change, under the locks it applies the change under and
+ * before it applies it, so that the journal holds each song's changes in the order memory saw
+ * them. A recorder that cannot take the change throws, and the table then changes nothing.
+ */
+interface Recorder {
+  /** Records nothing: a store in memory only. */
+  Recorder NONE = new Recorder() {
+    @Override
+    public void one(String id, long delta) {}
+
+    @Override
+    public void many(String[] ids, long[] deltas) {}
+
+    @Override
+    public void drained(Drained drained, int sign) {}
+  };
+
+  /** A change of one song. */
+  void one(String id, long delta);
+
+  /** A change of several distinct songs, all or nothing; the arrays are not changed later. */
+  void many(String[] ids, long[] deltas);
+
+  /** Every count of a drain, times {@code sign}: -1 for the drain, +1 for its put-back. */
+  void drained(Drained drained, int sign);
+}

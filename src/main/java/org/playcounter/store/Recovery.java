@@ -1,0 +1,196 @@
+package org.playcounter.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * Rebuilds the counts from a data directory: the snapshot, then every later journal in order.
+ * Only the last change of the last journal may be torn (a crash or a power loss mid-write); it is
+ * dropped with a warning and cut off. Any other damage, and any total that leaves
+ * 0..{@link Long#MAX_VALUE}, stops start-up naming the file and the byte offset.
+ */
+final class Recovery {
+  static final String JOURNAL_PREFIX = "journal-";
+
+  private Recovery() {}
+
+  /** Receives recovered counts as deltas to sum. */
+  @FunctionalInterface
+  interface Replay {
+    void add(String id, long delta, Path file, long offset) throws IOException;
+  }
+
+  /**
+   * Replays the directory into {@code table} and returns the journal generation to append to.
+   *
+   * @throws IOException naming the file and offset of damage
+   */
+  static long run(Path dir, SongTable table, Consumer<String> log) throws IOException {
+    Replay replay = (id, delta, file, offset) -> {
+      long total;
+      try {
+        total = table.replay(id, delta);
+      } catch (ArithmeticException e) {
+        throw damaged(file, offset, "the count of " + id + " passes " + Long.MAX_VALUE);
+      }
+      if (total < 0) {
+        throw damaged(file, offset, "more plays of " + id + " removed than recorded");
+      }
+    };
+    long covered = Snapshot.read(dir, replay);
+    List<Long> generations = generations(dir);
+    for (int i = 0; i < generations.size(); i++) {
+      long g = generations.get(i);
+      if (g <= covered) {
+        Files.deleteIfExists(journalFile(dir, g)); // left by a compaction that ended early
+        continue;
+      }
+      replayJournal(journalFile(dir, g), replay, i == generations.size() - 1, log);
+    }
+    table.finishReplay();
+    return generations.isEmpty() ? covered + 1
+        : Math.max(covered + 1, generations.get(generations.size() - 1));
+  }
+
+  private static void replayJournal(Path file, Replay replay, boolean last,
+      Consumer<String> log) throws IOException {
+    byte[] b = Files.readAllBytes(file);
+    JournalFormat.Record record = new JournalFormat.Record();
+    int pos = 0;
+    while (pos < b.length) {
+      int eol = lineEnd(b, pos);
+      int next; // the end of this change, or -1 when it is not a whole, valid change
+      if (eol < 0) {
+        next = -1;
+        eol = b.length;
+      } else if (JournalFormat.is(b, pos, eol, JournalFormat.BEGIN)) {
+        next = frame(b, eol + 1);
+        if (next < 0) {
+          eol = frameExtent(b, eol + 1);
+        } else {
+          for (int line = eol + 1, end; ; line = end + 1) {
+            end = lineEnd(b, line);
+            if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
+              break;
+            }
+            if (!JournalFormat.parseRecord(b, line, end, record)) {
+              throw damaged(file, line, "bad line in a change whose checksum matches");
+            }
+            replay.add(record.id, record.delta, file, line);
+          }
+        }
+      } else if (JournalFormat.parseSingle(b, pos, eol, record)) {
+        replay.add(record.id, record.delta, file, pos);
+        next = eol + 1;
+      } else {
+        next = -1;
+      }
+      if (next < 0) {
+        if (last && onlyZeros(b, Math.min(eol + 1, b.length))) {
+          log.accept("playcounter: dropped a torn last record at offset " + pos + " of " + file
+              + " (" + (b.length - pos) + " bytes, written when the process stopped mid-write);"
+              + " every change before it is kept");
+          try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            truncate.truncate(pos);
+            truncate.force(true);
+          }
+          return;
+        }
+        throw damaged(file, pos, "bad record");
+      }
+      pos = next;
+    }
+  }
+
+  /**
+   * Checks the frame whose lines start at {@code from}: returns the offset past its {@code end}
+   * line when that line is there and matches the lines before it, else -1.
+   */
+  private static int frame(byte[] b, int from) {
+    CRC32 crc = new CRC32();
+    long lines = 0;
+    for (int line = from; ; ) {
+      int end = lineEnd(b, line);
+      if (end < 0) {
+        return -1;
+      }
+      if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
+        int space = line + JournalFormat.END.length();
+        while (space < end && b[space] != ' ') {
+          space++;
+        }
+        String count = new String(b, line + JournalFormat.END.length(),
+            space - line - JournalFormat.END.length(), StandardCharsets.US_ASCII);
+        boolean matches = count.equals(Long.toString(lines)) && space < end
+            && JournalFormat.hexValue(b, space + 1, end) == crc.getValue();
+        return matches ? end + 1 : -1;
+      }
+      crc.update(b, line, end + 1 - line);
+      lines++;
+      line = end + 1;
+    }
+  }
+
+  /** The last byte of a frame that does not check out: its end line's break, or the file's end. */
+  private static int frameExtent(byte[] b, int from) {
+    for (int line = from; ; ) {
+      int end = lineEnd(b, line);
+      if (end < 0) {
+        return b.length;
+      }
+      if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
+        return end;
+      }
+      line = end + 1;
+    }
+  }
+
+  private static int lineEnd(byte[] b, int from) {
+    for (int i = from; i < b.length; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean onlyZeros(byte[] b, int from) {
+    for (int i = from; i < b.length; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static IOException damaged(Path file, long offset, String what) {
+    return new IOException("playcounter data is damaged: " + what + " in " + file + " at byte "
+        + offset + "; refusing to start rather than drop counts (restore the file, or move it"
+        + " away to start without it)");
+  }
+
+  static List<Long> generations(Path dir) throws IOException {
+    List<Long> generations = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files.map(p -> p.getFileName().toString())
+          .filter(name -> name.matches(JOURNAL_PREFIX + "\\d{12}"))
+          .forEach(name -> generations.add(Long.parseLong(name.substring(8))));
+    }
+    generations.sort(null);
+    return generations;
+  }
+
+  static Path journalFile(Path dir, long g) {
+    return dir.resolve(String.format(Locale.ROOT, JOURNAL_PREFIX + "%012d", g));
+  }
+}

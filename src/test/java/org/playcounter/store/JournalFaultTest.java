@@ -1,0 +1,236 @@
+package org.playcounter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every fault the journal's files can throw, at every write and fsync of every kind of change:
+ * after each, what the client was told matches memory, and the directory reopened rebuilds
+ * exactly that memory, song for song.
+ */
+class JournalFaultTest {
+  @TempDir
+  Path temp;
+
+  private final List<String> log = new ArrayList<>();
+
+  /** The changes under test. */
+  enum Op { PLAY, BULK_ADD, DELETE, DRAIN, PUT_BACK, COMPACTION }
+
+  /** One way to fail, armed on a {@link Faults} just before the change. */
+  record Fault(String name, Consumer<Faults> arm) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Arguments> everyFaultAtEveryStep() throws IOException {
+    List<Arguments> cases = new ArrayList<>();
+    for (boolean always : new boolean[] {false, true}) {
+      for (Op op : Op.values()) {
+        Path dir = Files.createTempDirectory("playcounter-count");
+        Faults counter = new Faults();
+        Scenario scenario = new Scenario(dir, op, always, counter, new ArrayList<>());
+        scenario.seed();
+        long bytes = counter.bytesWritten;
+        int writes = counter.writes;
+        int forces = counter.forces;
+        scenario.run();
+        scenario.store.close();
+        long opBytes = counter.bytesWritten - bytes;
+        int opWrites = counter.writes - writes;
+        int opForces = counter.forces - forces;
+        List<Fault> faults = new ArrayList<>();
+        for (long budget : new long[] {0, 1, opBytes / 2, opBytes - 1}) {
+          for (boolean truncateFails : new boolean[] {false, true}) {
+            faults.add(new Fault("write fails after " + budget + " of " + opBytes + " bytes"
+                + (truncateFails ? ", truncate fails" : ""), f -> {
+                  f.writeBudget = budget;
+                  f.failTruncate = truncateFails;
+                }));
+          }
+        }
+        for (int i = 0; i < opForces; i++) {
+          int at = i;
+          faults.add(new Fault("fsync " + (at + 1) + " of " + opForces + " fails",
+              f -> f.failForceAfter = at));
+          faults.add(new Fault("interrupt closes the channel in fsync " + (at + 1),
+              f -> f.interruptForceAfter = at));
+        }
+        for (int i = 0; i < opWrites; i++) {
+          int at = i;
+          faults.add(new Fault("interrupt closes the channel in write " + (at + 1) + " of "
+              + opWrites, f -> f.interruptWriteAfter = at));
+          faults.add(new Fault("interrupt in write " + (at + 1) + ", then the retry fails",
+              f -> {
+                f.interruptWriteAfter = at;
+                f.writeBudget = 0;
+              }));
+        }
+        for (Fault fault : faults) {
+          cases.add(Arguments.of(op, always ? "always" : "interval", fault));
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}, fsync={1}: {2}")
+  @MethodSource
+  void everyFaultAtEveryStep(Op op, String fsync, Fault fault) throws IOException {
+    Faults faults = new Faults();
+    Scenario scenario = new Scenario(temp, op, fsync.equals("always"), faults, log);
+    scenario.seed();
+    Map<String, Long> before = contents(scenario.store);
+    fault.arm.accept(faults);
+    String refusal = null;
+    boolean recordedUnforced = false;
+    try {
+      scenario.run();
+    } catch (StorageFailedException e) {
+      if (e.getMessage().contains("nothing was changed")) {
+        refusal = e.getMessage();
+      } else if (e.getMessage().contains("could not be forced")) {
+        recordedUnforced = true;
+      } else {
+        fail("a refusal that does not say whether it counts: " + e.getMessage());
+      }
+    }
+    try {
+      scenario.store.flush(); // waits for a compaction the change set off
+    } catch (StorageFailedException e) {
+      // the journal is failed; memory still says what the file holds
+    }
+    faults.disarm();
+    Map<String, Long> memory = contents(scenario.store);
+    Map<String, Long> after = scenario.expectedAfter(before);
+    if (refusal != null) {
+      assertEquals(before, memory, "refused (" + refusal + "), so nothing changed");
+      if (op == Op.PUT_BACK) {
+        assertEquals(scenario.drainedCounts, rescued(), "the put-back went to a file");
+      }
+    } else {
+      assertEquals(after, memory, recordedUnforced ? "recorded, not forced" : "acknowledged");
+      if (op == Op.DRAIN) {
+        assertEquals(before, contents(scenario.drained), "the drain returned what it took");
+      }
+    }
+    scenario.store.close();
+    PlayCountStore reopened = PlayCountStore.open(temp, 1_000_000, new Journal.Settings(false,
+        60_000, scenario.maxBytes, 4096, ChannelOpener.FILES, log::add));
+    assertEquals(memory, contents(reopened), "recovery rebuilds memory; log: " + log);
+    reopened.close();
+  }
+
+  /** A store seeded with plays, and one change to make on it. */
+  static final class Scenario {
+    final Op op;
+    final long maxBytes;
+    final PlayCountStore store;
+    Drained drained;
+    Map<String, Long> drainedCounts;
+
+    Scenario(Path dir, Op op, boolean always, Faults faults, List<String> log)
+        throws IOException {
+      this.op = op;
+      this.maxBytes = op == Op.COMPACTION ? 4096 : 1 << 20;
+      // a small write buffer, so that a bulk change takes several writes
+      store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(always, 60_000, maxBytes,
+          4096, faults, log::add));
+    }
+
+    void seed() {
+      store.add(bulk("s", 300));
+      for (int i = 0; i < 5; i++) {
+        store.increment("hot");
+      }
+      if (op == Op.PUT_BACK) {
+        drained = store.drain();
+        drainedCounts = contents(drained);
+        store.add(bulk("s", 20)); // some songs are back before the put-back
+        store.increment("new");
+      }
+      store.flush();
+    }
+
+    void run() {
+      switch (op) {
+        case PLAY -> store.increment("hot");
+        case BULK_ADD, COMPACTION -> store.add(bulk("b", 400));
+        case DELETE -> store.remove("s7");
+        case DRAIN -> drained = store.drain();
+        case PUT_BACK -> store.restore(drained);
+        default -> throw new AssertionError(op);
+      }
+    }
+
+    Map<String, Long> expectedAfter(Map<String, Long> before) {
+      Map<String, Long> after = new HashMap<>(before);
+      switch (op) {
+        case PLAY -> after.merge("hot", 1L, Long::sum);
+        case BULK_ADD, COMPACTION -> bulk("b", 400).forEach((id, n) -> after.merge(id, n,
+            Long::sum));
+        case DELETE -> after.remove("s7");
+        case DRAIN -> after.clear();
+        case PUT_BACK -> drainedCounts.forEach((id, n) -> after.merge(id, n, Long::sum));
+        default -> throw new AssertionError(op);
+      }
+      return after;
+    }
+  }
+
+  static Map<String, Long> bulk(String prefix, int songs) {
+    Map<String, Long> plays = new LinkedHashMap<>();
+    for (int i = 0; i < songs; i++) {
+      plays.put(prefix + i, (long) i + 1);
+    }
+    return plays;
+  }
+
+  private Map<String, Long> rescued() throws IOException {
+    try (Stream<Path> files = Files.list(temp)) {
+      List<Path> rescue = files.filter(p -> p.getFileName().toString()
+          .startsWith("undelivered-drain-")).toList();
+      assertEquals(1, rescue.size(), rescue.toString());
+      Map<String, Long> counts = new HashMap<>();
+      for (String line : Files.readAllLines(rescue.get(0))) {
+        String[] pair = line.split(" ");
+        counts.put(pair[0], Long.parseLong(pair[1]));
+      }
+      return counts;
+    }
+  }
+
+  static Map<String, Long> contents(PlayCountStore store) {
+    Map<String, Long> counts = new HashMap<>();
+    store.snapshot(counts::put);
+    assertFalse(counts.containsValue(0L));
+    assertEquals(counts.size(), store.songs(), "songs held agrees with the table");
+    return counts;
+  }
+
+  static Map<String, Long> contents(Drained drained) {
+    Map<String, Long> counts = new HashMap<>();
+    drained.forEach(counts::put);
+    assertTrue(counts.size() == drained.size());
+    return counts;
+  }
+}

@@ -1,0 +1,82 @@
+package org.playcounter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A power loss keeps what was forced and any prefix of what was written after it. Cut the journal
+ * back to its last forced offset and at every byte from there to its end: recovery must give the
+ * counts after some whole change, never part of one, never less than was forced, and never a
+ * drained play back.
+ */
+class PowerLossTest {
+  @TempDir
+  Path dir;
+
+  @TempDir
+  Path cut;
+
+  @Test
+  void everyCutAfterTheLastFsyncRecoversWholeChangesOnly() throws IOException {
+    Faults faults = new Faults();
+    // fsync=interval with a long interval: only removals force; a small write buffer, so that
+    // a bulk add takes several writes
+    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
+        600_000, 1 << 30, 512, faults, line -> { }));
+    List<Long> ends = new ArrayList<>();
+    List<Map<String, Long>> states = new ArrayList<>();
+    List<Runnable> changes = List.of(
+        () -> store.add(JournalFaultTest.bulk("a", 50)),
+        () -> store.increment("x"),
+        () -> store.remove("a3"),
+        () -> store.increment("y"),
+        () -> store.drain(),
+        () -> store.increment("z"),
+        () -> store.add(JournalFaultTest.bulk("b", 100)),
+        () -> store.increment("x"),
+        () -> store.add(JournalFaultTest.bulk("a", 60)),
+        () -> store.add(Map.of("q", 7L, "x", 2L)),
+        () -> store.increment("q"));
+    for (Runnable change : changes) {
+      change.run();
+      ends.add(store.journalBytes());
+      states.add(JournalFaultTest.contents(store));
+    }
+    Path journal = Recovery.journalFile(dir, 1);
+    byte[] bytes = Files.readAllBytes(journal);
+    long forced = faults.forcedSize.get(journal);
+    assertEquals(ends.get(4), forced, "the drain was the last change forced");
+    assertEquals(bytes.length, ends.get(ends.size() - 1));
+    store.close(); // forces the rest, which the power loss below undoes again
+    Path file = Recovery.journalFile(cut, 1);
+    int checked = 0;
+    for (int at = (int) forced; at <= bytes.length; at++) {
+      Files.write(file, Arrays.copyOf(bytes, at));
+      SongTable table = new SongTable(1_000_000);
+      Recovery.run(cut, table, line -> { });
+      Map<String, Long> recovered = new HashMap<>();
+      table.snapshot(recovered::put);
+      int last = -1;
+      for (int i = 0; i < ends.size(); i++) {
+        if (ends.get(i) <= at) {
+          last = i;
+        }
+      }
+      assertTrue(last >= 4, "the forced drain is kept");
+      assertEquals(states.get(last), recovered, "cut at byte " + at);
+      checked++;
+    }
+    assertTrue(checked > 1000, "cuts checked: " + checked);
+  }
+}
