@@ -12,7 +12,10 @@ import java.util.function.UnaryOperator;
  * @param maxBodyBytes largest request body accepted by bulk {@code POST /}; larger ones get 413
  * @param maxSongs most distinct songs held at once; a play that would add one more gets 507
  * @param adminToken bearer token every {@code DELETE} must present, or null when unset
- * @param dataDir directory of the journal and snapshot, or null to keep counts in memory only
+ * @param dataDir directory of the journal and snapshot, or null to keep counts in memory only;
+ *     {@value #CONTEXT} in it stands for the deployment's context path ({@code ROOT} for
+ *     {@code /}), so that one setting gives every deployment in a container a directory of its
+ *     own
  * @param fsyncAlways true to fsync every change before it is acknowledged (group commit);
  *     false to fsync every {@code fsyncIntervalMs}
  * @param fsyncIntervalMs the longest a change waits to be fsync'd with {@code fsync=interval}
@@ -27,6 +30,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
   static final String FSYNC = "fsync";
   static final String FSYNC_INTERVAL_MS = "fsync-interval-ms";
   static final String JOURNAL_MAX_BYTES = "journal-max-bytes";
+  /** Stands for the context path in {@code data-dir}. */
+  static final String CONTEXT = "{context}";
 
   public Settings {
     if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
@@ -57,7 +62,21 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
 
   /** Reads the settings of the deployment behind {@code context}. */
   static Settings read(ServletContext context) {
-    return read(System::getProperty, System::getenv, context::getInitParameter);
+    Settings settings = read(System::getProperty, System::getenv, context::getInitParameter);
+    return settings.dataDir() == null || !settings.dataDir().contains(CONTEXT) ? settings
+        : settings.withDataDir(settings.dataDir().replace(CONTEXT,
+            contextName(context.getContextPath())));
+  }
+
+  /** The name {@value #CONTEXT} stands for: {@code ROOT} for {@code /}, else the path's. */
+  static String contextName(String contextPath) {
+    String name = contextPath.replaceFirst("^/", "");
+    return name.isEmpty() ? "ROOT" : name.replace('/', '#');
+  }
+
+  Settings withDataDir(String dir) {
+    return new Settings(maxBodyBytes, maxSongs, adminToken, dir, fsyncAlways, fsyncIntervalMs,
+        journalMaxBytes);
   }
 
   /**

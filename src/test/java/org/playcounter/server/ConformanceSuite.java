@@ -461,6 +461,8 @@ abstract class ConformanceSuite {
     request().header("Accept", JSON).body("1=1").post("/").then().contentType(JSON)
         .body(equalTo("{\"1\":5}"));
     expectText(request().get("/song/ab"), 200, "2");
+    request().contentType(JSON).body("{}").post("/").then().statusCode(200).contentType(JSON)
+        .body(equalTo("{}"));
   }
 
   @ParameterizedTest

@@ -103,17 +103,26 @@ final class RawHttp {
       if (chunked) {
         for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
             size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
-          answer.write(in.readNBytes(size));
+          answer.write(readFully(size));
           line();
         }
         line();
       } else {
-        answer.write(in.readNBytes((int) Math.max(length, 0)));
+        answer.write(readFully((int) Math.max(length, 0)));
       }
       if (close) {
         close();
       }
       return new String[] {status.split(" ")[1], answer.toString(StandardCharsets.ISO_8859_1)};
+    }
+
+    private byte[] readFully(int size) throws IOException {
+      byte[] bytes = in.readNBytes(size);
+      if (bytes.length < size) {
+        throw new IOException("connection closed mid-answer after " + bytes.length + " of "
+            + size + " bytes");
+      }
+      return bytes;
     }
 
     private String line() throws IOException {

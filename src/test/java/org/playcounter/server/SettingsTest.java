@@ -61,6 +61,14 @@ class SettingsTest {
     assertFalse(line.contains("\n"));
   }
 
+  @Test
+  void contextInTheDataDirNamesEachDeployment() {
+    assertEquals("ROOT", Settings.contextName(""));
+    assertEquals("ROOT", Settings.contextName("/"));
+    assertEquals("playcounter", Settings.contextName("/playcounter"));
+    assertEquals("a#b", Settings.contextName("/a/b"));
+  }
+
   private static Settings read(Map<String, String> system, Map<String, String> env,
       Map<String, String> init) {
     return Settings.read(system::get, env::get, init::get);
