@@ -73,6 +73,11 @@ final class Metrics {
           "Bytes in the current journal file.", store.journalBytes());
       metric(out, "playcounter_journal_fsyncs_total", "counter",
           "fsyncs of the journal since start.", store.journalFsyncs());
+      metric(out, "playcounter_journal_compactions_total", "counter",
+          "Snapshots written and journals restarted since start.", store.journalCompactions());
+      metric(out, "playcounter_journal_stall_seconds_max", "gauge",
+          "The longest time the journal held every change off since start.",
+          store.journalLongestStallSeconds());
     }
     metric(out, "playcounter_max_songs", "gauge", "Setting max-songs: most songs held at once.",
         settings.maxSongs());
@@ -84,6 +89,12 @@ final class Metrics {
       throws IOException {
     header(out, name, type, help);
     out.append(name).append(' ').append(Long.toString(value)).append('\n');
+  }
+
+  private static void metric(Appendable out, String name, String type, String help,
+      double value) throws IOException {
+    header(out, name, type, help);
+    out.append(name).append(' ').append(Double.toString(value)).append('\n');
   }
 
   private static void header(Appendable out, String name, String type, String help)

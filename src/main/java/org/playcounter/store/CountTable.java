@@ -38,6 +38,55 @@ final class CountTable {
     return mix(id.hashCode());
   }
 
+  /** The same hash of an ASCII id given as bytes, {@code b[from, from + length)}. */
+  static int hash(byte[] b, int from, int length) {
+    int h = 0;
+    for (int i = from; i < from + length; i++) {
+      h = 31 * h + b[i];
+    }
+    return mix(h);
+  }
+
+  /** An empty table with room for {@code songs} songs before it grows. */
+  static CountTable sized(int songs) {
+    int slots = MIN_SLOTS;
+    while (slots * 3L < songs * 4L + 4) {
+      slots *= 2;
+    }
+    return new CountTable(slots);
+  }
+
+  /**
+   * Adds {@code delta} to the count of the ASCII id in {@code b[from, from + length)}, inserting
+   * it first if absent, and returns the new count: recovery's path, with no string made.
+   *
+   * @throws ArithmeticException if the count passes {@link Long#MAX_VALUE}
+   */
+  long replay(byte[] b, int from, int length, int hash, long delta) {
+    int mask = offsets.length - 1;
+    int slot = hash & mask;
+    for (int at = offsets[slot]; at != 0; slot = (slot + 1) & mask, at = offsets[slot]) {
+      if ((arena[at - 1] & 0xFF) == length
+          && Arrays.equals(arena, at, at + length, b, from, from + length)) {
+        return counts[slot] = Math.addExact(counts[slot], delta);
+      }
+    }
+    if ((size + 1) * 4L > offsets.length * 3L) {
+      resize(offsets.length * 2);
+      return replay(b, from, length, hash, delta);
+    }
+    if (arenaUsed + 1 + length > arena.length) {
+      arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + 1 + length));
+    }
+    arena[arenaUsed] = (byte) length;
+    System.arraycopy(b, from, arena, arenaUsed + 1, length);
+    offsets[slot] = arenaUsed + 1;
+    arenaUsed += 1 + length;
+    counts[slot] = delta;
+    size++;
+    return delta;
+  }
+
   /** Songs in the table. */
   int size() {
     return size;

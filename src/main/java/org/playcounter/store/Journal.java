@@ -73,7 +73,14 @@ final class Journal implements AutoCloseable {
   /** Bytes of the batch being written that the file accepted. */
   private long accepted;
   private volatile long fsyncs;
-  private long compactAt;
+  private volatile long compactions;
+  /** Size of the current journal that starts a compaction; the writer's and the compactor's. */
+  private volatile long compactAt;
+  /** Writes the snapshot of a compaction; null before the first. */
+  private volatile Thread compactor;
+  private long heldSince;
+  /** The longest time changes were held off, in nanoseconds. */
+  private volatile long longestHold;
 
   private Journal(Path dir, SongTable table, Settings settings, String inUse,
       FileChannel lockChannel, FileLock lock) {
@@ -214,6 +221,16 @@ final class Journal implements AutoCloseable {
   /** fsyncs done since start. */
   long fsyncs() {
     return fsyncs;
+  }
+
+  /** Compactions finished since start. */
+  long compactions() {
+    return compactions;
+  }
+
+  /** The longest time the journal held every change off since start, in nanoseconds. */
+  long longestHoldNanos() {
+    return longestHold;
   }
 
   /** Why the journal does not take changes (failed, or closing), or null while it does. */
@@ -383,7 +400,7 @@ final class Journal implements AutoCloseable {
           + " changes wholly written are kept");
     }
     List<Change> refused = new ArrayList<>();
-    changes.writeLock().lock();
+    holdChanges();
     try {
       for (Change change : batch) {
         if (change.end > inFile) {
@@ -401,7 +418,7 @@ final class Journal implements AutoCloseable {
         refused.get(i).revert(table);
       }
     } finally {
-      changes.writeLock().unlock();
+      releaseChanges();
     }
     StorageFailedException refusal = new StorageFailedException("storage failed: writing "
         + file + " failed (" + error + "); nothing was changed");
@@ -420,52 +437,127 @@ final class Journal implements AutoCloseable {
   }
 
   /**
-   * Writes a snapshot and starts a new journal generation. Changes wait meanwhile, so the table
-   * is exactly what the journals add up to. A compaction that fails costs nothing but the disk
-   * space: the old snapshot and journals still add up, and it is tried again later.
+   * Starts a new journal generation and has a snapshot of the counts as they were at the switch
+   * written in the background. Changes are held off only for the switch itself (writing what is
+   * queued, opening the new file, cutting the table: {@link SongTable#cut}), never while the
+   * snapshot is written. A compaction that fails costs nothing but disk space: the old snapshot
+   * and journals still add up, and it is tried again after another {@code maxBytes}.
    */
   private void compact() {
-    changes.writeLock().lock();
+    if (compactor != null && compactor.isAlive()) {
+      return; // the last snapshot is still being written
+    }
+    long covered;
+    int epoch;
+    FileChannel old;
+    holdChanges();
     try {
-      List<Change> rest;
-      queueLock.lock();
-      try {
-        rest = queue;
-        queue = new ArrayList<>();
-      } finally {
-        queueLock.unlock();
-      }
+      List<Change> rest = takeQueue();
       if (!rest.isEmpty()) {
         writeBatch(rest);
       }
-      forceOrFail(List.of());
       if (failure != null) {
         return;
       }
-      long covered = generation;
+      covered = generation;
       try {
-        FileChannel next = openJournal(covered + 1, true);
-        channel.close();
-        channel = next;
-        generation = covered + 1;
-        written = 0;
-        durable = 0;
-        syncDirectory(dir);
-        Snapshot.write(dir, covered, table, opener);
-        syncDirectory(dir);
-        for (long g : Recovery.generations(dir)) {
-          if (g <= covered) {
-            Files.deleteIfExists(Recovery.journalFile(dir, g));
-          }
-        }
-        compactAt = maxBytes;
+        old = channel;
+        channel = openJournal(covered + 1, true);
       } catch (IOException | RuntimeException e) {
         compactAt = written + maxBytes;
-        log.accept("playcounter: compaction in " + dir + " failed (" + e + "); the journals"
-            + " are kept and it is tried again after " + maxBytes + " more bytes");
+        log.accept("playcounter: compaction in " + dir + " could not start a new journal (" + e
+            + "); it is tried again after " + maxBytes + " more bytes");
+        return;
       }
+      generation = covered + 1;
+      written = 0;
+      durable = 0;
+      epoch = table.cut();
     } finally {
-      changes.writeLock().unlock();
+      releaseChanges();
+    }
+    try {
+      old.force(false); // the plays written since the last interval's fsync
+      old.close();
+      syncDirectory(dir);
+    } catch (IOException | RuntimeException e) {
+      table.endCut(epoch);
+      fail("fsync of " + Recovery.journalFile(dir, covered) + " failed (" + e + ") when it was"
+          + " closed for compaction");
+      return;
+    }
+    compactAt = Long.MAX_VALUE; // until the snapshot is done
+    compactor = new Thread(() -> writeSnapshot(covered, epoch), "playcounter-snapshot " + dir);
+    compactor.setDaemon(true);
+    compactor.start();
+  }
+
+  /** The compactor's work: the snapshot of cut {@code epoch}, covering journals to {@code covered}. */
+  private void writeSnapshot(long covered, int epoch) {
+    try {
+      Snapshot.write(dir, covered, table, epoch, opener);
+      syncDirectory(dir);
+      for (long g : Recovery.generations(dir)) {
+        if (g <= covered) {
+          Files.deleteIfExists(Recovery.journalFile(dir, g));
+        }
+      }
+      compactions++;
+      compactAt = maxBytes;
+    } catch (IOException | RuntimeException e) {
+      compactAt = written + maxBytes;
+      log.accept("playcounter: compaction in " + dir + " failed (" + e + "); the journals"
+          + " are kept and it is tried again after " + maxBytes + " more bytes");
+    } finally {
+      table.endCut(epoch);
+      queueLock.lock();
+      try {
+        queued.signal(); // the writer checks again whether a compaction is due
+      } finally {
+        queueLock.unlock();
+      }
+    }
+  }
+
+  /** Waits until no snapshot is being written; for tests. */
+  void awaitCompaction() {
+    Thread running = compactor;
+    boolean interrupted = false;
+    while (running != null && running.isAlive()) {
+      try {
+        running.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Holds every change off, timing how long for the stall metric. */
+  private void holdChanges() {
+    changes.writeLock().lock();
+    if (changes.getWriteHoldCount() == 1) {
+      heldSince = System.nanoTime();
+    }
+  }
+
+  private void releaseChanges() {
+    if (changes.getWriteHoldCount() == 1) {
+      longestHold = Math.max(longestHold, System.nanoTime() - heldSince);
+    }
+    changes.writeLock().unlock();
+  }
+
+  private List<Change> takeQueue() {
+    queueLock.lock();
+    try {
+      List<Change> taken = queue;
+      queue = new ArrayList<>();
+      return taken;
+    } finally {
+      queueLock.unlock();
     }
   }
 
@@ -495,16 +587,9 @@ final class Journal implements AutoCloseable {
     } finally {
       queueLock.unlock();
     }
-    changes.writeLock().lock();
+    holdChanges();
     try {
-      List<Change> rest;
-      queueLock.lock();
-      try {
-        rest = queue;
-        queue = new ArrayList<>();
-      } finally {
-        queueLock.unlock();
-      }
+      List<Change> rest = takeQueue();
       for (int i = rest.size() - 1; i >= 0; i--) {
         rest.get(i).revert(table);
       }
@@ -514,7 +599,7 @@ final class Journal implements AutoCloseable {
         change.refused(refusal);
       }
     } finally {
-      changes.writeLock().unlock();
+      releaseChanges();
     }
   }
 
@@ -536,6 +621,7 @@ final class Journal implements AutoCloseable {
         interrupted = true;
       }
     }
+    awaitCompaction();
     releaseLock();
     if (interrupted) {
       Thread.currentThread().interrupt();

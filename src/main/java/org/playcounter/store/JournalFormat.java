@@ -115,9 +115,10 @@ final class JournalFormat {
     }
   }
 
-  /** One song line read back: the id and the signed count. */
+  /** One song line read back: where its id is in the bytes, and the signed count. */
   static final class Record {
-    String id;
+    int idFrom;
+    int idLength;
     long delta;
   }
 
@@ -133,25 +134,30 @@ final class JournalFormat {
       }
       space++;
     }
-    int idLength = space - from - 1;
-    if (idLength < 1 || idLength > SongId.MAX_LENGTH || to - space - 1 < 1
-        || to - space - 1 > 19) {
+    long value = number(b, space + 1, to);
+    if (space - from - 1 < 1 || space - from - 1 > SongId.MAX_LENGTH || value < 1) {
       return false;
     }
+    out.idFrom = from + 1;
+    out.idLength = space - from - 1;
+    out.delta = b[from] == '-' ? -value : value;
+    return true;
+  }
+
+  /** A decimal number of 1 to 19 digits in {@code b[from, to)} within the long range; else -1. */
+  static long number(byte[] b, int from, int to) {
+    if (to - from < 1 || to - from > 19) {
+      return -1;
+    }
     long value = 0;
-    for (int i = space + 1; i < to; i++) {
+    for (int i = from; i < to; i++) {
       int digit = b[i] - '0';
       if (digit < 0 || digit > 9 || value > (Long.MAX_VALUE - digit) / 10) {
-        return false;
+        return -1;
       }
       value = value * 10 + digit;
     }
-    if (value < 1) {
-      return false;
-    }
-    out.id = new String(b, from + 1, idLength, StandardCharsets.US_ASCII);
-    out.delta = b[from] == '-' ? -value : value;
-    return true;
+    return value;
   }
 
   /** Parses a change of one song, {@code +id n crc}, checking its CRC. */

@@ -84,6 +84,16 @@ public final class PlayCountStore {
     return journal == null ? 0 : journal.size();
   }
 
+  /** Compactions of the journal finished since start; 0 in memory only. */
+  public long journalCompactions() {
+    return journal == null ? 0 : journal.compactions();
+  }
+
+  /** The longest time the journal held every change off since start, in seconds. */
+  public double journalLongestStallSeconds() {
+    return journal == null ? 0 : journal.longestHoldNanos() / 1e9;
+  }
+
   /** fsyncs of the journal since start; 0 in memory only. */
   public long journalFsyncs() {
     return journal == null ? 0 : journal.fsyncs();

@@ -24,10 +24,33 @@ final class Recovery {
 
   private Recovery() {}
 
-  /** Receives recovered counts as deltas to sum. */
-  @FunctionalInterface
-  interface Replay {
-    void add(String id, long delta, Path file, long offset) throws IOException;
+  /** Sums recovered counts into the table, refusing totals out of range. */
+  static final class Replay {
+    private final SongTable table;
+
+    Replay(SongTable table) {
+      this.table = table;
+    }
+
+    /** Adds {@code delta} to the song whose ASCII id is {@code b[from, from + length)}. */
+    void add(byte[] b, int from, int length, long delta, Path file, long offset)
+        throws IOException {
+      long total;
+      try {
+        total = table.replay(b, from, length, delta);
+      } catch (ArithmeticException e) {
+        throw damaged(file, offset, "the count of " + id(b, from, length) + " passes "
+            + Long.MAX_VALUE);
+      }
+      if (total < 0) {
+        throw damaged(file, offset, "more plays of " + id(b, from, length) + " removed than"
+            + " recorded");
+      }
+    }
+
+    private static String id(byte[] b, int from, int length) {
+      return new String(b, from, length, StandardCharsets.US_ASCII);
+    }
   }
 
   /**
@@ -36,18 +59,8 @@ final class Recovery {
    * @throws IOException naming the file and offset of damage
    */
   static long run(Path dir, SongTable table, Consumer<String> log) throws IOException {
-    Replay replay = (id, delta, file, offset) -> {
-      long total;
-      try {
-        total = table.replay(id, delta);
-      } catch (ArithmeticException e) {
-        throw damaged(file, offset, "the count of " + id + " passes " + Long.MAX_VALUE);
-      }
-      if (total < 0) {
-        throw damaged(file, offset, "more plays of " + id + " removed than recorded");
-      }
-    };
-    long covered = Snapshot.read(dir, replay);
+    Replay replay = new Replay(table);
+    long covered = Snapshot.read(dir, table, replay);
     List<Long> generations = generations(dir);
     for (int i = 0; i < generations.size(); i++) {
       long g = generations.get(i);
@@ -86,11 +99,11 @@ final class Recovery {
             if (!JournalFormat.parseRecord(b, line, end, record)) {
               throw damaged(file, line, "bad line in a change whose checksum matches");
             }
-            replay.add(record.id, record.delta, file, line);
+            replay.add(b, record.idFrom, record.idLength, record.delta, file, line);
           }
         }
       } else if (JournalFormat.parseSingle(b, pos, eol, record)) {
-        replay.add(record.id, record.delta, file, pos);
+        replay.add(b, record.idFrom, record.idLength, record.delta, file, pos);
         next = eol + 1;
       } else {
         next = -1;

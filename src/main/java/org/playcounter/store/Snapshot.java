@@ -1,10 +1,8 @@
 package org.playcounter.store;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,53 +23,85 @@ final class Snapshot {
 
   private Snapshot() {}
 
-  /** Hands every count of the snapshot to {@code replay}; returns the generation it covers. */
-  static long read(Path dir, Recovery.Replay replay) throws IOException {
+  /**
+   * Hands every count of the snapshot to {@code replay}, after checking its closing line and CRC
+   * and making room in {@code table} for its songs; returns the generation it covers. Reads the
+   * file whole and parses bytes, with no string per song.
+   */
+  static long read(Path dir, SongTable table, Recovery.Replay replay) throws IOException {
     Path file = dir.resolve(FILE);
     if (!Files.exists(file)) {
       return 0;
     }
-    CRC32 crc = new CRC32();
-    long offset = 0;
-    long songs = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-      String header = in.readLine();
-      if (header == null || !header.startsWith(HEADER)) {
-        throw Recovery.damaged(file, 0, "not a playcounter snapshot");
+    byte[] b = Files.readAllBytes(file);
+    int headerEnd = indexOf(b, 0, b.length);
+    if (headerEnd < 0 || !JournalFormat.startsWith(b, 0, headerEnd, HEADER)) {
+      throw Recovery.damaged(file, 0, "not a playcounter snapshot");
+    }
+    long covered = JournalFormat.number(b, HEADER.length(), headerEnd);
+    int endLine = b.length - 1;
+    while (endLine > 0 && b[endLine - 1] != '\n') {
+      endLine--;
+    }
+    if (b.length == 0 || b[b.length - 1] != '\n' || endLine <= headerEnd
+        || !JournalFormat.startsWith(b, endLine, b.length - 1, "end ")) {
+      throw Recovery.damaged(file, endLine, "the snapshot ends without its closing line");
+    }
+    int space = endLine + 4;
+    while (space < b.length - 1 && b[space] != ' ') {
+      space++;
+    }
+    long songs = JournalFormat.number(b, endLine + 4, space);
+    if (covered < 0 || songs < 0 || JournalFormat.hexValue(b, space + 1, b.length - 1)
+        != JournalFormat.crc(b, 0, endLine)) {
+      throw Recovery.damaged(file, endLine, "the closing line does not match the snapshot");
+    }
+    table.presize(songs);
+    long lines = 0;
+    for (int line = headerEnd + 1; line < endLine; ) {
+      int end = indexOf(b, line, endLine);
+      int gap = line;
+      while (gap < end && b[gap] != ' ') {
+        gap++;
       }
-      long covered = number(header.substring(HEADER.length()), file, 0);
-      update(crc, header);
-      offset += header.length() + 1;
-      for (String line = in.readLine(); ; line = in.readLine()) {
-        if (line == null) {
-          throw Recovery.damaged(file, offset, "the snapshot ends without its closing line");
-        }
-        if (line.startsWith("end ")) {
-          String[] end = line.split(" ");
-          if (end.length != 3 || number(end[1], file, offset) != songs
-              || !end[2].equals(String.format("%08x", crc.getValue()))) {
-            throw Recovery.damaged(file, offset, "the closing line does not match the snapshot");
-          }
-          return covered;
-        }
-        int space = line.indexOf(' ');
-        String id = space > 0 ? line.substring(0, space) : "";
-        if (SongId.problem(id) != null) {
-          throw Recovery.damaged(file, offset, "bad line");
-        }
-        replay.add(id, number(line.substring(space + 1), file, offset), file, offset);
-        update(crc, line);
-        offset += line.length() + 1;
-        songs++;
+      long count = JournalFormat.number(b, gap + 1, end);
+      if (end < 0 || gap - line < 1 || gap - line > SongId.MAX_LENGTH || count < 1
+          || !idChars(b, line, gap)) {
+        throw Recovery.damaged(file, line, "bad line");
+      }
+      replay.add(b, line, gap - line, count, file, line);
+      lines++;
+      line = end + 1;
+    }
+    if (lines != songs) {
+      throw Recovery.damaged(file, endLine, "the closing line does not match the snapshot");
+    }
+    return covered;
+  }
+
+  private static int indexOf(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
       }
     }
+    return -1;
+  }
+
+  private static boolean idChars(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (!SongId.isIdChar((char) b[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
-   * Writes the table's counts as the snapshot covering journals up to {@code covered}. The caller
-   * holds every change off, so the table is exactly what those journals add up to.
+   * Writes the table's counts as of cut {@code epoch} as the snapshot covering journals up to
+   * {@code covered}: the cut was made when those journals held exactly what the table did.
    */
-  static void write(Path dir, long covered, SongTable table, ChannelOpener opener)
+  static void write(Path dir, long covered, SongTable table, int epoch, ChannelOpener opener)
       throws IOException {
     Path temp = dir.resolve(FILE + ".tmp");
     try (FileChannel out = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -79,7 +109,7 @@ final class Snapshot {
       Writer writer = new Writer(out);
       writer.line(HEADER + covered);
       long[] songs = {0};
-      table.snapshot((id, count) -> {
+      table.forEachAt(epoch, (id, count) -> {
         writer.line(id + " " + count);
         songs[0]++;
       });
@@ -91,23 +121,6 @@ final class Snapshot {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
     }
-  }
-
-  private static long number(String text, Path file, long offset) throws IOException {
-    try {
-      long value = Long.parseLong(text);
-      if (value < 0) {
-        throw Recovery.damaged(file, offset, "negative number");
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw Recovery.damaged(file, offset, "bad number");
-    }
-  }
-
-  private static void update(CRC32 crc, String line) {
-    crc.update(line.getBytes(StandardCharsets.US_ASCII));
-    crc.update('\n');
   }
 
   /** Lines into a buffer, written out as it fills; the CRC covers every line. */

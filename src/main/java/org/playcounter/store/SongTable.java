@@ -28,6 +28,11 @@ final class SongTable {
   /** Songs held: changed inside the stripe locks, so exact whenever no change is running. */
   private final AtomicLong songs = new AtomicLong();
   private final long maxSongs;
+  /**
+   * The latest snapshot cut ({@link #cut}): a stripe whose {@code copiedEpoch} is behind it still
+   * holds the counts of the cut in its live table, and copies that table before its first change.
+   */
+  private volatile int snapshotEpoch;
 
   SongTable(long maxSongs) {
     if (maxSongs < 1) {
@@ -73,6 +78,7 @@ final class SongTable {
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
+      beforeChange(stripe);
       CountTable table = stripe.table;
       long count = table.get(id, hash); // 0 only for a song not held: held counts are >= 1
       if (count == 0) {
@@ -205,6 +211,7 @@ final class SongTable {
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
+      beforeChange(stripe);
       CountTable table = stripe.table;
       long before = table.get(id, hash);
       long after = table.add(id, hash, -delta);
@@ -219,10 +226,12 @@ final class SongTable {
     }
   }
 
+  /** Locks the stripes marked, in ascending order (two bulk changes never deadlock). */
   private void lock(boolean[] which) {
-    for (int s = 0; s < STRIPES; s++) { // ascending order: two bulk changes never deadlock
+    for (int s = 0; s < STRIPES; s++) {
       if (which[s]) {
         stripes[s].lock();
+        beforeChange(stripes[s]);
       }
     }
   }
@@ -241,6 +250,7 @@ final class SongTable {
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
+      beforeChange(stripe);
       long count = stripe.table.get(id, hash);
       if (count > 0) {
         recorder.one(id, -count);
@@ -265,6 +275,10 @@ final class SongTable {
       stripe.lock();
       try {
         if (stripe.table.size() > 0) {
+          if (stripe.copiedEpoch != snapshotEpoch) {
+            stripe.frozen = stripe.table; // handed to the drain whole, never changed again
+            stripe.copiedEpoch = snapshotEpoch;
+          }
           taken.add(stripe.table);
           songs.addAndGet(-stripe.table.size());
           stripe.table = new CountTable();
@@ -283,6 +297,7 @@ final class SongTable {
           Stripe stripe = stripeOf(hash);
           stripe.lock();
           try {
+            beforeChange(stripe);
             apply(id, count);
           } finally {
             stripe.unlock();
@@ -316,6 +331,56 @@ final class SongTable {
   }
 
   /**
+   * Cuts the table for a snapshot: from now on each stripe keeps the counts it has now until the
+   * snapshot has read them, copying its table before its first change. The caller holds every
+   * change off meanwhile, so the cut is one moment for all stripes; it costs nothing but a counter.
+   */
+  int cut() {
+    return ++snapshotEpoch;
+  }
+
+  /**
+   * Hands every song with its count as of cut {@code epoch} to {@code visitor}, one stripe at a
+   * time, and lets each stripe go back to changing in place. Changes go on meanwhile.
+   */
+  <X extends Exception> void forEachAt(int epoch, CountVisitor<X> visitor) throws X {
+    for (Stripe stripe : stripes) {
+      CountTable frozen;
+      stripe.lock();
+      try {
+        frozen = stripe.copiedEpoch == epoch ? stripe.frozen : stripe.table.copy();
+        stripe.frozen = null;
+        stripe.copiedEpoch = epoch;
+      } finally {
+        stripe.unlock();
+      }
+      frozen.forEach(visitor);
+    }
+  }
+
+  /** Ends cut {@code epoch} whether or not its snapshot was read whole: frees what it held. */
+  void endCut(int epoch) {
+    for (Stripe stripe : stripes) {
+      stripe.lock();
+      try {
+        stripe.frozen = null;
+        stripe.copiedEpoch = epoch;
+      } finally {
+        stripe.unlock();
+      }
+    }
+  }
+
+  /** Under the stripe's lock, before any change: keeps the cut's counts if a snapshot needs them. */
+  private void beforeChange(Stripe stripe) {
+    int epoch = snapshotEpoch;
+    if (stripe.copiedEpoch != epoch) {
+      stripe.frozen = stripe.table.copy();
+      stripe.copiedEpoch = epoch;
+    }
+  }
+
+  /**
    * Applies a recorded change during recovery, with no limit, and returns the total after it;
    * {@link #finishReplay} then drops the songs left at zero.
    *
@@ -331,6 +396,39 @@ final class SongTable {
       return total;
     } finally {
       stripe.unlock();
+    }
+  }
+
+  /**
+   * Applies a recorded change during recovery straight from the bytes of its ASCII id,
+   * {@code b[from, from + length)}, with no limit, and returns the total after it.
+   *
+   * @throws ArithmeticException if the total passes {@link Long#MAX_VALUE}
+   */
+  long replay(byte[] b, int from, int length, long delta) {
+    int hash = CountTable.hash(b, from, length);
+    Stripe stripe = stripeOf(hash);
+    stripe.lock();
+    try {
+      return stripe.table.replay(b, from, length, hash, delta);
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  /** Makes room for {@code songs} songs in an empty table, so that recovery never resizes. */
+  void presize(long songs) {
+    int perStripe = (int) Math.min(Integer.MAX_VALUE / 4, songs / STRIPES + songs / STRIPES / 8
+        + 16);
+    for (Stripe stripe : stripes) {
+      stripe.lock();
+      try {
+        if (stripe.table.size() == 0) {
+          stripe.table = CountTable.sized(perStripe);
+        }
+      } finally {
+        stripe.unlock();
+      }
     }
   }
 
@@ -387,5 +485,8 @@ final class SongTable {
   private static final class Stripe extends ReentrantLock {
     private static final long serialVersionUID = 1L;
     private transient CountTable table = new CountTable();
+    /** The counts as of the latest cut, kept for its snapshot; null when the table has them. */
+    private transient CountTable frozen;
+    private int copiedEpoch;
   }
 }

@@ -1,6 +1,7 @@
 package org.playcounter.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
@@ -108,5 +109,32 @@ class CountTableTest {
     Map<String, Long> counts = new HashMap<>();
     table.forEach((id, count) -> assertEquals(null, counts.put(id, count), id));
     return counts;
+  }
+
+  @Test
+  void replayFromBytesFindsTheSongsAddedAsStringsAndGrowsAlike() {
+    CountTable table = CountTable.sized(10);
+    Map<String, Long> model = new HashMap<>();
+    Random random = new Random(7);
+    for (int i = 0; i < 100_000; i++) {
+      String id = "song-" + random.nextInt(20_000);
+      long delta = 1 + random.nextInt(5);
+      model.merge(id, delta, Long::sum);
+      if (random.nextBoolean()) {
+        table.add(id, CountTable.hash(id), delta);
+      } else {
+        byte[] line = ("+" + id + " 1").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(CountTable.hash(id), CountTable.hash(line, 1, id.length()));
+        assertEquals((long) model.get(id), table.replay(line, 1, id.length(),
+            CountTable.hash(id), delta));
+      }
+    }
+    Map<String, Long> held = new HashMap<>();
+    table.forEach(held::put);
+    assertEquals(model, held);
+    byte[] max = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    table.replay(max, 0, 1, CountTable.hash("x"), Long.MAX_VALUE);
+    assertThrows(ArithmeticException.class,
+        () -> table.replay(max, 0, 1, CountTable.hash("x"), 1));
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Random;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -161,5 +162,65 @@ class SongTableTest {
     Map<String, Long> counts = new HashMap<>();
     table.snapshot((id, count) -> counts.put(id, count));
     return counts;
+  }
+
+  @Test
+  void aCutKeepsItsCountsWhateverChangesComeAfter() {
+    Random random = new Random(1);
+    for (int round = 0; round < 2_000; round++) {
+      SongTable table = new SongTable(1_000_000);
+      Map<String, Long> model = new HashMap<>();
+      for (int i = 0; i < 50; i++) {
+        String id = "s" + random.nextInt(30);
+        table.add(id, 1, Recorder.NONE);
+        model.merge(id, 1L, Long::sum);
+      }
+      int epoch = table.cut();
+      Map<String, Long> atCut = new HashMap<>(model);
+      Drained drained = null;
+      for (int i = 0; i < 30; i++) {
+        String id = "s" + random.nextInt(30);
+        switch (random.nextInt(6)) {
+          case 0 -> {
+            drained = table.drain(Recorder.NONE);
+            model.clear();
+          }
+          case 1 -> {
+            table.remove(id, Recorder.NONE);
+            model.remove(id);
+          }
+          case 2 -> {
+            table.addAll(Map.of(id, 2L), Recorder.NONE);
+            model.merge(id, 2L, Long::sum);
+          }
+          case 3 -> {
+            if (drained != null) {
+              table.restore(drained, Recorder.NONE);
+              drained.forEach((song, count) -> model.merge(song, count, Long::sum));
+              drained = null;
+            }
+          }
+          case 4 -> {
+            if (model.containsKey(id)) {
+              table.revert(id, 1);
+              model.merge(id, -1L, Long::sum);
+              model.remove(id, 0L);
+            }
+          }
+          default -> {
+            table.add(id, 1, Recorder.NONE);
+            model.merge(id, 1L, Long::sum);
+          }
+        }
+      }
+      Map<String, Long> seen = new HashMap<>();
+      table.forEachAt(epoch, seen::put);
+      table.endCut(epoch);
+      assertEquals(atCut, seen, "round " + round);
+      Map<String, Long> live = new HashMap<>();
+      table.snapshot(live::put);
+      assertEquals(model, live, "round " + round);
+      assertEquals(model.size(), table.songs());
+    }
   }
 }
