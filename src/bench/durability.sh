@@ -3,8 +3,8 @@
 # and Tomcat 10.1 on CPU 1 with the recommended pools (load on CPU 0): POST to random songs among
 # 100,000 over 64 keep-alive connections, memory only, fsync=interval and fsync=always, each after
 # a warm-up of WARM seconds (JIT done), with its ratio to memory only, p50, p99, p99.9, the longest
-# request and fsyncs per second; then fsync=interval with journal-max-bytes=1 MiB, so that a
-# compaction runs every second or two, with the longest time the journal held changes off; then
+# request and fsyncs per second; then fsync=interval with journal-max-bytes=256 KiB, so that a
+# compaction runs every second or so, with the longest time the journal held changes off; then
 # the time a restart takes, from JVM start to /health OK, to restore 10M songs.
 # Usage: src/bench/durability.sh [SECONDS per load] [SONGS ...]   (default 10; 10000000)
 #        WARM=15 SERVERS="jetty tomcat" src/bench/durability.sh
@@ -53,7 +53,7 @@ for server in "${servers[@]}"; do
   write_load "$server" memory ""
   write_load "$server" fsync-interval "-Dplaycounter.data-dir=$tmp/$server-interval-data -Dplaycounter.fsync=interval"
   write_load "$server" fsync-always "-Dplaycounter.data-dir=$tmp/$server-always-data -Dplaycounter.fsync=always"
-  write_load "$server" interval+compactions "-Dplaycounter.data-dir=$tmp/$server-compact-data -Dplaycounter.journal-max-bytes=1048576"
+  write_load "$server" interval+compactions "-Dplaycounter.data-dir=$tmp/$server-compact-data -Dplaycounter.journal-max-bytes=262144"
 done
 
 for songs in "${sizes[@]}"; do

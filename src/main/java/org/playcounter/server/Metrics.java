@@ -1,6 +1,8 @@
 package org.playcounter.server;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.concurrent.atomic.LongAdder;
 import org.playcounter.store.PlayCountStore;
 
@@ -94,7 +96,8 @@ final class Metrics {
   private static void metric(Appendable out, String name, String type, String help,
       double value) throws IOException {
     header(out, name, type, help);
-    out.append(name).append(' ').append(Double.toString(value)).append('\n');
+    out.append(name).append(' ').append(new BigDecimal(value).setScale(9, RoundingMode.HALF_UP)
+        .stripTrailingZeros().toPlainString()).append('\n');
   }
 
   private static void header(Appendable out, String name, String type, String help)

@@ -145,6 +145,7 @@ final class Change implements Recorder {
    * @throws StorageFailedException when it was not recorded and memory no longer holds it
    */
   boolean await() {
+    journal.commit(this);
     try {
       return done.join();
     } catch (CompletionException e) {

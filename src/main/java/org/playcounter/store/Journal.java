@@ -59,6 +59,12 @@ final class Journal implements AutoCloseable {
   private final Condition queued = queueLock.newCondition();
   private List<Change> queue = new ArrayList<>();
   private volatile boolean closing;
+  /** Set to have the journal's thread write what is queued now. */
+  private boolean wake;
+  /** Held by whoever writes or forces the file: a request thread leading a group, or ours. */
+  private final ReentrantLock io = new ReentrantLock();
+  /** Set when a reopen found the holder of {@link #io} interrupted, so that it gets it back. */
+  private boolean interruptCleared;
   private volatile String failure;
   private final Thread writer;
 
@@ -198,15 +204,12 @@ final class Journal implements AutoCloseable {
             + " stopping; nothing was changed");
       }
       queue.add(change);
-      if (queue.size() == 1) {
-        queued.signal();
-      }
     } finally {
       queueLock.unlock();
     }
   }
 
-  /** Forces what was written so far, and waits for it. */
+  /** Writes and forces what was queued so far, and waits for it. */
   void flush() {
     Change sync = new Change(this, true);
     enqueue(sync);
@@ -240,54 +243,114 @@ final class Journal implements AutoCloseable {
         + " is stopping";
   }
 
+  /**
+   * Writes {@code change}, with every other change queued, unless another thread has: group
+   * writing by leader and followers. The first request thread to get the file writes and forces
+   * everything queued so far itself, with no hand-over to another thread; the requests that queue
+   * meanwhile wait for the file and usually find their change written by then. File I/O is done
+   * with the thread's interrupt status cleared and put back after, and a channel closed by an
+   * interrupt anyway is reopened and the write done again, so an interrupt never fails the journal.
+   */
+  void commit(Change change) {
+    if (change.isDone()) {
+      return;
+    }
+    boolean interrupted = Thread.interrupted();
+    io.lock();
+    try {
+      interruptCleared = false;
+      if (!change.isDone()) {
+        writePending();
+      }
+      interrupted |= interruptCleared;
+    } finally {
+      io.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** With the file held: writes what is queued, then compacts if the journal is due for it. */
+  private void writePending() {
+    List<Change> batch = takeQueue();
+    if (!batch.isEmpty()) {
+      writeBatch(batch);
+    }
+    if (failure == null && written >= compactAt) {
+      compact();
+    }
+  }
+
+  /**
+   * The journal's own thread: forces the file every {@code fsync-interval-ms} while plays are
+   * written and not yet forced, writes changes no request thread is waiting to write (a request
+   * answered asynchronously), and on close writes and forces the rest and closes the file.
+   */
   private void run() {
-    List<Change> batch = new ArrayList<>();
     long nextSync = System.nanoTime() + intervalNanos;
     while (true) {
       queueLock.lock();
       try {
-        while (queue.isEmpty() && !closing) {
+        while (!closing && !wake) {
           long wait = nextSync - System.nanoTime();
-          if (wait <= 0 && written > durable && failure == null) {
-            break; // the interval's fsync is due
-          }
           if (wait <= 0) {
-            nextSync = System.nanoTime() + intervalNanos;
-            wait = intervalNanos;
+            break;
           }
           try {
             queued.awaitNanos(wait);
           } catch (InterruptedException e) {
-            // nobody is meant to interrupt the writer; it carries on until closed
+            // nobody is meant to interrupt the journal's thread; it carries on until closed
           }
         }
-        if (queue.isEmpty() && closing) {
-          break;
-        }
-        List<Change> taken = queue;
-        queue = batch;
-        batch = taken;
+        wake = false;
       } finally {
         queueLock.unlock();
       }
-      if (batch.isEmpty()) {
-        nextSync = System.nanoTime() + intervalNanos;
-        forceOrFail(batch);
-      } else {
-        writeBatch(batch);
-      }
-      batch.clear();
-      if (failure == null && written >= compactAt) {
-        compact();
+      io.lock();
+      try {
+        Thread.interrupted();
+        writePending();
+        if (System.nanoTime() - nextSync >= 0) {
+          nextSync = System.nanoTime() + intervalNanos;
+          if (written > durable && failure == null) {
+            forceOrFail(List.of());
+          }
+        }
+        if (closing && queueEmpty()) {
+          try {
+            if (failure == null) {
+              channel.force(false);
+            }
+            channel.close();
+          } catch (IOException e) {
+            log.accept("playcounter: closing the journal in " + dir + " failed: " + e);
+          }
+          return;
+        }
+      } finally {
+        io.unlock();
       }
     }
+  }
+
+  private boolean queueEmpty() {
+    queueLock.lock();
     try {
-      if (failure == null) {
-        channel.force(false);
-      }
-      channel.close();
-    } catch (IOException e) {
-      log.accept("playcounter: closing the journal in " + dir + " failed: " + e);
+      return queue.isEmpty();
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  /** Has the journal's thread write what is queued, for changes nobody waits to write. */
+  void wakeWriter() {
+    queueLock.lock();
+    try {
+      wake = true;
+      queued.signal();
+    } finally {
+      queueLock.unlock();
     }
   }
 
@@ -476,24 +539,33 @@ final class Journal implements AutoCloseable {
     } finally {
       releaseChanges();
     }
-    try {
-      old.force(false); // the plays written since the last interval's fsync
-      old.close();
-      syncDirectory(dir);
-    } catch (IOException | RuntimeException e) {
-      table.endCut(epoch);
-      fail("fsync of " + Recovery.journalFile(dir, covered) + " failed (" + e + ") when it was"
-          + " closed for compaction");
-      return;
-    }
     compactAt = Long.MAX_VALUE; // until the snapshot is done
-    compactor = new Thread(() -> writeSnapshot(covered, epoch), "playcounter-snapshot " + dir);
+    compactor = new Thread(() -> writeSnapshot(old, covered, epoch),
+        "playcounter-snapshot " + dir);
     compactor.setDaemon(true);
     compactor.start();
   }
 
-  /** The compactor's work: the snapshot of cut {@code epoch}, covering journals to {@code covered}. */
-  private void writeSnapshot(long covered, int epoch) {
+  /**
+   * The compactor's work: forces and closes the old journal {@code covered} (plays written since
+   * the last interval's fsync), then writes the snapshot of cut {@code epoch}, which covers it.
+   */
+  private void writeSnapshot(FileChannel old, long covered, int epoch) {
+    try {
+      old.force(false);
+      old.close();
+      syncDirectory(dir);
+    } catch (IOException | RuntimeException e) {
+      table.endCut(epoch);
+      io.lock();
+      try {
+        fail("fsync of " + Recovery.journalFile(dir, covered) + " failed (" + e + ") when it"
+            + " was closed for compaction");
+      } finally {
+        io.unlock();
+      }
+      return;
+    }
     try {
       Snapshot.write(dir, covered, table, epoch, opener);
       syncDirectory(dir);
@@ -510,12 +582,7 @@ final class Journal implements AutoCloseable {
           + " are kept and it is tried again after " + maxBytes + " more bytes");
     } finally {
       table.endCut(epoch);
-      queueLock.lock();
-      try {
-        queued.signal(); // the writer checks again whether a compaction is due
-      } finally {
-        queueLock.unlock();
-      }
+      wakeWriter(); // to check again whether a compaction is due
     }
   }
 
@@ -571,7 +638,7 @@ final class Journal implements AutoCloseable {
 
   /** Opens the journal again after its channel was closed under it, cut back to {@code at}. */
   private void reopen(long at) throws IOException {
-    Thread.interrupted();
+    interruptCleared |= Thread.interrupted();
     channel = openJournal(generation, false);
     channel.truncate(at);
     channel.position(at);
