@@ -1,67 +1,92 @@
 #!/usr/bin/env bash
-# Durability cost, compaction stalls and restore time, in one run. The WAR in standalone Jetty 12.1
-# and Tomcat 10.1 on CPU 1 with the recommended pools (load on CPU 0): POST to random songs among
-# 100,000 over 64 keep-alive connections, memory only, fsync=interval and fsync=always, each after
-# a warm-up of WARM seconds (JIT done), with its ratio to memory only, p50, p99, p99.9, the longest
-# request and fsyncs per second; then fsync=interval with journal-max-bytes=256 KiB, so that a
-# compaction runs every second or so, with the longest time the journal held changes off; then
-# the time a restart takes, from JVM start to /health OK, to restore 10M songs.
-# Usage: src/bench/durability.sh [SECONDS per load] [SONGS ...]   (default 10; 10000000)
-#        WARM=15 SERVERS="jetty tomcat" src/bench/durability.sh
+# Durability cost, compaction stalls and restore time, in one run. For Jetty 12.1 and Tomcat 10.1
+# (recommended pools, the server on CPU 1, wrk on CPU 0): four JVMs of the WAR at once, memory
+# only, fsync=interval, fsync=always, and fsync=interval with journal-max-bytes=256 KiB (a
+# compaction every second or so); each warmed WARM seconds (JIT done), then ROUNDS rounds of
+# SECONDS each, the four interleaved so that the host's drift hits them alike: POST to random
+# songs among 100,000 over 64 keep-alive connections. Printed per variant: the median rate and
+# its ratio to memory only, the medians of p50, p99, p99.9 and the longest request, fsyncs per
+# second, compactions, and the longest time the journal held changes off. Then 10M songs in a
+# data directory: the time from JVM start to /health OK after a SIGKILL (the journal replayed)
+# and after a clean stop (the snapshot written at close read back).
+# Usage: src/bench/durability.sh [SECONDS] [SONGS]   (default 10; 10000000)
+#        WARM=15 ROUNDS=3 SERVERS="jetty tomcat" src/bench/durability.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-secs=${1:-10}; shift || true
-sizes=("${@:-10000000}")
+secs=${1:-10}
+songs=${2:-10000000}
 warm=${WARM:-15}
+rounds=${ROUNDS:-3}
 servers=(${SERVERS:-jetty tomcat})
 need wrk wrk
 build
 recommended_pools
 export SHARED_BENCH=$ROOT/../shared/bench
 tmp=$(mktemp -d /tmp/playcounter-durability-XXXX)
-pid=
-trap '[[ -n $pid ]] && stop_pid $pid; rm -rf "$tmp"' EXIT
+pids=()
+trap 'for p in "${pids[@]}"; do stop_pid "$p"; done; rm -rf "$tmp"' EXIT
 df -h "$tmp" | tail -1 | awk '{print "data-dir on " $1 " (" $2 ")"}'
 
 metric() { curl -sf "$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ms() { awk '{v=$1; if (v ~ /us$/) v=v/1000; else if (v ~ /ms$/) v=v+0; else if (v ~ /s$/) v=v*1000; printf "%.2f\n", v}'; }
 
-declare -A memory_rate
-write_load() { # server label extra-jvm-options
-  local server=$1 label=$2 base=$tmp/$1-$2 port; port=$(free_port)
-  "start_$server" "$base" "$port" "$WAR" "$RECOMMENDED_JVM $3" 1; pid=$PID
-  local url=http://127.0.0.1:$port
-  wait_http "$url/health"
-  taskset -c 0 wrk -t1 -c64 -d"${warm}s" -s "$SHARED_BENCH/post-random.lua" "$url" >/dev/null
-  local f0 c0; f0=$(metric "$url" playcounter_journal_fsyncs_total); f0=${f0:-0}
-  c0=$(metric "$url" playcounter_journal_compactions_total); c0=${c0:-0}
-  local out; out=$(taskset -c 0 wrk -t1 -c64 -d"${secs}s" --latency -s "$ROOT/src/bench/post-random-tail.lua" "$url")
-  local f1 c1 stall; f1=$(metric "$url" playcounter_journal_fsyncs_total); f1=${f1:-0}
-  c1=$(metric "$url" playcounter_journal_compactions_total); c1=${c1:-0}
-  stall=$(metric "$url" playcounter_journal_stall_seconds_max); stall=${stall:-0}
-  local rate; rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  [[ $label == memory ]] && memory_rate[$server]=$rate
-  printf '%-7s %-22s %9s req/s  x%-5.2f p50 %-8s p99 %-8s %s  fsyncs/s %7.1f  compactions %3d  longest hold %6.1f ms  %s\n' \
-    "$server" "$label" "$rate" "$(echo "$rate / ${memory_rate[$server]}" | bc -l)" \
-    "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
-    "$(grep '^tail' <<<"$out")" "$(echo "($f1 - $f0) / $secs" | bc -l)" "$((${c1%.*} - ${c0%.*}))" \
-    "$(echo "$stall * 1000" | bc -l)" "$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")"
-  stop_pid "$pid"; pid=
+variants=(memory fsync-interval fsync-always interval+compactions)
+options() {
+  case $1 in
+    memory) echo "" ;;
+    fsync-interval) echo "-Dplaycounter.data-dir=$tmp/$2-interval -Dplaycounter.fsync=interval" ;;
+    fsync-always) echo "-Dplaycounter.data-dir=$tmp/$2-always -Dplaycounter.fsync=always" ;;
+    interval+compactions) echo "-Dplaycounter.data-dir=$tmp/$2-compact -Dplaycounter.journal-max-bytes=262144" ;;
+  esac
 }
 
-echo "write path, POST to random songs among 100,000, wrk -t1 -c64, ${secs} s after a ${warm} s warm-up, server on CPU 1; $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)"
+echo "write path: POST to random songs among 100,000, wrk -t1 -c64 on CPU 0, the server on CPU 1; ${warm} s warm-up each, then ${rounds} interleaved rounds of ${secs} s; medians; $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)"
 for server in "${servers[@]}"; do
-  write_load "$server" memory ""
-  write_load "$server" fsync-interval "-Dplaycounter.data-dir=$tmp/$server-interval-data -Dplaycounter.fsync=interval"
-  write_load "$server" fsync-always "-Dplaycounter.data-dir=$tmp/$server-always-data -Dplaycounter.fsync=always"
-  write_load "$server" interval+compactions "-Dplaycounter.data-dir=$tmp/$server-compact-data -Dplaycounter.journal-max-bytes=262144"
+  declare -A url=()
+  for v in "${variants[@]}"; do
+    port=$(free_port)
+    "start_$server" "$tmp/$server-$v" "$port" "$WAR" "$RECOMMENDED_JVM $(options "$v" "$server")" 1
+    pids+=("$PID"); url[$v]=http://127.0.0.1:$port
+  done
+  for v in "${variants[@]}"; do
+    wait_http "${url[$v]}/health"
+    taskset -c 0 wrk -t1 -c64 -d"${warm}s" -s "$SHARED_BENCH/post-random.lua" "${url[$v]}" >/dev/null
+  done
+  declare -A f0=() c0=()
+  for v in "${variants[@]}"; do
+    f0[$v]=$(metric "${url[$v]}" playcounter_journal_fsyncs_total); c0[$v]=$(metric "${url[$v]}" playcounter_journal_compactions_total)
+    : >"$tmp/$server-$v.rounds"
+  done
+  for r in $(seq "$rounds"); do
+    for v in "${variants[@]}"; do
+      out=$(taskset -c 0 wrk -t1 -c64 -d"${secs}s" --latency -s "$ROOT/src/bench/post-random-tail.lua" "${url[$v]}")
+      errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
+      [[ -n $errors ]] && echo "$server $v round $r: $errors"
+      echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out" | ms) $(awk '$1=="99%" {print $2}' <<<"$out" | ms) $(grep -o 'p99.9 [0-9.]*' <<<"$out" | cut -d' ' -f2) $(grep -o 'max [0-9.]*' <<<"$out" | cut -d' ' -f2)" >>"$tmp/$server-$v.rounds"
+    done
+  done
+  base=$(cut -d' ' -f1 "$tmp/$server-memory.rounds" | median)
+  for v in "${variants[@]}"; do
+    f=$(metric "${url[$v]}" playcounter_journal_fsyncs_total); c=$(metric "${url[$v]}" playcounter_journal_compactions_total)
+    hold=$(metric "${url[$v]}" playcounter_journal_stall_seconds_max)
+    col() { cut -d' ' -f"$1" "$tmp/$server-$v.rounds" | median; }
+    rate=$(col 1)
+    printf '%-7s %-21s %9.0f req/s  x%.2f  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %6.2f ms  fsyncs/s %7.1f  compactions %3d  longest hold %5.1f ms  (rates: %s)\n' \
+      "$server" "$v" "$rate" "$(echo "$rate / $base" | bc -l)" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)" \
+      "$(echo "(${f:-0} - ${f0[$v]:-0}) / ($secs * $rounds)" | bc -l)" "$(( ${c:-0} - ${c0[$v]:-0} ))" \
+      "$(echo "${hold:-0} * 1000" | bc -l)" "$(cut -d' ' -f1 "$tmp/$server-$v.rounds" | tr '\n' ' ' | sed 's/ $//')"
+  done
+  for p in "${pids[@]}"; do stop_pid "$p"; done; pids=()
 done
 
-for songs in "${sizes[@]}"; do
-  data=$tmp/restore-$songs base=$tmp/restore-$songs-a port=$(free_port)
-  opts="-Xms6g -Xmx6g -XX:+UseParallelGC -Dplaycounter.data-dir=$data -Dplaycounter.max-body-bytes=16777216 -Dplaycounter.max-songs=20000000"
-  start_jetty "$base" "$port" "$WAR" "$opts"; pid=$PID
-  wait_http "http://127.0.0.1:$port/health"
-  python3 - "$port" "$songs" <<'PY'
+# Restore: 10M songs written by bulk adds, then a SIGKILL, a restart (the journal replayed) and a
+# clean stop (which writes a snapshot), and a restart again (the snapshot read).
+data=$tmp/restore port=$(free_port)
+opts="-Xms6g -Xmx6g -XX:+UseParallelGC -Dplaycounter.data-dir=$data -Dplaycounter.max-body-bytes=16777216 -Dplaycounter.max-songs=20000000"
+start_jetty "$tmp/restore-load" "$port" "$WAR" "$opts"; pids=("$PID")
+wait_http "http://127.0.0.1:$port/health"
+python3 - "$port" "$songs" <<'PY'
 import http.client, sys
 port, songs = int(sys.argv[1]), int(sys.argv[2])
 for first in range(0, songs, 500_000):
@@ -70,22 +95,23 @@ for first in range(0, songs, 500_000):
     c.request("POST", "/", body=body, headers={"Content-Type": "text/plain"})
     r = c.getresponse(); r.read(); assert r.status == 200, r.status
 PY
-  stop_pid "$pid"; pid=
-  files=$(du -sh "$data" | cut -f1); listing=$(cd "$data" && ls -s --block-size=M | tr '\n' ' ')
-  base=$tmp/restore-$songs-b port=$(free_port)
-  start=$(date +%s.%N)
-  start_jetty "$base" "$port" "$WAR" "$opts -Xlog:gc:file=$base/gc.log"; pid=$PID
+kill -9 "$PID"; wait "$PID" 2>/dev/null || true; pids=()
+restore() { # label
+  local base=$tmp/restore-$1 port listing; port=$(free_port)
+  listing=$(cd "$data" && ls -s --block-size=M | grep -v '^total' | tr -s ' \n' ' ')
+  local start; start=$(date +%s.%N)
+  start_jetty "$base" "$port" "$WAR" "$opts -Xlog:gc:file=$base/gc.log"; pids=("$PID")
   wait_http "http://127.0.0.1:$port/health" 300
-  ready=$(date +%s.%N)
-  restored=$(grep -o 'playcounter restored [0-9]* songs from [^ ]* in [0-9]* ms' "$base/server.log")
-  held=$(metric "http://127.0.0.1:$port" playcounter_songs)
-  # What the restore used: the heap at /health OK before any full GC (garbage included, so an
-  # upper bound of its peak when no collection ran), the largest heap after a collection during
-  # start-up if any ran, and the heap after a full GC (the counts themselves).
-  used=$(heap_used "$pid")
-  peak=$({ grep -o '[0-9]*M->[0-9]*M' "$base/gc.log" || true; } | sed 's/.*->//; s/M//' | sort -n | tail -1)
-  printf 'restore %11s songs: %s (data-dir %s: %s); JVM start to /health OK %.1f s; songs held after %s; heap at /health OK %.0f MiB (largest after a GC during start-up: %s), after a full GC %.0f MiB\n' \
-    "$(printf "%'d" "$songs")" "${restored#playcounter }" "$files" "$listing" "$(echo "$ready - $start" | bc -l)" "$held" \
-    "$(echo "$used / 1048576" | bc -l)" "${peak:+$peak MiB}${peak:-none ran}" "$(echo "$(heap_after_gc "$pid") / 1048576" | bc -l)"
-  stop_pid "$pid"; pid=
-done
+  local ready; ready=$(date +%s.%N)
+  local restored; restored=$(grep -o 'playcounter restored [0-9]* songs from [^ ]* in [0-9]* ms' "$base/server.log")
+  local held; held=$(metric "http://127.0.0.1:$port" playcounter_songs)
+  local used; used=$(heap_used "$PID")
+  printf 'restore after %-10s: %s; data-dir %s(%s); JVM start to /health OK %.1f s; songs held %s; heap at /health OK %.0f MiB, after a full GC %.0f MiB\n' \
+    "$1" "${restored#playcounter }" "$(du -sh "$data" | cut -f1) " "$listing" "$(echo "$ready - $start" | bc -l)" "$held" \
+    "$(echo "$used / 1048576" | bc -l)" "$(echo "$(heap_after_gc "$PID") / 1048576" | bc -l)"
+}
+restore SIGKILL
+t0=$(date +%s.%N); stop_pid "$PID"; pids=()
+printf 'clean stop with a snapshot of %s songs: %.1f s\n' "$(printf "%'d" "$songs")" "$(echo "$(date +%s.%N) - $t0" | bc -l)"
+restore clean-stop
+stop_pid "$PID"; pids=()

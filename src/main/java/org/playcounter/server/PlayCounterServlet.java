@@ -34,6 +34,10 @@ public final class PlayCounterServlet extends HttpServlet {
   private transient AdminToken adminToken;
   private transient Metrics metrics;
   private transient RejectionLog rejectionLog;
+  /** True when plays wait for an fsync: they are then answered asynchronously. */
+  private transient boolean answerLater;
+  /** The longest a play answered asynchronously waits for its fsync. */
+  private static final long ACK_TIMEOUT_MS = 30_000;
 
   @Override
   public void init() throws ServletException {
@@ -46,6 +50,7 @@ public final class PlayCounterServlet extends HttpServlet {
     adminToken = new AdminToken(settings.adminToken());
     metrics = new Metrics();
     rejectionLog = new RejectionLog(context::log);
+    answerLater = store.durable() && settings.fsyncAlways();
   }
 
   @Override
@@ -98,7 +103,9 @@ public final class PlayCounterServlet extends HttpServlet {
         }
       }
     } finally {
-      metrics.answered(route, response.getStatus());
+      if (request.getAttribute(LaterAnswer.ATTRIBUTE) == null) {
+        metrics.answered(route, response.getStatus());
+      }
     }
   }
 
@@ -143,6 +150,10 @@ public final class PlayCounterServlet extends HttpServlet {
     switch (method) {
       case "GET", "HEAD" -> count = store.get(id);
       case "POST" -> {
+        if (answerLater) {
+          playLater(request, response, format, id);
+          return;
+        }
         try {
           count = store.increment(id);
         } catch (CountOverflowException e) {
@@ -166,10 +177,51 @@ public final class PlayCounterServlet extends HttpServlet {
         return;
       }
     }
-    String body = format == CountsFormat.JSON
+    ResponseBody.send(response, method.equals("HEAD"), 200, format.contentType(),
+        songBody(format, id, count));
+  }
+
+  private static String songBody(CountsFormat format, String id, long count) {
+    return format == CountsFormat.JSON
         ? "{\"id\":" + Json.quote(id) + ",\"count\":" + count + "}"
         : Long.toString(count);
-    ResponseBody.send(response, method.equals("HEAD"), 200, format.contentType(), body);
+  }
+
+  /**
+   * {@code POST /song/{id}} with {@code fsync=always}: the play is recorded now and answered
+   * once it is on disk, without holding a container thread meanwhile, so that the plays of many
+   * connections share one fsync.
+   */
+  private void playLater(HttpServletRequest request, HttpServletResponse response,
+      CountsFormat format, String id) {
+    LaterAnswer later = later(request, response, Route.SONG, format);
+    try {
+      store.increment(id, (count, failure) -> later.answer(() -> {
+        if (failure != null) {
+          reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
+        } else {
+          metrics.played(1);
+          ResponseBody.send(response, false, 200, format.contentType(),
+              songBody(format, id, count));
+        }
+      }));
+    } catch (CountOverflowException e) {
+      later.answerNow(() -> reject(response, format, Rejection.COUNT_OVERFLOW,
+          "count of song " + id + " would overflow 64 bits"));
+    } catch (SongLimitException e) {
+      later.answerNow(() -> reject(response, format, Rejection.SONG_LIMIT, e.getMessage()));
+    } catch (StorageFailedException e) {
+      later.answerNow(() -> reject(response, format, Rejection.STORAGE_FAILED, e.getMessage()));
+    }
+  }
+
+  private LaterAnswer later(HttpServletRequest request, HttpServletResponse response,
+      Route route, CountsFormat format) {
+    return LaterAnswer.start(request, response, ACK_TIMEOUT_MS,
+        () -> metrics.answered(route, response.getStatus()),
+        timedOut -> reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too slow: no"
+            + " fsync within " + ACK_TIMEOUT_MS / 1000 + " s; the change may or may not be"
+            + " recorded"));
   }
 
   private void health(HttpServletResponse response, String method) throws IOException {
@@ -217,6 +269,10 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       Map<String, Long> plays = bodyFormat.parse(new String(bytes, StandardCharsets.UTF_8),
           CountsFormat.MAX_BULK_COUNT);
+      if (answerLater) {
+        addLater(request, response, format, plays);
+        return;
+      }
       counts = store.add(plays);
       metrics.played(plays.values().stream().mapToLong(Long::longValue).sum());
     } catch (MalformedCountsException e) {
@@ -229,6 +285,11 @@ public final class PlayCounterServlet extends HttpServlet {
       reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
       return;
     }
+    sendCounts(response, format, counts);
+  }
+
+  private static void sendCounts(HttpServletResponse response, CountsFormat format,
+      Map<String, Long> counts) throws IOException {
     ResponseBody body = new ResponseBody(response, false, 200, format.contentType());
     CountsWriter writer = format.writer(body);
     for (Map.Entry<String, Long> entry : counts.entrySet()) {
@@ -236,6 +297,28 @@ public final class PlayCounterServlet extends HttpServlet {
     }
     writer.finish();
     body.finish();
+  }
+
+  /** Bulk {@code POST /} with {@code fsync=always}, answered once on disk: see playLater. */
+  private void addLater(HttpServletRequest request, HttpServletResponse response,
+      CountsFormat format, Map<String, Long> plays) {
+    LaterAnswer later = later(request, response, Route.SONGS, format);
+    try {
+      store.add(plays, (counts, failure) -> later.answer(() -> {
+        if (failure != null) {
+          reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
+        } else {
+          metrics.played(plays.values().stream().mapToLong(Long::longValue).sum());
+          sendCounts(response, format, counts);
+        }
+      }));
+    } catch (CountOverflowException e) {
+      later.answerNow(() -> reject(response, format, Rejection.COUNT_OVERFLOW, e.getMessage()));
+    } catch (SongLimitException e) {
+      later.answerNow(() -> reject(response, format, Rejection.SONG_LIMIT, e.getMessage()));
+    } catch (StorageFailedException e) {
+      later.answerNow(() -> reject(response, format, Rejection.STORAGE_FAILED, e.getMessage()));
+    }
   }
 
   /** Drains and streams the counts; if they cannot be delivered, the store puts them back. */

@@ -153,6 +153,25 @@ final class Change implements Recorder {
     }
   }
 
+  /**
+   * Has {@code acknowledgement} hear {@code result} once the journal is done with this change,
+   * without waiting: the journal's own thread writes it, with whatever else is queued. Recorded
+   * but not forced counts as refused, with {@code notForced} as the reason.
+   */
+  <T> void whenDone(T result, Acknowledgement<T> acknowledgement, String notForced) {
+    done.whenComplete((forced, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        acknowledgement.done(null, new StorageFailedException(cause.getMessage()));
+      } else if (!forced) {
+        acknowledgement.done(null, new StorageFailedException(notForced));
+      } else {
+        acknowledgement.done(result, null);
+      }
+    });
+    journal.wakeWriter();
+  }
+
   /** Writes the encoder's full buffer to the file. */
   @FunctionalInterface
   interface Flush {

@@ -59,6 +59,7 @@ final class Journal implements AutoCloseable {
   private final Condition queued = queueLock.newCondition();
   private List<Change> queue = new ArrayList<>();
   private volatile boolean closing;
+  private volatile boolean snapshotAtClose = true;
   /** Set to have the journal's thread write what is queued now. */
   private boolean wake;
   /** Held by whoever writes or forces the file: a request thread leading a group, or ours. */
@@ -318,19 +319,41 @@ final class Journal implements AutoCloseable {
           }
         }
         if (closing && queueEmpty()) {
-          try {
-            if (failure == null) {
-              channel.force(false);
-            }
-            channel.close();
-          } catch (IOException e) {
-            log.accept("playcounter: closing the journal in " + dir + " failed: " + e);
-          }
-          return;
+          break;
         }
       } finally {
         io.unlock();
       }
+    }
+    finish(snapshotAtClose);
+  }
+
+  /**
+   * The journal's last steps: a snapshot of everything, when the journal holds changes since the
+   * last one (so that the next start reads one file in the table's own order rather than
+   * replaying every change), then the empty journal forced and closed.
+   */
+  private void finish(boolean snapshot) {
+    awaitCompaction();
+    io.lock();
+    try {
+      if (snapshot && failure == null && written > 0) {
+        compact();
+      }
+    } finally {
+      io.unlock();
+    }
+    awaitCompaction();
+    io.lock();
+    try {
+      if (failure == null) {
+        channel.force(false);
+      }
+      channel.close();
+    } catch (IOException e) {
+      log.accept("playcounter: closing the journal in " + dir + " failed: " + e);
+    } finally {
+      io.unlock();
     }
   }
 
@@ -670,12 +693,21 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** Writes and forces every change queued, stops the writer and releases the directory. */
+  /**
+   * Writes and forces every change queued, writes a snapshot, stops the writer and releases the
+   * directory.
+   */
   @Override
   public void close() {
+    stop(true);
+  }
+
+  /** Closes as {@link #close()} does, with a snapshot at the end only when asked; for tests. */
+  void stop(boolean snapshot) {
     queueLock.lock();
     try {
       closing = true;
+      snapshotAtClose = snapshot;
       queued.signal();
     } finally {
       queueLock.unlock();

@@ -154,6 +154,55 @@ public final class PlayCountStore {
     return added;
   }
 
+  /**
+   * Adds one play as {@link #increment(String)} does, without waiting for the disk: returns at
+   * once, and {@code acknowledgement} hears the count once the play is acknowledged (at once in
+   * memory only). Many plays waiting this way share one write and one fsync.
+   *
+   * @throws CountOverflowException if the count would pass {@link Long#MAX_VALUE}; nothing changes
+   * @throws SongLimitException if the song is new and the store is full; nothing changes
+   * @throws StorageFailedException if the journal takes no changes; nothing changes
+   */
+  public void increment(String id, Acknowledgement<Long> acknowledgement) {
+    if (journal == null) {
+      acknowledgement.done(counts.add(id, 1, Recorder.NONE), null);
+      return;
+    }
+    Change change = journal.change(false);
+    long count;
+    Lock shared = sharedLock();
+    try {
+      count = counts.add(id, 1, change);
+    } finally {
+      shared.unlock();
+    }
+    change.whenDone(count, acknowledgement, NOT_FORCED);
+  }
+
+  /**
+   * Adds every pair or none as {@link #add(Map)} does, without waiting for the disk:
+   * {@code acknowledgement} hears the new counts once the change is acknowledged.
+   *
+   * @throws CountOverflowException if a count would pass {@link Long#MAX_VALUE}
+   * @throws SongLimitException if the new songs among them do not fit
+   * @throws StorageFailedException if the journal takes no changes; nothing changes
+   */
+  public void add(Map<String, Long> plays, Acknowledgement<Map<String, Long>> acknowledgement) {
+    if (journal == null || plays.isEmpty()) {
+      acknowledgement.done(counts.addAll(plays, Recorder.NONE), null);
+      return;
+    }
+    Change change = journal.change(false);
+    Map<String, Long> added;
+    Lock shared = sharedLock();
+    try {
+      added = counts.addAll(plays, change);
+    } finally {
+      shared.unlock();
+    }
+    change.whenDone(added, acknowledgement, NOT_FORCED);
+  }
+
   /** Removes one song and returns the count it had (0 if none). Atomic. */
   public long remove(String id) {
     if (journal == null) {
@@ -295,10 +344,12 @@ public final class PlayCountStore {
   /** Plays are acknowledged with the durability their mode promises, or refused saying so. */
   private static void awaitPlays(Change change) {
     if (!change.await()) {
-      throw new StorageFailedException("storage failed: the change was written to the journal"
-          + " and counts, but could not be forced to disk; do not send it again");
+      throw new StorageFailedException(NOT_FORCED);
     }
   }
+
+  private static final String NOT_FORCED = "storage failed: the change was written to the"
+      + " journal and counts, but could not be forced to disk; do not send it again";
 
   /**
    * Removals stand once in the file: memory and file agree that the counts are gone, so the
@@ -336,6 +387,11 @@ public final class PlayCountStore {
       }
     }
     journal.close();
+  }
+
+  /** Closes as {@link #close()} does but leaves the journal as it is, with no snapshot; tests. */
+  void closeKeepingJournal() {
+    journal.stop(false);
   }
 
   /** Forces journaled changes to disk and waits for it. */

@@ -89,7 +89,7 @@ class JournalTest {
     store.increment("first");
     store.increment("second");
     store.increment("third");
-    store.close();
+    store.closeKeepingJournal();
     Path journal = onlyJournal();
     byte[] bytes = Files.readAllBytes(journal);
     int second = new String(bytes, StandardCharsets.US_ASCII).indexOf("+second");
