@@ -7,6 +7,8 @@
 #     (kernel, JIT-compiled Java, libjvm, ...) and the hottest kernel functions. With
 #     PROFILER=perf the target may also be nginx (its static `return 200`), for comparison.
 #   CONNECTIONS (default 64): wrk's concurrent keep-alive connections.
+#   EXTRA_JVM: more JVM options for the server, e.g. "-Dplaycounter.data-dir=/tmp/d" to profile
+#     the durable write path.
 # Usage: src/bench/profile.sh [jetty|tomcat|nginx] [write|read] [SECONDS]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +21,7 @@ need wrk wrk
 build
 tmp=$(mktemp -d /tmp/playcounter-profile-XXXX)
 port=$(free_port)
-opts="$RECOMMENDED_JVM -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
+opts="$RECOMMENDED_JVM -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints ${EXTRA_JVM:-}"
 [[ $profiler == jfr ]] && opts="$opts -XX:StartFlightRecording=filename=$tmp/rec.jfr,settings=profile,dumponexit=true"
 recommended_pools
 if [[ $container == nginx ]]; then

@@ -476,6 +476,11 @@ final class SongTable {
     return stripes[stripeIndex(hash)];
   }
 
+  /** The stripe of a song whose hash is {@code hash}. */
+  static int stripeNumber(int hash) {
+    return stripeIndex(hash);
+  }
+
   /** The top bits choose the stripe; a table's slot comes from the low bits. */
   private static int stripeIndex(int hash) {
     return hash >>> 24;
