@@ -9,7 +9,7 @@
 # second, compactions, and the longest time the journal held changes off. Then 10M songs in a
 # data directory: the time from JVM start to /health OK after a SIGKILL (the journal replayed)
 # and after a clean stop (the snapshot written at close read back).
-# Usage: src/bench/durability.sh [SECONDS] [SONGS]   (default 10; 10000000)
+# Usage: src/bench/durability.sh [SECONDS] [SONGS]   (default 10; 10000000; 0 skips the restore)
 #        WARM=15 ROUNDS=3 SERVERS="jetty tomcat" src/bench/durability.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -80,6 +80,7 @@ for server in "${servers[@]}"; do
   for p in "${pids[@]}"; do stop_pid "$p"; done; pids=()
 done
 
+[[ $songs -gt 0 ]] || exit 0
 # Restore: 10M songs written by bulk adds, then a SIGKILL, a restart (the journal replayed) and a
 # clean stop (which writes a snapshot), and a restart again (the snapshot read).
 data=$tmp/restore port=$(free_port)
