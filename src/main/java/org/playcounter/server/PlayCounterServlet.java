@@ -36,7 +36,7 @@ public final class PlayCounterServlet extends HttpServlet {
   private transient RejectionLog rejectionLog;
   /** True when plays wait for the journal: they are then answered asynchronously. */
   private transient boolean answerLater;
-  /** The longest a play answered asynchronously waits for its fsync. */
+  /** The longest a play answered asynchronously waits for the journal. */
   private static final long ACK_TIMEOUT_MS = 30_000;
 
   @Override
@@ -220,8 +220,8 @@ public final class PlayCounterServlet extends HttpServlet {
       Route route, CountsFormat format) {
     return LaterAnswer.start(request, response, ACK_TIMEOUT_MS,
         () -> metrics.answered(route, response.getStatus()),
-        timedOut -> reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too slow: no"
-            + " fsync within " + ACK_TIMEOUT_MS / 1000 + " s; the change may or may not be"
+        timedOut -> reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too slow: not"
+            + " journaled within " + ACK_TIMEOUT_MS / 1000 + " s; the change may or may not be"
             + " recorded"));
   }
 
