@@ -85,8 +85,10 @@ done
 # clean stop (which writes a snapshot), and a restart again (the snapshot read).
 data=$tmp/restore port=$(free_port)
 opts="-Xms6g -Xmx6g -XX:+UseParallelGC -Dplaycounter.data-dir=$data -Dplaycounter.max-body-bytes=16777216 -Dplaycounter.max-songs=20000000"
+t0=$(date +%s.%N)
 start_jetty "$tmp/restore-load" "$port" "$WAR" "$opts"; pids=("$PID")
 wait_http "http://127.0.0.1:$port/health"
+printf 'start with an empty data-dir: JVM start to /health OK %.1f s\n' "$(echo "$(date +%s.%N) - $t0" | bc -l)"
 python3 - "$port" "$songs" <<'PY'
 import http.client, sys
 port, songs = int(sys.argv[1]), int(sys.argv[2])
