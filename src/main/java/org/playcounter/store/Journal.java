@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -36,9 +34,6 @@ import java.util.function.Consumer;
  * too, the journal stops taking changes, and {@link #failure} says why until a restart.
  */
 final class Journal implements AutoCloseable {
-  /** System-property prefix that marks a data directory in use by a deployment of this JVM. */
-  private static final String IN_USE = "playcounter.data-dir-in-use:";
-
   private final Path dir;
   private final SongTable table;
   private final ChannelOpener opener;
@@ -46,9 +41,7 @@ final class Journal implements AutoCloseable {
   private final boolean fsyncAlways;
   private final long intervalNanos;
   private final long maxBytes;
-  private final String inUse;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final DataDirLock lock;
   /**
    * Changes hold the read side while they are recorded and applied; the writer holds the write
    * side to take failed changes back out of memory and to snapshot, when memory is then exactly
@@ -89,8 +82,7 @@ final class Journal implements AutoCloseable {
   /** The longest time changes were held off, in nanoseconds. */
   private volatile long longestHold;
 
-  private Journal(Path dir, SongTable table, Settings settings, String inUse,
-      FileChannel lockChannel, FileLock lock) {
+  private Journal(Path dir, SongTable table, Settings settings, DataDirLock lock) {
     this.dir = dir;
     this.table = table;
     this.opener = settings.opener();
@@ -100,8 +92,6 @@ final class Journal implements AutoCloseable {
     this.maxBytes = settings.maxBytes();
     this.compactAt = maxBytes;
     this.out = new JournalFormat.Encoder(settings.writeBuffer());
-    this.inUse = inUse;
-    this.lockChannel = lockChannel;
     this.lock = lock;
     this.writer = new Thread(this::run, "playcounter-journal " + dir);
     writer.setDaemon(true);
@@ -125,42 +115,8 @@ final class Journal implements AutoCloseable {
    *     file and byte offset of damage anywhere but in the last change of the last journal
    */
   static Journal open(Path dir, SongTable table, Settings settings) throws IOException {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IOException("data-dir " + dir + " cannot be created: " + e, e);
-    }
-    // Deployments in one JVM have class loaders of their own, so the JVM-wide registry of
-    // directories in use is a system property. It is checked before the lock file is opened,
-    // because closing a second channel on a locked file drops the first one's lock on Linux.
-    String inUse = IN_USE + dir.toRealPath();
-    if (System.getProperties().putIfAbsent(inUse, "locked") != null) {
-      throw new IOException("data-dir " + dir + " is in use by another playcounter deployment"
-          + " in this JVM");
-    }
-    FileChannel lockChannel = null;
-    FileLock lock;
-    try {
-      try {
-        lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
-      } catch (IOException e) {
-        throw new IOException("data-dir " + dir + " is not writable: " + e, e);
-      }
-      lock = lockChannel.tryLock();
-      if (lock == null) {
-        throw new IOException("data-dir " + dir + " is in use by another playcounter deployment"
-            + " (its lock file is held by another process)");
-      }
-    } catch (IOException | OverlappingFileLockException e) {
-      if (lockChannel != null) {
-        lockChannel.close();
-      }
-      System.getProperties().remove(inUse);
-      throw e instanceof IOException io ? io : new IOException("data-dir " + dir
-          + " is in use by another playcounter deployment", e);
-    }
-    Journal journal = new Journal(dir, table, settings, inUse, lockChannel, lock);
+    DataDirLock lock = DataDirLock.take(dir);
+    Journal journal = new Journal(dir, table, settings, lock);
     try {
       journal.generation = Recovery.run(dir, table, settings.log());
       journal.channel = journal.openJournal(journal.generation, false);
@@ -169,7 +125,7 @@ final class Journal implements AutoCloseable {
       journal.durable = journal.written;
       syncDirectory(dir);
     } catch (IOException | RuntimeException e) {
-      journal.releaseLock();
+      lock.close();
       if (journal.channel != null) {
         journal.channel.close();
       }
@@ -721,22 +677,9 @@ final class Journal implements AutoCloseable {
       }
     }
     awaitCompaction();
-    releaseLock();
+    lock.close();
     if (interrupted) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void releaseLock() {
-    try {
-      if (lock.isValid()) {
-        lock.release();
-      }
-      lockChannel.close();
-    } catch (IOException e) {
-      // the lock goes with the process anyway
-    } finally {
-      System.getProperties().remove(inUse);
     }
   }
 

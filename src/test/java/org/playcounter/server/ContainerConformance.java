@@ -23,16 +23,24 @@ abstract class ContainerConformance {
 
   @BeforeAll
   void startContainer() throws IOException {
-    container = ServletContainer.start(kind, Map.of("playcounter.max-body-bytes", "2000000"),
-        "/", "/playcounter");
+    container = ServletContainer.start(kind, settings(), "/", "/playcounter");
+  }
+
+  /** The settings both deployments run with, as system properties of the container. */
+  Map<String, String> settings() throws IOException {
+    return Map.of("playcounter.max-body-bytes", "2000000");
   }
 
   @AfterAll
-  void stopContainer() {
+  void stopContainer() throws IOException {
     if (container != null) {
       container.close();
     }
+    cleanUp();
   }
+
+  /** Removes what {@link #settings} made, once the container is stopped. */
+  void cleanUp() throws IOException {}
 
   /** The WAR deployed as {@code ROOT.war}. */
   @Nested
