@@ -117,13 +117,7 @@ public final class PlayCountStore {
       return counts.add(id, 1, Recorder.NONE);
     }
     Change change = journal.change(false);
-    long count;
-    Lock shared = sharedLock();
-    try {
-      count = counts.add(id, 1, change);
-    } finally {
-      shared.unlock();
-    }
+    long count = play(id, change);
     awaitPlays(change);
     return count;
   }
@@ -143,13 +137,7 @@ public final class PlayCountStore {
       return counts.addAll(plays, Recorder.NONE);
     }
     Change change = journal.change(false);
-    Map<String, Long> added;
-    Lock shared = sharedLock();
-    try {
-      added = counts.addAll(plays, change);
-    } finally {
-      shared.unlock();
-    }
+    Map<String, Long> added = addAll(plays, change);
     awaitPlays(change);
     return added;
   }
@@ -169,14 +157,7 @@ public final class PlayCountStore {
       return;
     }
     Change change = journal.change(false);
-    long count;
-    Lock shared = sharedLock();
-    try {
-      count = counts.add(id, 1, change);
-    } finally {
-      shared.unlock();
-    }
-    change.whenDone(count, acknowledgement, NOT_FORCED);
+    change.whenDone(play(id, change), acknowledgement, NOT_FORCED);
   }
 
   /**
@@ -193,14 +174,7 @@ public final class PlayCountStore {
       return;
     }
     Change change = journal.change(false);
-    Map<String, Long> added;
-    Lock shared = sharedLock();
-    try {
-      added = counts.addAll(plays, change);
-    } finally {
-      shared.unlock();
-    }
-    change.whenDone(added, acknowledgement, NOT_FORCED);
+    change.whenDone(addAll(plays, change), acknowledgement, NOT_FORCED);
   }
 
   /** Removes one song and returns the count it had (0 if none). Atomic. */
@@ -333,6 +307,26 @@ public final class PlayCountStore {
     log.accept("playcounter: a drain of " + drained.size() + " songs could not be delivered"
         + " or put back (" + cause.getMessage() + "); its counts are in " + file
         + ": POST that file to / once the counter takes changes again");
+  }
+
+  /** Records and applies one play, holding off compaction's switch meanwhile. */
+  private long play(String id, Change change) {
+    Lock shared = sharedLock();
+    try {
+      return counts.add(id, 1, change);
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  /** Records and applies a bulk add, holding off compaction's switch meanwhile. */
+  private Map<String, Long> addAll(Map<String, Long> plays, Change change) {
+    Lock shared = sharedLock();
+    try {
+      return counts.addAll(plays, change);
+    } finally {
+      shared.unlock();
+    }
   }
 
   private Lock sharedLock() {
