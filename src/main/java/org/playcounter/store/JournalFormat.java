@@ -169,6 +169,16 @@ final class JournalFormat {
     return parseRecord(b, from, space, out);
   }
 
+  /** The offset of the first line break in {@code b[from, to)}, or -1 when there is none. */
+  static int lineEnd(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The CRC-32 of {@code b[from, to)}. */
   static long crc(byte[] b, int from, int to) {
     CRC32 crc = new CRC32();

@@ -81,7 +81,7 @@ final class Recovery {
     JournalFormat.Record record = new JournalFormat.Record();
     int pos = 0;
     while (pos < b.length) {
-      int eol = lineEnd(b, pos);
+      int eol = JournalFormat.lineEnd(b, pos, b.length);
       int next; // the end of this change, or -1 when it is not a whole, valid change
       if (eol < 0) {
         next = -1;
@@ -92,7 +92,7 @@ final class Recovery {
           eol = frameExtent(b, eol + 1);
         } else {
           for (int line = eol + 1, end; ; line = end + 1) {
-            end = lineEnd(b, line);
+            end = JournalFormat.lineEnd(b, line, b.length);
             if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
               break;
             }
@@ -133,7 +133,7 @@ final class Recovery {
     CRC32 crc = new CRC32();
     long lines = 0;
     for (int line = from; ; ) {
-      int end = lineEnd(b, line);
+      int end = JournalFormat.lineEnd(b, line, b.length);
       if (end < 0) {
         return -1;
       }
@@ -157,7 +157,7 @@ final class Recovery {
   /** The last byte of a frame that does not check out: its end line's break, or the file's end. */
   private static int frameExtent(byte[] b, int from) {
     for (int line = from; ; ) {
-      int end = lineEnd(b, line);
+      int end = JournalFormat.lineEnd(b, line, b.length);
       if (end < 0) {
         return b.length;
       }
@@ -166,15 +166,6 @@ final class Recovery {
       }
       line = end + 1;
     }
-  }
-
-  private static int lineEnd(byte[] b, int from) {
-    for (int i = from; i < b.length; i++) {
-      if (b[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   private static boolean onlyZeros(byte[] b, int from) {

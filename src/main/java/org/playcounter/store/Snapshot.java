@@ -36,7 +36,7 @@ final class Snapshot {
       return 0;
     }
     byte[] b = Files.readAllBytes(file);
-    int headerEnd = indexOf(b, 0, b.length);
+    int headerEnd = JournalFormat.lineEnd(b, 0, b.length);
     if (headerEnd < 0 || !JournalFormat.startsWith(b, 0, headerEnd, HEADER)) {
       throw Recovery.damaged(file, 0, "not a playcounter snapshot");
     }
@@ -63,10 +63,10 @@ final class Snapshot {
     // halves on two threads, which then never touch the same stripe.
     int split = headerEnd + 1;
     if (songs > 100_000) {
-      split = indexOf(b, (headerEnd + endLine) / 2, endLine) + 1;
+      split = JournalFormat.lineEnd(b, (headerEnd + endLine) / 2, endLine) + 1;
       int stripe = split < endLine ? stripeOfLine(b, split, endLine) : -1;
       while (split < endLine && stripeOfLine(b, split, endLine) == stripe) {
-        split = indexOf(b, split, endLine) + 1;
+        split = JournalFormat.lineEnd(b, split, endLine) + 1;
       }
     }
     int from = split;
@@ -97,7 +97,7 @@ final class Snapshot {
       throws IOException {
     long lines = 0;
     for (int line = from; line < to; ) {
-      int end = indexOf(b, line, to);
+      int end = JournalFormat.lineEnd(b, line, to);
       int gap = line;
       while (gap < end && b[gap] != ' ') {
         gap++;
@@ -121,15 +121,6 @@ final class Snapshot {
       gap++;
     }
     return SongTable.stripeNumber(CountTable.hash(b, line, gap - line));
-  }
-
-  private static int indexOf(byte[] b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (b[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   private static boolean idChars(byte[] b, int from, int to) {
