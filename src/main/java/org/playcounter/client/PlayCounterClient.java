@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -225,6 +226,135 @@ public final class PlayCounterClient {
   }
 
   /**
+   * The first step of the acknowledged hand-over (the second is {@link #acknowledge}): on every
+   * server, the drains still pending from an earlier call that was never acknowledged, oldest
+   * first, then a new one holding every count live now. Nothing leaves a server until it is
+   * acknowledged, so a caller that dies before storing the counts simply calls again. A server
+   * whose limit of pending drains is reached (409) gets no new one this time.
+   *
+   * @throws PlayCounterException naming the first server that failed; every drain stays pending
+   */
+  public List<PendingDrain> drain() {
+    List<PendingDrain> drains = new ArrayList<>();
+    for (URI server : ring.servers()) {
+      drains.addAll(pendingDrains(server));
+      try {
+        drains.add(createDrain(server));
+      } catch (PlayCounterException e) {
+        if (e.status() != 409) {
+          throw e;
+        }
+      }
+    }
+    return drains;
+  }
+
+  /** Every server's pending drains with their counts, oldest first per server. */
+  public List<PendingDrain> pendingDrains() {
+    List<PendingDrain> drains = new ArrayList<>();
+    for (URI server : ring.servers()) {
+      drains.addAll(pendingDrains(server));
+    }
+    return drains;
+  }
+
+  /**
+   * One server's pending drains with their counts, oldest first. A drain acknowledged by someone
+   * else between the listing and its fetch is left out.
+   */
+  public List<PendingDrain> pendingDrains(URI server) {
+    List<PendingDrain> drains = new ArrayList<>();
+    for (long number : pendingDrainNumbers(server)) {
+      try {
+        drains.add(pendingDrain(server, number));
+      } catch (PlayCounterException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+      }
+    }
+    return drains;
+  }
+
+  /** The numbers of one server's pending drains, oldest first ({@code GET /drains}). */
+  public List<Long> pendingDrainNumbers(URI server) {
+    return call(server, "GET", "/drains", PlayCounterClient::parseNumbers);
+  }
+
+  /**
+   * One pending drain again, with its counts ({@code GET /drains/{n}}).
+   *
+   * @throws PlayCounterException with status 404 when it is not pending (acknowledged, or never
+   *     made)
+   */
+  public PendingDrain pendingDrain(URI server, long number) {
+    return call(server, "GET", "/drains/" + number,
+        response -> new PendingDrain(server(server), number, parseCounts(response)));
+  }
+
+  /**
+   * Moves every count live on {@code server} into a new pending drain ({@code POST /drains}) and
+   * returns it.
+   *
+   * @throws PlayCounterException with status 409 when the server holds as many pending drains as
+   *     it allows
+   */
+  public PendingDrain createDrain(URI server) {
+    return call(server, "POST", "/drains", response -> {
+      String location = response.headers().firstValue("Location")
+          .orElseThrow(() -> new MalformedCountsException("201 without a Location"));
+      long number = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+      return new PendingDrain(server(server), number, parseCounts(response));
+    });
+  }
+
+  /**
+   * The second step: tells the drain's server that its counts are stored, so it forgets them
+   * ({@code DELETE /drains/{n}}).
+   *
+   * @return true when the drain was pending and is now gone; false when it was not pending (acknowledged
+   *     before, or removed by a reset), which for a caller that stored it means the same
+   */
+  public boolean acknowledge(PendingDrain drain) {
+    try {
+      call(drain.server(), "DELETE", "/drains/" + drain.number(), response -> response.body());
+      return true;
+    } catch (PlayCounterException e) {
+      if (e.status() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** One request to one of this client's servers, answered by {@code reader}. */
+  private <T> T call(URI server, String method, String path, Reader<T> reader) {
+    URI base = server(server);
+    HttpRequest request = request(base, path, method, null, BodyPublishers.noBody()).build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, TEXT);
+    } catch (IOException e) {
+      throw unreachable(base, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PlayCounterException(base, -1, "interrupted while waiting for the answer", e);
+    }
+    return answer(base, response, reader);
+  }
+
+  /** The ring's own form of {@code server}, which must be one of this client's servers. */
+  private URI server(URI server) {
+    for (URI known : ring.servers()) {
+      if (known.equals(server) || known.equals(ShardRing.normalize(server))) {
+        return known;
+      }
+    }
+    throw new IllegalArgumentException("not one of this client's servers: " + server
+        + " (they are " + ring.servers() + ")");
+  }
+
+  /**
    * Adds many plays in one call: the songs are grouped by server and each server gets one bulk
    * {@code POST /} with exactly its songs, all servers at once. Each server adds its pairs all
    * or none; nothing is retried.
@@ -294,7 +424,7 @@ public final class PlayCounterClient {
     if (prefer != null) {
       request.header("Prefer", prefer);
     }
-    if (authorization != null && method.equals("DELETE")) {
+    if (authorization != null && (method.equals("DELETE") || path.startsWith("/drains"))) {
       request.header("Authorization", authorization);
     }
     return request;
@@ -393,6 +523,23 @@ public final class PlayCounterClient {
   private static Map<String, Long> parseCounts(HttpResponse<String> response)
       throws MalformedCountsException {
     return CountsFormat.TEXT.parseListing(response.body());
+  }
+
+  /** A list of drain numbers, {@code 3,4}, or an empty body. */
+  private static List<Long> parseNumbers(HttpResponse<String> response)
+      throws MalformedCountsException {
+    String body = response.body().strip();
+    List<Long> numbers = new ArrayList<>();
+    if (!body.isEmpty()) {
+      for (String number : body.split(",", -1)) {
+        try {
+          numbers.add(Long.parseLong(number));
+        } catch (NumberFormatException e) {
+          throw new MalformedCountsException("not a list of drain numbers: " + body);
+        }
+      }
+    }
+    return numbers;
   }
 
   private static String textBody(Map<String, Long> counts) {
