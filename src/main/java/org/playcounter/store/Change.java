@@ -14,6 +14,9 @@ final class Change implements Recorder {
   private static final int ONE = 1;
   private static final int MANY = 2;
   private static final int DRAINED = 3;
+  private static final int CREATED = 4;
+  private static final int ACKNOWLEDGED = 5;
+  private static final int REMOVED = 6;
 
   private final Journal journal;
   /** True when it must be on disk, not only in the file, before it is acknowledged. */
@@ -23,8 +26,10 @@ final class Change implements Recorder {
   private long delta;
   private String[] ids;
   private long[] deltas;
+  private long[] numbers;
   private Drained drained;
   private int sign;
+  private long number;
   /** The file offset just past it once encoded (the writer's own); until then past any. */
   long end = Long.MAX_VALUE;
   private final CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -58,6 +63,33 @@ final class Change implements Recorder {
     journal.enqueue(this);
   }
 
+  @Override
+  public void drainCreated(long number, Drained drained) {
+    this.number = number;
+    this.drained = drained;
+    kind = CREATED;
+    journal.enqueue(this);
+  }
+
+  @Override
+  public void acknowledged(long number, Drained drained) {
+    this.number = number;
+    this.drained = drained;
+    kind = ACKNOWLEDGED;
+    journal.enqueue(this);
+  }
+
+  @Override
+  public void removed(String id, long live, long[] numbers, long[] counts) {
+    this.id = id;
+    this.delta = live;
+    this.ids = null;
+    this.numbers = numbers;
+    this.deltas = counts;
+    kind = REMOVED;
+    journal.enqueue(this);
+  }
+
   /** Formats it, handing full buffers to {@code flush} on the way. */
   void encode(JournalFormat.Encoder out, Flush flush) throws IOException {
     switch (kind) {
@@ -81,6 +113,28 @@ final class Change implements Recorder {
         out.begin();
         drained.forEach((song, count) -> body(out, flush, song, sign * count));
         end(out, flush, drained.size());
+      }
+      case CREATED -> {
+        out.begin(JournalFormat.DRAIN + number);
+        drained.forEach((song, count) -> body(out, flush, song, -count));
+        end(out, flush, drained.size());
+      }
+      case ACKNOWLEDGED -> {
+        out.begin(JournalFormat.ACK + number);
+        end(out, flush, 0);
+      }
+      case REMOVED -> {
+        out.begin(JournalFormat.BEGIN);
+        if (delta > 0) {
+          body(out, flush, id, -delta);
+        }
+        for (int i = 0; i < numbers.length; i++) {
+          if (out.full()) {
+            flush.flush();
+          }
+          out.body(id, -deltas[i], numbers[i]);
+        }
+        end(out, flush, numbers.length + (delta > 0 ? 1 : 0));
       }
       default -> { } // an fsync request writes nothing
     }
@@ -119,6 +173,9 @@ final class Change implements Recorder {
         }
       }
       case DRAINED -> drained.forEach((song, count) -> table.revert(song, sign * count));
+      case CREATED -> table.revertCreate(number, drained);
+      case ACKNOWLEDGED -> table.revertAcknowledge(number, drained);
+      case REMOVED -> table.revertRemoval(id, delta, numbers, deltas);
       default -> { }
     }
   }

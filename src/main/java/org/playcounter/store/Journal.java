@@ -491,6 +491,7 @@ final class Journal implements AutoCloseable {
     }
     long covered;
     int epoch;
+    PendingDrain.State drains;
     FileChannel old;
     holdChanges();
     try {
@@ -515,11 +516,12 @@ final class Journal implements AutoCloseable {
       written = 0;
       durable = 0;
       epoch = table.cut();
+      drains = table.pendingState();
     } finally {
       releaseChanges();
     }
     compactAt = Long.MAX_VALUE; // until the snapshot is done
-    compactor = new Thread(() -> writeSnapshot(old, covered, epoch),
+    compactor = new Thread(() -> writeSnapshot(old, covered, epoch, drains),
         "playcounter-snapshot " + dir);
     compactor.setDaemon(true);
     compactor.start();
@@ -529,7 +531,8 @@ final class Journal implements AutoCloseable {
    * The compactor's work: forces and closes the old journal {@code covered} (plays written since
    * the last interval's fsync), then writes the snapshot of cut {@code epoch}, which covers it.
    */
-  private void writeSnapshot(FileChannel old, long covered, int epoch) {
+  private void writeSnapshot(FileChannel old, long covered, int epoch,
+      PendingDrain.State drains) {
     try {
       old.force(false);
       old.close();
@@ -546,7 +549,7 @@ final class Journal implements AutoCloseable {
       return;
     }
     try {
-      Snapshot.write(dir, covered, table, epoch, opener);
+      Snapshot.write(dir, covered, table, epoch, drains, opener);
       syncDirectory(dir);
       for (long g : Recovery.generations(dir)) {
         if (g <= covered) {

@@ -16,6 +16,10 @@ import org.playcounter.wire.SongId;
 final class JournalFormat {
   static final String BEGIN = "begin";
   static final String END = "end ";
+  /** The first line of a frame that moves every song of it into pending drain N. */
+  static final String DRAIN = "begin drain ";
+  /** The first line of an empty frame that acknowledges pending drain N. */
+  static final String ACK = "begin ack ";
   /** The longest line: sign, id, space, 19 digits, space, 8 hex digits, line break. */
   static final int MAX_LINE = 1 + SongId.MAX_LENGTH + 1 + 19 + 1 + 8 + 1;
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -63,6 +67,31 @@ final class JournalFormat {
     void begin() {
       ascii(BEGIN + "\n");
       crc.reset();
+    }
+
+    /**
+     * A frame's first line; the CRC covers it too unless it is the plain {@code begin} (which
+     * it never did, so old journals still read).
+     */
+    void begin(String header) {
+      if (header.equals(BEGIN)) {
+        begin();
+        return;
+      }
+      int start = length;
+      ascii(header + "\n");
+      crc.reset();
+      crc.update(bytes, start, length - start);
+    }
+
+    /** A song line of a frame that applies to pending drain {@code number}: {@code -id n N}. */
+    void body(String id, long delta, long number) {
+      int start = length;
+      record(id, delta);
+      bytes[length++] = ' ';
+      decimal(number);
+      bytes[length++] = '\n';
+      crc.update(bytes, start, length - start);
     }
 
     /** One song of a frame; the CRC runs on across flushes of the array. */
@@ -120,6 +149,8 @@ final class JournalFormat {
     int idFrom;
     int idLength;
     long delta;
+    /** The pending drain a frame's line applies to ({@code -id n N}); 0 for the live table. */
+    long drain;
   }
 
   /** Parses {@code +id n} or {@code -id n} in {@code b[from, to)}; false if it is not one. */
@@ -134,10 +165,17 @@ final class JournalFormat {
       }
       space++;
     }
-    long value = number(b, space + 1, to);
-    if (space - from - 1 < 1 || space - from - 1 > SongId.MAX_LENGTH || value < 1) {
+    int valueEnd = space + 1;
+    while (valueEnd < to && b[valueEnd] != ' ') {
+      valueEnd++;
+    }
+    long value = number(b, space + 1, valueEnd);
+    long drain = valueEnd == to ? 0 : number(b, valueEnd + 1, to);
+    if (space - from - 1 < 1 || space - from - 1 > SongId.MAX_LENGTH || value < 1 || drain < 0
+        || (drain > 0 && b[from] != '-')) {
       return false;
     }
+    out.drain = drain;
     out.idFrom = from + 1;
     out.idLength = space - from - 1;
     out.delta = b[from] == '-' ? -value : value;
@@ -166,7 +204,7 @@ final class JournalFormat {
     if (space <= from || b[space] != ' ' || hexValue(b, space + 1, to) != crc(b, from, space)) {
       return false;
     }
-    return parseRecord(b, from, space, out);
+    return parseRecord(b, from, space, out) && out.drain == 0;
   }
 
   /** The offset of the first line break in {@code b[from, to)}, or -1 when there is none. */

@@ -99,7 +99,10 @@ public final class PlayCountStore {
     return journal == null ? 0 : journal.fsyncs();
   }
 
-  /** The song's count, 0 for a song never played: the latest completed change. */
+  /**
+   * The song's count, 0 for a song never played: the latest completed change, live plus pending
+   * drains (plays whose hand-over is not acknowledged yet).
+   */
   public long get(String id) {
     return counts.get(id);
   }
@@ -177,7 +180,10 @@ public final class PlayCountStore {
     change.whenDone(addAll(plays, change), acknowledgement, NOT_FORCED);
   }
 
-  /** Removes one song and returns the count it had (0 if none). Atomic. */
+  /**
+   * Removes one song, live and from every pending drain, and returns the count it had (0 if
+   * none). Atomic.
+   */
   public long remove(String id) {
     if (journal == null) {
       return counts.remove(id, Recorder.NONE);
@@ -226,6 +232,74 @@ public final class PlayCountStore {
       awaitRemoval(change, "a drain of " + drained.size() + " songs");
     }
     return drained;
+  }
+
+  /**
+   * Moves every live count into a new pending drain and returns it: exactly-once as
+   * {@link #drain()} is, but the counts stay held (and counted by {@link #get} and
+   * {@link #snapshot}) until {@link #acknowledge}. With a journal the move is forced to disk
+   * before it returns, so a restart finds the drain pending with the same number and counts.
+   *
+   * @throws TooManyDrainsException if {@code limit} drains are pending already; nothing changes
+   * @throws StorageFailedException if the journal could not take it; nothing changed
+   */
+  public PendingDrain createDrain(int limit) {
+    if (journal == null) {
+      return counts.createDrain(limit, Recorder.NONE);
+    }
+    Change change = journal.change(true);
+    PendingDrain drain;
+    Lock shared = sharedLock();
+    try {
+      drain = counts.createDrain(limit, change);
+    } finally {
+      shared.unlock();
+    }
+    awaitRemoval(change, "pending drain " + drain.number());
+    return drain;
+  }
+
+  /** Pending drain {@code number} with its counts as they are now, or null if not pending. */
+  public PendingDrain pendingDrain(long number) {
+    Drained drained = counts.pending(number);
+    return drained == null ? null : new PendingDrain(number, drained);
+  }
+
+  /** The numbers of the pending drains, ascending. */
+  public long[] pendingDrains() {
+    return counts.pendingDrains();
+  }
+
+  /**
+   * Acknowledges pending drain {@code number}: its counts are stored elsewhere, so they are gone
+   * here, forced to disk with a journal. Returns false when no such drain is pending.
+   *
+   * @throws StorageFailedException if the journal could not take it; nothing changed
+   */
+  public boolean acknowledge(long number) {
+    if (journal == null) {
+      return counts.acknowledge(number, Recorder.NONE) != null;
+    }
+    Change change = journal.change(true);
+    Drained acknowledged;
+    Lock shared = sharedLock();
+    try {
+      acknowledged = counts.acknowledge(number, change);
+    } finally {
+      shared.unlock();
+    }
+    if (acknowledged != null) {
+      awaitRemoval(change, "the acknowledgement of drain " + number);
+    }
+    return acknowledged != null;
+  }
+
+  /** Removes every count, live and pending: the pending drains are gone too. */
+  public void reset() {
+    drain();
+    for (long number : pendingDrains()) {
+      acknowledge(number);
+    }
   }
 
   /**
@@ -400,16 +474,22 @@ public final class PlayCountStore {
     if (journal != null && journal.failure() != null) {
       return journal.failure();
     }
-    if (counts.songs() >= maxSongs()) {
-      return "full: " + counts.songs() + " songs held, max-songs is " + maxSongs()
-          + "; new songs are refused";
+    long held = counts.songs() + counts.pendingSongs();
+    if (held >= maxSongs()) {
+      return "full: " + held + " songs held (" + counts.pendingSongs() + " in pending drains),"
+          + " max-songs is " + maxSongs() + "; new songs are refused";
     }
     return null;
   }
 
-  /** Songs held now; exact when no change is running. */
+  /** Songs held live now; exact when no change is running. */
   public long songs() {
     return counts.songs();
+  }
+
+  /** Songs held in pending drains now. */
+  public long pendingSongs() {
+    return counts.pendingSongs();
   }
 
   /** The most songs this store holds at once. */

@@ -16,6 +16,15 @@ interface Recorder {
 
     @Override
     public void drained(Drained drained, int sign) {}
+
+    @Override
+    public void drainCreated(long number, Drained drained) {}
+
+    @Override
+    public void acknowledged(long number, Drained drained) {}
+
+    @Override
+    public void removed(String id, long live, long[] numbers, long[] counts) {}
   };
 
   /** A change of one song. */
@@ -26,4 +35,16 @@ interface Recorder {
 
   /** Every count of a drain, times {@code sign}: -1 for the drain, +1 for its put-back. */
   void drained(Drained drained, int sign);
+
+  /** Every live count moved into new pending drain {@code number}. */
+  void drainCreated(long number, Drained drained);
+
+  /** Pending drain {@code number}, holding {@code drained}, acknowledged: gone. */
+  void acknowledged(long number, Drained drained);
+
+  /**
+   * A song removed: {@code live} plays from the live table (maybe 0) and {@code counts[i]} from
+   * pending drain {@code numbers[i]}.
+   */
+  void removed(String id, long live, long[] numbers, long[] counts);
 }

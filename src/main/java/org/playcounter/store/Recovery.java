@@ -48,6 +48,50 @@ final class Recovery {
       }
     }
 
+    /**
+     * Adds {@code delta} to the song in pending drain {@code number}, which must be pending; the
+     * total must stay in range.
+     */
+    void addPending(long number, byte[] b, int from, int length, long delta, Path file,
+        long offset) throws IOException {
+      if (!table.isPending(number)) {
+        throw damaged(file, offset, "a change of drain " + number + ", which is not pending");
+      }
+      long total;
+      try {
+        total = table.replayPending(number, b, from, length, delta);
+      } catch (ArithmeticException e) {
+        throw damaged(file, offset, "the count of " + id(b, from, length) + " in drain "
+            + number + " passes " + Long.MAX_VALUE);
+      }
+      if (total < 0) {
+        throw damaged(file, offset, "more plays of " + id(b, from, length) + " removed from"
+            + " drain " + number + " than it held");
+      }
+    }
+
+    /** Pending drain {@code number} is made here; numbers only go up. */
+    void create(long number, Path file, long offset) throws IOException {
+      if (number < table.nextDrain() || table.isPending(number)) {
+        throw damaged(file, offset, "drain " + number + " made again (the next is at least "
+            + table.nextDrain() + ")");
+      }
+      table.replayCreate(number);
+    }
+
+    /** Pending drain {@code number} is acknowledged here. */
+    void acknowledge(long number, Path file, long offset) throws IOException {
+      if (!table.isPending(number)) {
+        throw damaged(file, offset, "drain " + number + " acknowledged but not pending");
+      }
+      table.replayAcknowledge(number);
+    }
+
+    /** The number the next drain takes at least, as a snapshot recorded it. */
+    void nextDrain(long next) {
+      table.replayNextDrain(next);
+    }
+
     private static String id(byte[] b, int from, int length) {
       return new String(b, from, length, StandardCharsets.US_ASCII);
     }
@@ -86,21 +130,12 @@ final class Recovery {
       if (eol < 0) {
         next = -1;
         eol = b.length;
-      } else if (JournalFormat.is(b, pos, eol, JournalFormat.BEGIN)) {
-        next = frame(b, eol + 1);
+      } else if (isFrameStart(b, pos, eol)) {
+        next = frame(b, pos, eol + 1);
         if (next < 0) {
           eol = frameExtent(b, eol + 1);
         } else {
-          for (int line = eol + 1, end; ; line = end + 1) {
-            end = JournalFormat.lineEnd(b, line, b.length);
-            if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
-              break;
-            }
-            if (!JournalFormat.parseRecord(b, line, end, record)) {
-              throw damaged(file, line, "bad line in a change whose checksum matches");
-            }
-            replay.add(b, record.idFrom, record.idLength, record.delta, file, line);
-          }
+          replayFrame(b, pos, eol, replay, record, file);
         }
       } else if (JournalFormat.parseSingle(b, pos, eol, record)) {
         replay.add(b, record.idFrom, record.idLength, record.delta, file, pos);
@@ -125,12 +160,62 @@ final class Recovery {
     }
   }
 
+  /** True for a frame's first line: {@code begin}, {@code begin drain N} or {@code begin ack N}. */
+  private static boolean isFrameStart(byte[] b, int from, int eol) {
+    return JournalFormat.is(b, from, eol, JournalFormat.BEGIN)
+        || JournalFormat.startsWith(b, from, eol, JournalFormat.DRAIN)
+        || JournalFormat.startsWith(b, from, eol, JournalFormat.ACK);
+  }
+
+  /** Applies a frame that checked out; its first line is {@code b[pos, eol)}. */
+  private static void replayFrame(byte[] b, int pos, int eol, Replay replay,
+      JournalFormat.Record record, Path file) throws IOException {
+    long creates = 0;
+    if (JournalFormat.startsWith(b, pos, eol, JournalFormat.DRAIN)) {
+      creates = JournalFormat.number(b, pos + JournalFormat.DRAIN.length(), eol);
+      if (creates < 1) {
+        throw damaged(file, pos, "bad drain number in a change whose checksum matches");
+      }
+      replay.create(creates, file, pos);
+    } else if (JournalFormat.startsWith(b, pos, eol, JournalFormat.ACK)) {
+      long acknowledged = JournalFormat.number(b, pos + JournalFormat.ACK.length(), eol);
+      if (acknowledged < 1) {
+        throw damaged(file, pos, "bad drain number in a change whose checksum matches");
+      }
+      replay.acknowledge(acknowledged, file, pos);
+    }
+    for (int line = eol + 1, end; ; line = end + 1) {
+      end = JournalFormat.lineEnd(b, line, b.length);
+      if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
+        return;
+      }
+      if (!JournalFormat.parseRecord(b, line, end, record)
+          || (creates > 0 && (record.drain != 0 || record.delta > 0))) {
+        throw damaged(file, line, "bad line in a change whose checksum matches");
+      }
+      if (creates > 0) {
+        replay.add(b, record.idFrom, record.idLength, record.delta, file, line);
+        replay.addPending(creates, b, record.idFrom, record.idLength, -record.delta, file, line);
+      } else if (record.drain > 0) {
+        replay.addPending(record.drain, b, record.idFrom, record.idLength, record.delta, file,
+            line);
+      } else {
+        replay.add(b, record.idFrom, record.idLength, record.delta, file, line);
+      }
+    }
+  }
+
   /**
-   * Checks the frame whose lines start at {@code from}: returns the offset past its {@code end}
-   * line when that line is there and matches the lines before it, else -1.
+   * Checks the frame whose first line starts at {@code header} and whose song lines start at
+   * {@code from}: returns the offset past its {@code end} line when that line is there and
+   * matches the lines before it (and the first line, unless it is the plain {@code begin}), else
+   * -1.
    */
-  private static int frame(byte[] b, int from) {
+  private static int frame(byte[] b, int header, int from) {
     CRC32 crc = new CRC32();
+    if (!JournalFormat.is(b, header, from - 1, JournalFormat.BEGIN)) {
+      crc.update(b, header, from - header);
+    }
     long lines = 0;
     for (int line = from; ; ) {
       int end = JournalFormat.lineEnd(b, line, b.length);

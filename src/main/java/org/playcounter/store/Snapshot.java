@@ -22,6 +22,8 @@ import org.playcounter.wire.SongId;
 final class Snapshot {
   static final String FILE = "snapshot";
   private static final String HEADER = "playcounter-snapshot 1 covers-journal ";
+  private static final String NEXT_DRAIN = " next-drain ";
+  private static final String DRAIN = "drain ";
 
   private Snapshot() {}
 
@@ -40,7 +42,19 @@ final class Snapshot {
     if (headerEnd < 0 || !JournalFormat.startsWith(b, 0, headerEnd, HEADER)) {
       throw Recovery.damaged(file, 0, "not a playcounter snapshot");
     }
-    long covered = JournalFormat.number(b, HEADER.length(), headerEnd);
+    int coveredEnd = HEADER.length();
+    while (coveredEnd < headerEnd && b[coveredEnd] != ' ') {
+      coveredEnd++;
+    }
+    long covered = JournalFormat.number(b, HEADER.length(), coveredEnd);
+    long nextDrain = 1;
+    if (coveredEnd < headerEnd) {
+      nextDrain = JournalFormat.startsWith(b, coveredEnd, headerEnd, NEXT_DRAIN)
+          ? JournalFormat.number(b, coveredEnd + NEXT_DRAIN.length(), headerEnd) : -1;
+      if (nextDrain < 1) {
+        throw Recovery.damaged(file, 0, "bad snapshot header");
+      }
+    }
     int endLine = b.length - 1;
     while (endLine > 0 && b[endLine - 1] != '\n') {
       endLine--;
@@ -58,12 +72,14 @@ final class Snapshot {
         != JournalFormat.crc(b, 0, endLine)) {
       throw Recovery.damaged(file, endLine, "the closing line does not match the snapshot");
     }
+    int liveStart = readPending(b, headerEnd + 1, endLine, file, replay);
+    replay.nextDrain(nextDrain);
     table.presize(songs);
     // The lines come stripe by stripe: split them at a stripe's end near the middle and read the
     // halves on two threads, which then never touch the same stripe.
-    int split = headerEnd + 1;
+    int split = liveStart;
     if (songs > 100_000) {
-      split = JournalFormat.lineEnd(b, (headerEnd + endLine) / 2, endLine) + 1;
+      split = JournalFormat.lineEnd(b, (liveStart + endLine) / 2, endLine) + 1;
       int stripe = split < endLine ? stripeOfLine(b, split, endLine) : -1;
       while (split < endLine && stripeOfLine(b, split, endLine) == stripe) {
         split = JournalFormat.lineEnd(b, split, endLine) + 1;
@@ -74,7 +90,7 @@ final class Snapshot {
     FutureTask<Long> second = new FutureTask<>(() -> readLines(b, from, to, file, replay));
     Thread helper = new Thread(second, "playcounter-restore");
     helper.start();
-    long lines = readLines(b, headerEnd + 1, split, file, replay);
+    long lines = readLines(b, liveStart, split, file, replay);
     try {
       lines += second.get();
     } catch (ExecutionException e) {
@@ -92,24 +108,70 @@ final class Snapshot {
     return covered;
   }
 
+  /**
+   * Reads the pending drains' sections at {@code from}, each a line {@code drain N songs} and its
+   * songs' lines, and returns where the live songs' lines start.
+   */
+  private static int readPending(byte[] b, int from, int to, Path file, Recovery.Replay replay)
+      throws IOException {
+    int at = from;
+    while (at < to) {
+      int end = JournalFormat.lineEnd(b, at, to);
+      if (end < 0 || !JournalFormat.startsWith(b, at, end, DRAIN)) {
+        return at;
+      }
+      int space = at + DRAIN.length();
+      while (space < end && b[space] != ' ') {
+        space++;
+      }
+      long number = JournalFormat.number(b, at + DRAIN.length(), space);
+      long songs = space < end ? JournalFormat.number(b, space + 1, end) : -1;
+      if (number < 1 || songs < 0) {
+        throw Recovery.damaged(file, at, "bad drain line");
+      }
+      replay.create(number, file, at);
+      at = end + 1;
+      for (long i = 0; i < songs; i++) {
+        if (at >= to) {
+          throw Recovery.damaged(file, at, "drain " + number + " ends early");
+        }
+        at = readLine(b, at, to, file, (id, length, count) ->
+            replay.addPending(number, b, id, length, count, file, id));
+      }
+    }
+    return at;
+  }
+
+  /** Where a song line's parts go. */
+  @FunctionalInterface
+  private interface LineTarget {
+    void take(int idFrom, int idLength, long count) throws IOException;
+  }
+
+  /** Reads the line {@code id count} at {@code line} into {@code target}; returns the next. */
+  private static int readLine(byte[] b, int line, int to, Path file, LineTarget target)
+      throws IOException {
+    int end = JournalFormat.lineEnd(b, line, to);
+    int gap = line;
+    while (gap < end && b[gap] != ' ') {
+      gap++;
+    }
+    long count = JournalFormat.number(b, gap + 1, end);
+    if (end < 0 || gap - line < 1 || gap - line > SongId.MAX_LENGTH || count < 1
+        || !idChars(b, line, gap)) {
+      throw Recovery.damaged(file, line, "bad line");
+    }
+    target.take(line, gap - line, count);
+    return end + 1;
+  }
+
   /** Replays the lines {@code id count} in {@code b[from, to)}; returns how many. */
   private static long readLines(byte[] b, int from, int to, Path file, Recovery.Replay replay)
       throws IOException {
     long lines = 0;
-    for (int line = from; line < to; ) {
-      int end = JournalFormat.lineEnd(b, line, to);
-      int gap = line;
-      while (gap < end && b[gap] != ' ') {
-        gap++;
-      }
-      long count = JournalFormat.number(b, gap + 1, end);
-      if (end < 0 || gap - line < 1 || gap - line > SongId.MAX_LENGTH || count < 1
-          || !idChars(b, line, gap)) {
-        throw Recovery.damaged(file, line, "bad line");
-      }
-      replay.add(b, line, gap - line, count, file, line);
-      lines++;
-      line = end + 1;
+    for (int line = from; line < to; lines++) {
+      line = readLine(b, line, to, file, (id, length, count) ->
+          replay.add(b, id, length, count, file, id));
     }
     return lines;
   }
@@ -136,13 +198,17 @@ final class Snapshot {
    * Writes the table's counts as of cut {@code epoch} as the snapshot covering journals up to
    * {@code covered}: the cut was made when those journals held exactly what the table did.
    */
-  static void write(Path dir, long covered, SongTable table, int epoch, ChannelOpener opener)
-      throws IOException {
+  static void write(Path dir, long covered, SongTable table, int epoch,
+      PendingDrain.State drains, ChannelOpener opener) throws IOException {
     Path temp = dir.resolve(FILE + ".tmp");
     try (FileChannel out = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
       Writer writer = new Writer(out);
-      writer.line(HEADER + covered);
+      writer.line(HEADER + covered + NEXT_DRAIN + drains.next());
+      for (int i = 0; i < drains.numbers().length; i++) {
+        writer.line(DRAIN + drains.numbers()[i] + " " + drains.drains()[i].size());
+        drains.drains()[i].forEach((id, count) -> writer.line(id + " " + count));
+      }
       long[] songs = {0};
       table.forEachAt(epoch, (id, count) -> {
         writer.line(id + " " + count);

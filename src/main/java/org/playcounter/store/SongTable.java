@@ -1,12 +1,10 @@
 package org.playcounter.store;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The play counts of one store: {@value #STRIPES} stripes, each a {@link CountTable} under its own
@@ -28,6 +26,14 @@ final class SongTable {
   /** Songs held: changed inside the stripe locks, so exact whenever no change is running. */
   private final AtomicLong songs = new AtomicLong();
   private final long maxSongs;
+  /** Songs in pending drains: they hold memory too, so they count against the limit. */
+  private final AtomicLong setAside = new AtomicLong();
+  /** Makes, acknowledges and takes back pending drains one at a time. */
+  private final Object drainsLock = new Object();
+  /** The numbers of the pending drains, ascending; replaced, never written. */
+  private volatile long[] pendingDrains = {};
+  /** The number the next pending drain takes at least; under {@link #drainsLock}. */
+  private long nextDrain = 1;
   /**
    * The latest snapshot cut ({@link #cut}): a stripe whose {@code copiedEpoch} is behind it still
    * holds the counts of the cut in its live table, and copies that table before its first change.
@@ -60,7 +66,7 @@ final class SongTable {
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
-      return stripe.table.get(id, hash);
+      return stripe.table.get(id, hash) + stripe.pendingSum(id, hash);
     } finally {
       stripe.unlock();
     }
@@ -81,7 +87,10 @@ final class SongTable {
       beforeChange(stripe);
       CountTable table = stripe.table;
       long count = table.get(id, hash); // 0 only for a song not held: held counts are >= 1
-      if (count == 0) {
+      long pending = stripe.pendingSum(id, hash);
+      if (count + pending > Long.MAX_VALUE - delta) {
+        throw new CountOverflowException(id);
+      } else if (count == 0) {
         reserveSongs(1);
         try {
           recorder.one(id, delta);
@@ -89,12 +98,10 @@ final class SongTable {
           songs.decrementAndGet();
           throw e;
         }
-      } else if (count > Long.MAX_VALUE - delta) {
-        throw new CountOverflowException(id);
       } else {
         recorder.one(id, delta);
       }
-      return table.add(id, hash, delta);
+      return table.add(id, hash, delta) + pending;
     } finally {
       stripe.unlock();
     }
@@ -125,11 +132,12 @@ final class SongTable {
     try {
       int newSongs = 0;
       for (int i = 0; i < n; i++) {
-        long count = stripeOf(hashes[i]).table.get(ids[i], hashes[i]);
-        if (count == 0) {
-          newSongs++;
-        } else if (count > Long.MAX_VALUE - deltas[i]) {
+        Stripe stripe = stripeOf(hashes[i]);
+        long count = stripe.table.get(ids[i], hashes[i]);
+        if (count + stripe.pendingSum(ids[i], hashes[i]) > Long.MAX_VALUE - deltas[i]) {
           throw new CountOverflowException(ids[i]);
+        } else if (count == 0) {
+          newSongs++;
         }
       }
       reserveSongs(newSongs);
@@ -143,7 +151,9 @@ final class SongTable {
       }
       Map<String, Long> counts = new LinkedHashMap<>(n * 2);
       for (int i = 0; i < n; i++) {
-        counts.put(ids[i], stripeOf(hashes[i]).table.add(ids[i], hashes[i], deltas[i]));
+        Stripe stripe = stripeOf(hashes[i]);
+        counts.put(ids[i], stripe.table.add(ids[i], hashes[i], deltas[i])
+            + stripe.pendingSum(ids[i], hashes[i]));
       }
       return counts;
     } finally {
@@ -244,20 +254,329 @@ final class SongTable {
     }
   }
 
-  /** Removes one song, recorded first, and returns the count it had, 0 if none. */
+  /**
+   * Removes one song, live and from every pending drain, recorded first, and returns the count it
+   * had, 0 if none.
+   */
   long remove(String id, Recorder recorder) {
     int hash = CountTable.hash(id);
     Stripe stripe = stripeOf(hash);
     stripe.lock();
     try {
       beforeChange(stripe);
-      long count = stripe.table.get(id, hash);
-      if (count > 0) {
-        recorder.one(id, -count);
+      long live = stripe.table.get(id, hash);
+      long[] numbers = stripe.pendingNumbers();
+      CountTable[] parts = stripe.pendingTables();
+      int holding = 0;
+      for (CountTable part : parts) {
+        holding += part.get(id, hash) > 0 ? 1 : 0;
+      }
+      if (holding == 0) {
+        if (live > 0) {
+          recorder.one(id, -live);
+          stripe.table.remove(id, hash);
+          songs.decrementAndGet();
+        }
+        return live;
+      }
+      long[] from = new long[holding];
+      long[] counts = new long[holding];
+      long total = live;
+      for (int i = 0, k = 0; i < parts.length; i++) {
+        long count = parts[i].get(id, hash);
+        if (count > 0) {
+          from[k] = numbers[i];
+          counts[k++] = count;
+          total += count;
+        }
+      }
+      recorder.removed(id, live, from, counts);
+      if (live > 0) {
         stripe.table.remove(id, hash);
         songs.decrementAndGet();
       }
-      return count;
+      for (long number : from) {
+        CountTable part = stripe.pending(number).copy();
+        part.remove(id, hash);
+        stripe.setPending(number, part);
+      }
+      setAside.addAndGet(-holding);
+      return total;
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  /** Takes back a {@link #remove} that never reached the file. */
+  void revertRemoval(String id, long live, long[] numbers, long[] counts) {
+    int hash = CountTable.hash(id);
+    Stripe stripe = stripeOf(hash);
+    stripe.lock();
+    try {
+      beforeChange(stripe);
+      if (live > 0) {
+        stripe.table.add(id, hash, live);
+        songs.incrementAndGet();
+      }
+      for (int i = 0; i < numbers.length; i++) {
+        CountTable part = stripe.pending(numbers[i]);
+        part = part == null ? new CountTable() : part.copy();
+        part.add(id, hash, counts[i]);
+        stripe.setPending(numbers[i], part);
+      }
+      setAside.addAndGet(numbers.length);
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  /**
+   * Moves every live count into a new pending drain, recorded first, and returns its number and
+   * counts: exactly-once as {@link #drain} is. Holds every stripe for the moment of the move (a
+   * swap of tables), so the record is queued before any change can see the new drain.
+   */
+  PendingDrain createDrain(int limit, Recorder recorder) {
+    synchronized (drainsLock) {
+      if (pendingDrains.length >= limit) {
+        throw new TooManyDrainsException(pendingDrains.clone());
+      }
+      long number = Math.max(nextDrain, System.currentTimeMillis());
+      CountTable[] taken = new CountTable[STRIPES];
+      lockAll();
+      try {
+        long moved = 0;
+        for (int s = 0; s < STRIPES; s++) {
+          Stripe stripe = stripes[s];
+          if (stripe.table.size() > 0) {
+            if (stripe.copiedEpoch != snapshotEpoch) {
+              stripe.frozen = stripe.table; // handed to the drain whole, never changed again
+              stripe.copiedEpoch = snapshotEpoch;
+            }
+            taken[s] = stripe.table;
+            moved += stripe.table.size();
+            stripe.table = new CountTable();
+          }
+        }
+        Drained drained = new Drained(taken);
+        try {
+          recorder.drainCreated(number, drained);
+        } catch (RuntimeException e) {
+          for (int s = 0; s < STRIPES; s++) {
+            if (taken[s] != null) {
+              stripes[s].table = taken[s].copy();
+            }
+          }
+          throw e;
+        }
+        for (int s = 0; s < STRIPES; s++) {
+          if (taken[s] != null) {
+            stripes[s].setPending(number, taken[s]);
+          }
+        }
+        songs.addAndGet(-moved);
+        setAside.addAndGet(moved);
+        register(number);
+        return new PendingDrain(number, drained);
+      } finally {
+        unlockAll();
+      }
+    }
+  }
+
+  /** Takes back a {@link #createDrain} that never reached the file: its counts are live again. */
+  void revertCreate(long number, Drained drained) {
+    synchronized (drainsLock) {
+      lockAll();
+      try {
+        for (int s = 0; s < STRIPES; s++) {
+          Stripe stripe = stripes[s];
+          if (stripe.pending(number) != null) {
+            beforeChange(stripe);
+            stripe.setPending(number, null);
+          }
+        }
+        drained.forEach(this::apply);
+        setAside.addAndGet(-drained.size());
+        unregister(number);
+      } finally {
+        unlockAll();
+      }
+    }
+  }
+
+  /**
+   * Acknowledges pending drain {@code number}, recorded first: its counts are gone. Returns them,
+   * or null when no such drain is pending.
+   */
+  Drained acknowledge(long number, Recorder recorder) {
+    synchronized (drainsLock) {
+      if (Arrays.binarySearch(pendingDrains, number) < 0) {
+        return null;
+      }
+      lockAll();
+      try {
+        Drained drained = partsOf(number);
+        recorder.acknowledged(number, drained);
+        for (Stripe stripe : stripes) {
+          stripe.setPending(number, null);
+        }
+        setAside.addAndGet(-drained.size());
+        unregister(number);
+        return drained;
+      } finally {
+        unlockAll();
+      }
+    }
+  }
+
+  /** Takes back an {@link #acknowledge} that never reached the file: the drain is pending again. */
+  void revertAcknowledge(long number, Drained drained) {
+    synchronized (drainsLock) {
+      lockAll();
+      try {
+        for (int s = 0; s < STRIPES; s++) {
+          CountTable part = drained.part(s);
+          if (part != null) {
+            stripes[s].setPending(number, part);
+          }
+        }
+        setAside.addAndGet(drained.size());
+        register(number);
+      } finally {
+        unlockAll();
+      }
+    }
+  }
+
+  /** The counts of pending drain {@code number} now, or null when it is not pending. */
+  Drained pending(long number) {
+    if (Arrays.binarySearch(pendingDrains, number) < 0) {
+      return null;
+    }
+    CountTable[] parts = new CountTable[STRIPES];
+    for (int s = 0; s < STRIPES; s++) {
+      Stripe stripe = stripes[s];
+      stripe.lock();
+      try {
+        parts[s] = stripe.pending(number);
+      } finally {
+        stripe.unlock();
+      }
+    }
+    return Arrays.binarySearch(pendingDrains, number) < 0 ? null : new Drained(parts);
+  }
+
+  /** The numbers of the pending drains, ascending. */
+  long[] pendingDrains() {
+    return pendingDrains.clone();
+  }
+
+  /** Songs held in pending drains. */
+  long pendingSongs() {
+    return setAside.get();
+  }
+
+  /**
+   * The pending drains as they are now, with the number the next one takes at least; the caller
+   * holds every change off, as for {@link #cut}.
+   */
+  PendingDrain.State pendingState() {
+    synchronized (drainsLock) {
+      long[] numbers = pendingDrains;
+      Drained[] drains = new Drained[numbers.length];
+      for (int i = 0; i < numbers.length; i++) {
+        drains[i] = partsOf(numbers[i]);
+      }
+      return new PendingDrain.State(nextDrain, numbers, drains);
+    }
+  }
+
+  /** Pending drain {@code number}'s parts; stripes held by the caller or no change running. */
+  private Drained partsOf(long number) {
+    CountTable[] parts = new CountTable[STRIPES];
+    for (int s = 0; s < STRIPES; s++) {
+      parts[s] = stripes[s].pending(number);
+    }
+    return new Drained(parts);
+  }
+
+  private void register(long number) {
+    long[] numbers = Arrays.copyOf(pendingDrains, pendingDrains.length + 1);
+    numbers[numbers.length - 1] = number;
+    Arrays.sort(numbers);
+    pendingDrains = numbers;
+    nextDrain = Math.max(nextDrain, number + 1);
+  }
+
+  private void unregister(long number) {
+    pendingDrains = Arrays.stream(pendingDrains).filter(n -> n != number).toArray();
+  }
+
+  private void lockAll() {
+    for (Stripe stripe : stripes) {
+      stripe.lock();
+    }
+  }
+
+  private void unlockAll() {
+    for (int s = STRIPES - 1; s >= 0; s--) {
+      stripes[s].unlock();
+    }
+  }
+
+  /** Recovery: pending drain {@code number} was made here (its moves follow). */
+  void replayCreate(long number) {
+    synchronized (drainsLock) {
+      register(number);
+    }
+  }
+
+  /** Recovery: the number the next pending drain takes at least, from a snapshot. */
+  void replayNextDrain(long next) {
+    synchronized (drainsLock) {
+      nextDrain = Math.max(nextDrain, next);
+    }
+  }
+
+  /** Recovery: pending drain {@code number} was acknowledged here. */
+  void replayAcknowledge(long number) {
+    synchronized (drainsLock) {
+      for (Stripe stripe : stripes) {
+        stripe.setPending(number, null);
+      }
+      unregister(number);
+    }
+  }
+
+  /** True when drain {@code number} is pending; for recovery's checks. */
+  boolean isPending(long number) {
+    return Arrays.binarySearch(pendingDrains, number) >= 0;
+  }
+
+  /** The number the next pending drain takes at least. */
+  long nextDrain() {
+    synchronized (drainsLock) {
+      return nextDrain;
+    }
+  }
+
+  /**
+   * Recovery: adds {@code delta} to the song (ASCII id {@code b[from, from + length)}) in pending
+   * drain {@code number}'s part, with no limit; returns the total after it.
+   *
+   * @throws ArithmeticException if the total passes {@link Long#MAX_VALUE}
+   */
+  long replayPending(long number, byte[] b, int from, int length, long delta) {
+    int hash = CountTable.hash(b, from, length);
+    Stripe stripe = stripeOf(hash);
+    stripe.lock();
+    try {
+      CountTable part = stripe.pending(number);
+      if (part == null) {
+        part = new CountTable();
+        stripe.setPending(number, part);
+      }
+      return part.replay(b, from, length, hash, delta);
     } finally {
       stripe.unlock();
     }
@@ -270,8 +589,9 @@ final class SongTable {
    * counts go back and it throws.
    */
   Drained drain(Recorder recorder) {
-    List<CountTable> taken = new ArrayList<>();
-    for (Stripe stripe : stripes) {
+    CountTable[] taken = new CountTable[STRIPES];
+    for (int s = 0; s < STRIPES; s++) {
+      Stripe stripe = stripes[s];
       stripe.lock();
       try {
         if (stripe.table.size() > 0) {
@@ -279,7 +599,7 @@ final class SongTable {
             stripe.frozen = stripe.table; // handed to the drain whole, never changed again
             stripe.copiedEpoch = snapshotEpoch;
           }
-          taken.add(stripe.table);
+          taken[s] = stripe.table;
           songs.addAndGet(-stripe.table.size());
           stripe.table = new CountTable();
         }
@@ -317,14 +637,19 @@ final class SongTable {
   <X extends Exception> void snapshot(CountVisitor<X> visitor) throws X {
     for (Stripe stripe : stripes) {
       CountTable copy;
+      CountTable[] parts;
       stripe.lock();
       try {
-        if (stripe.table.size() == 0) {
+        if (stripe.table.size() == 0 && !stripe.hasPending()) {
           continue;
         }
         copy = stripe.table.copy();
+        parts = stripe.pendingTables();
       } finally {
         stripe.unlock();
+      }
+      for (CountTable part : parts) {
+        part.forEach((id, count) -> copy.add(id, CountTable.hash(id), count));
       }
       copy.forEach(visitor);
     }
@@ -435,16 +760,22 @@ final class SongTable {
   /** Ends a recovery: drops songs without plays and counts the rest. */
   void finishReplay() {
     long held = 0;
+    long pending = 0;
     for (Stripe stripe : stripes) {
       stripe.lock();
       try {
         stripe.table.removeNonPositive();
         held += stripe.table.size();
+        for (CountTable part : stripe.pendingTables()) {
+          part.removeNonPositive();
+          pending += part.size();
+        }
       } finally {
         stripe.unlock();
       }
     }
     songs.set(held);
+    setAside.set(pending);
   }
 
   /** Bytes of the tables' arrays: what the counts cost on the heap, less object headers. */
@@ -466,7 +797,7 @@ final class SongTable {
    * stripes add songs at the same time.
    */
   private void reserveSongs(int n) {
-    if (songs.addAndGet(n) > maxSongs) {
+    if (songs.addAndGet(n) > maxSongs - setAside.get()) {
       songs.addAndGet(-n);
       throw new SongLimitException(maxSongs);
     }
@@ -484,14 +815,5 @@ final class SongTable {
   /** The top bits choose the stripe; a table's slot comes from the low bits. */
   private static int stripeIndex(int hash) {
     return hash >>> 24;
-  }
-
-  /** One stripe: its lock and the table it guards. */
-  private static final class Stripe extends ReentrantLock {
-    private static final long serialVersionUID = 1L;
-    private transient CountTable table = new CountTable();
-    /** The counts as of the latest cut, kept for its snapshot; null when the table has them. */
-    private transient CountTable frozen;
-    private int copiedEpoch;
   }
 }

@@ -32,7 +32,8 @@ class JournalFaultTest {
   private final List<String> log = new ArrayList<>();
 
   /** The changes under test. */
-  enum Op { PLAY, BULK_ADD, DELETE, DRAIN, PUT_BACK, COMPACTION }
+  enum Op { PLAY, BULK_ADD, DELETE, DRAIN, PUT_BACK, COMPACTION, CREATE_DRAIN, ACKNOWLEDGE,
+    DELETE_PENDING }
 
   /** One way to fail, armed on a {@link Faults} just before the change. */
   record Fault(String name, Consumer<Faults> arm) {
@@ -100,6 +101,7 @@ class JournalFaultTest {
     Scenario scenario = new Scenario(temp, op, fsync.equals("always"), faults, log);
     scenario.seed();
     Map<String, Long> before = contents(scenario.store);
+    Map<Long, Map<String, Long>> pendingBefore = pending(scenario.store);
     fault.arm.accept(faults);
     String refusal = null;
     boolean recordedUnforced = false;
@@ -122,9 +124,11 @@ class JournalFaultTest {
     scenario.store.journal().awaitCompaction(); // a compaction the change set off
     faults.disarm();
     Map<String, Long> memory = contents(scenario.store);
+    Map<Long, Map<String, Long>> pendingMemory = pending(scenario.store);
     Map<String, Long> after = scenario.expectedAfter(before);
     if (refusal != null) {
       assertEquals(before, memory, "refused (" + refusal + "), so nothing changed");
+      assertEquals(pendingBefore, pendingMemory, "refused, so no drain changed");
       if (op == Op.PUT_BACK) {
         assertEquals(scenario.drainedCounts, rescued(), "the put-back went to a file");
       }
@@ -133,11 +137,13 @@ class JournalFaultTest {
       if (op == Op.DRAIN) {
         assertEquals(before, contents(scenario.drained), "the drain returned what it took");
       }
+      assertEquals(scenario.expectedPending(pendingBefore), pendingMemory, "pending drains");
     }
     scenario.store.close();
     PlayCountStore reopened = PlayCountStore.open(temp, 1_000_000, new Journal.Settings(false,
         60_000, scenario.maxBytes, 4096, ChannelOpener.FILES, log::add));
     assertEquals(memory, contents(reopened), "recovery rebuilds memory; log: " + log);
+    assertEquals(pendingMemory, pending(reopened), "recovery rebuilds the pending drains");
     reopened.close();
   }
 
@@ -148,6 +154,12 @@ class JournalFaultTest {
     final PlayCountStore store;
     Drained drained;
     Map<String, Long> drainedCounts;
+    /** The first pending drain the seed made, for ACKNOWLEDGE. */
+    long first;
+    Map<String, Long> firstCounts;
+    /** The drain CREATE_DRAIN made, and the live counts it took. */
+    PendingDrain created;
+    Map<String, Long> live;
 
     Scenario(Path dir, Op op, boolean always, Faults faults, List<String> log)
         throws IOException {
@@ -162,6 +174,13 @@ class JournalFaultTest {
       store.add(bulk("s", 300));
       for (int i = 0; i < 5; i++) {
         store.increment("hot");
+      }
+      if (op == Op.ACKNOWLEDGE || op == Op.DELETE_PENDING) {
+        first = store.createDrain(8).number();
+        firstCounts = contents(store.pendingDrain(first).counts());
+        store.add(bulk("s", 20)); // s7 is live and pending
+        store.createDrain(8);
+        store.increment("s7");
       }
       if (op == Op.PUT_BACK) {
         drained = store.drain();
@@ -179,8 +198,29 @@ class JournalFaultTest {
         case DELETE -> store.remove("s7");
         case DRAIN -> drained = store.drain();
         case PUT_BACK -> store.restore(drained);
+        case CREATE_DRAIN -> {
+          live = new HashMap<>(contents(store));
+          created = store.createDrain(8);
+        }
+        case ACKNOWLEDGE -> assertTrue(store.acknowledge(first));
+        case DELETE_PENDING -> assertEquals(17, store.remove("s7"), "in two pending drains and live");
         default -> throw new AssertionError(op);
       }
+    }
+
+    Map<Long, Map<String, Long>> expectedPending(Map<Long, Map<String, Long>> before) {
+      Map<Long, Map<String, Long>> after = new HashMap<>(before);
+      switch (op) {
+        case CREATE_DRAIN -> after.put(created.number(), live);
+        case ACKNOWLEDGE -> after.remove(first);
+        case DELETE_PENDING -> after.replaceAll((number, counts) -> {
+          Map<String, Long> without = new HashMap<>(counts);
+          without.remove("s7");
+          return without;
+        });
+        default -> { }
+      }
+      return after;
     }
 
     Map<String, Long> expectedAfter(Map<String, Long> before) {
@@ -192,6 +232,13 @@ class JournalFaultTest {
         case DELETE -> after.remove("s7");
         case DRAIN -> after.clear();
         case PUT_BACK -> drainedCounts.forEach((id, n) -> after.merge(id, n, Long::sum));
+        case CREATE_DRAIN -> { } // pending counts still count
+        case ACKNOWLEDGE -> firstCounts.forEach((id, n) -> {
+          if (after.merge(id, -n, Long::sum) == 0) {
+            after.remove(id);
+          }
+        });
+        case DELETE_PENDING -> after.remove("s7");
         default -> throw new AssertionError(op);
       }
       return after;
@@ -220,12 +267,27 @@ class JournalFaultTest {
     }
   }
 
+  /** Live and pending counts, summed per song, as {@code GET /} shows them. */
   static Map<String, Long> contents(PlayCountStore store) {
     Map<String, Long> counts = new HashMap<>();
     store.snapshot(counts::put);
     assertFalse(counts.containsValue(0L));
-    assertEquals(counts.size(), store.songs(), "songs held agrees with the table");
+    if (store.pendingDrains().length == 0) {
+      assertEquals(counts.size(), store.songs(), "songs held agrees with the table");
+    }
     return counts;
+  }
+
+  /** Every pending drain's counts by number. */
+  static Map<Long, Map<String, Long>> pending(PlayCountStore store) {
+    Map<Long, Map<String, Long>> drains = new HashMap<>();
+    long songs = 0;
+    for (long number : store.pendingDrains()) {
+      drains.put(number, contents(store.pendingDrain(number).counts()));
+      songs += drains.get(number).size();
+    }
+    assertEquals(songs, store.pendingSongs(), "pending songs agree with the drains");
+    return drains;
   }
 
   static Map<String, Long> contents(Drained drained) {

@@ -1,5 +1,6 @@
 package org.playcounter.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -47,6 +48,58 @@ class JournalTest {
     store.remove("gone");
     store.close();
     assertEquals(Map.of("1", 2L, "5", 3L, "after", 1L), contents(open(false, 1 << 20)));
+  }
+
+  @Test
+  void pendingDrainsSurviveRestartsWithTheirNumbersAndCounts() throws IOException {
+    PlayCountStore store = open(false, 1 << 20);
+    store.add(Map.of("a", 3L, "b", 2L));
+    PendingDrain first = store.createDrain(8);
+    store.increment("a");
+    PendingDrain second = store.createDrain(8);
+    store.add(Map.of("a", 5L, "c", 1L));
+    PendingDrain third = store.createDrain(8);
+    assertTrue(first.number() < second.number() && second.number() < third.number());
+    assertEquals(Map.of("a", 5L, "c", 1L), contents(third.counts()));
+    store.increment("a");
+    assertEquals(10, store.get("a"), "live and pending");
+    assertEquals(1, store.remove("c"), "removed from its drain too");
+    assertTrue(store.acknowledge(second.number()));
+    assertFalse(store.acknowledge(second.number()), "only once");
+    store.closeKeepingJournal(); // recovery replays the journal's drain records
+    store = open(false, 1 << 20);
+    assertArrayEquals(new long[] {first.number(), third.number()}, store.pendingDrains());
+    assertEquals(Map.of("a", 3L, "b", 2L), contents(store.pendingDrain(first.number()).counts()));
+    assertEquals(Map.of("a", 5L), contents(store.pendingDrain(third.number()).counts()));
+    assertNull(store.pendingDrain(second.number()));
+    assertEquals(9, store.get("a"));
+    store.close(); // a snapshot with the pending drains in it
+    store = open(false, 1 << 20);
+    assertArrayEquals(new long[] {first.number(), third.number()}, store.pendingDrains());
+    assertEquals(Map.of("a", 3L, "b", 2L), contents(store.pendingDrain(first.number()).counts()));
+    assertEquals(Map.of("a", 9L, "b", 2L), contents(store));
+    store = open(false, 1 << 20);
+    assertTrue(store.acknowledge(first.number()));
+    assertTrue(store.acknowledge(third.number()));
+    store.close();
+    store = open(false, 1 << 20);
+    assertTrue(store.createDrain(8).number() > third.number(), "numbers never repeat");
+    store.close();
+  }
+
+  @Test
+  void theLimitOfPendingDrainsNamesThemAndChangesNothing() throws IOException {
+    PlayCountStore store = open(false, 1 << 20);
+    store.increment("a");
+    long one = store.createDrain(2).number();
+    long two = store.createDrain(2).number();
+    store.increment("a");
+    TooManyDrainsException e = assertThrows(TooManyDrainsException.class,
+        () -> store.createDrain(2));
+    assertTrue(e.getMessage().contains(one + "," + two), e.getMessage());
+    assertEquals(2, store.get("a"));
+    assertEquals(0, store.pendingDrain(two).counts().size(), "an empty drain is pending too");
+    store.close();
   }
 
   @Test
