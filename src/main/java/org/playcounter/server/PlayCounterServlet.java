@@ -12,10 +12,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.playcounter.store.CountOverflowException;
+import org.playcounter.store.CountVisitor;
 import org.playcounter.store.Drained;
+import org.playcounter.store.PendingDrain;
 import org.playcounter.store.PlayCountStore;
 import org.playcounter.store.SongLimitException;
 import org.playcounter.store.StorageFailedException;
+import org.playcounter.store.TooManyDrainsException;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.CountsWriter;
 import org.playcounter.wire.Json;
@@ -97,6 +100,9 @@ public final class PlayCounterServlet extends HttpServlet {
           case SONGS -> songs(request, response, method, format);
           case SONG -> song(request, response, method, format,
               path.substring(Route.SONG_PREFIX.length()));
+          case DRAINS -> drains(request, response, method, format);
+          case DRAIN -> drain(request, response, method, format,
+              path.substring(Route.DRAIN_PREFIX.length()));
           case HEALTH -> health(response, method);
           default -> metrics(response, method);
         }
@@ -118,14 +124,8 @@ public final class PlayCounterServlet extends HttpServlet {
   private void songs(HttpServletRequest request, HttpServletResponse response, String method,
       CountsFormat format) throws IOException {
     switch (method) {
-      case "GET", "HEAD" -> {
-        ResponseBody body = new ResponseBody(response, method.equals("HEAD"), 200,
-            format.contentType());
-        CountsWriter writer = format.writer(body);
-        store.snapshot(writer::write);
-        writer.finish();
-        body.finish();
-      }
+      case "GET", "HEAD" -> sendCounts(response, method.equals("HEAD"), 200, format,
+          store::snapshot);
       case "POST" -> addPlays(request, response, format);
       default -> {
         if (!authorized(request, response, format)) {
@@ -134,11 +134,100 @@ public final class PlayCounterServlet extends HttpServlet {
         if (RequestHeaders.prefersRepresentation(request.getHeaders("Prefer"))) {
           sendDrain(response, format);
         } else {
-          store.drain();
+          store.reset();
           ResponseBody.send(response, false, 200, CountsFormat.TEXT.contentType(), "OK");
         }
       }
     }
+  }
+
+  /**
+   * {@code /drains}: the pending drains' numbers, or (POST) a new pending drain holding every
+   * live count, answered 201 with its {@code Location} and its counts.
+   */
+  private void drains(HttpServletRequest request, HttpServletResponse response, String method,
+      CountsFormat format) throws IOException {
+    if (!authorized(request, response, format)) {
+      return;
+    }
+    switch (method) {
+      case "GET", "HEAD" -> {
+        StringBuilder numbers = new StringBuilder();
+        for (long number : store.pendingDrains()) {
+          numbers.append(numbers.length() == 0 ? "" : ",").append(number);
+        }
+        ResponseBody.send(response, method.equals("HEAD"), 200, format.contentType(),
+            format == CountsFormat.JSON ? "[" + numbers + "]" : numbers.toString());
+      }
+      case "POST" -> {
+        PendingDrain drain;
+        try {
+          drain = store.createDrain((int) settings.maxPendingDrains());
+        } catch (TooManyDrainsException e) {
+          reject(response, format, Rejection.TOO_MANY_DRAINS, e.getMessage());
+          return;
+        }
+        metrics.drained(drain.counts().size());
+        response.setHeader("Location", request.getContextPath() + Route.DRAIN_PREFIX
+            + drain.number());
+        sendCounts(response, false, 201, format, drain.counts()::forEach);
+      }
+      default -> throw new IllegalStateException("not routed here: " + method);
+    }
+  }
+
+  /** {@code /drains/{n}}: one pending drain's counts, or (DELETE) its acknowledgement. */
+  private void drain(HttpServletRequest request, HttpServletResponse response, String method,
+      CountsFormat format, String rawNumber) throws IOException {
+    if (!authorized(request, response, format)) {
+      return;
+    }
+    long number = rawNumber.matches("[1-9][0-9]{0,18}") ? parseOrZero(rawNumber) : 0;
+    String missing = "drain " + rawNumber + " is not pending (acknowledged already, removed by a"
+        + " reset, or never made); GET /drains lists the pending ones";
+    switch (method) {
+      case "GET", "HEAD" -> {
+        PendingDrain drain = number == 0 ? null : store.pendingDrain(number);
+        if (drain == null) {
+          reject(response, format, Rejection.NO_SUCH_DRAIN, missing);
+          return;
+        }
+        sendCounts(response, method.equals("HEAD"), 200, format, drain.counts()::forEach);
+      }
+      case "DELETE" -> {
+        if (number == 0 || !store.acknowledge(number)) {
+          reject(response, format, Rejection.NO_SUCH_DRAIN, missing);
+          return;
+        }
+        ResponseBody.send(response, false, 200, format.contentType(),
+            format == CountsFormat.JSON ? "{\"acknowledged\":" + number + "}" : "OK");
+      }
+      default -> throw new IllegalStateException("not routed here: " + method);
+    }
+  }
+
+  private static long parseOrZero(String digits) {
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return 0; // past the long range: no such drain
+    }
+  }
+
+  /** Where {@link #sendCounts} reads its counts from. */
+  @FunctionalInterface
+  private interface Counts {
+    void forEach(CountVisitor<IOException> visitor) throws IOException;
+  }
+
+  /** Streams counts in the negotiated format, with an exact length when they are few. */
+  private static void sendCounts(HttpServletResponse response, boolean head, int status,
+      CountsFormat format, Counts counts) throws IOException {
+    ResponseBody body = new ResponseBody(response, head, status, format.contentType());
+    CountsWriter writer = format.writer(body);
+    counts.forEach(writer::write);
+    writer.finish();
+    body.finish();
   }
 
   /** {@code /song/{id}}: one song. */
@@ -332,11 +421,7 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       drained = store.drain(taken -> {
         response.setHeader("Preference-Applied", "return=representation");
-        ResponseBody body = new ResponseBody(response, false, 200, format.contentType());
-        CountsWriter writer = format.writer(body);
-        taken.forEach(writer::write);
-        writer.finish();
-        body.finish();
+        sendCounts(response, false, 200, format, taken::forEach);
         response.flushBuffer();
       });
     } catch (IOException | RuntimeException e) {
@@ -357,7 +442,8 @@ public final class PlayCounterServlet extends HttpServlet {
     }
     response.setHeader("WWW-Authenticate", "Bearer realm=\"playcounter\"");
     reject(response, format, Rejection.UNAUTHORIZED,
-        "DELETE needs the admin token: send Authorization: Bearer <token>");
+        request.getMethod() + " " + pathInContext(request) + " needs the admin token: send"
+            + " Authorization: Bearer <token>");
     return false;
   }
 

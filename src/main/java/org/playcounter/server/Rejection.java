@@ -13,6 +13,10 @@ enum Rejection {
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
   BODY_TOO_LARGE(413, "body_too_large"),
   COUNT_OVERFLOW(409, "count_overflow"),
+  /** {@code POST /drains} with {@code max-pending-drains} pending already. */
+  TOO_MANY_DRAINS(409, "too_many_drains"),
+  /** A drain number that is not pending. */
+  NO_SUCH_DRAIN(404, "no_such_drain"),
   SONG_LIMIT(507, "song_limit"),
   UNAUTHORIZED(401, "unauthorized"),
   /** The journal could not record the change (disk full, I/O error); nothing was changed. */

@@ -6,6 +6,10 @@ enum Route {
   SONGS("songs", "GET, HEAD, POST, DELETE, OPTIONS"),
   /** {@code /song/{id}}: one song. */
   SONG("song", "GET, HEAD, POST, DELETE, OPTIONS"),
+  /** {@code /drains}: the pending drains; POST makes one. */
+  DRAINS("drains", "GET, HEAD, POST, OPTIONS"),
+  /** {@code /drains/{n}}: one pending drain; DELETE acknowledges it. */
+  DRAIN("drain", "GET, HEAD, DELETE, OPTIONS"),
   /** {@code /health}: whether the counter can take writes. */
   HEALTH("health", "GET, HEAD, OPTIONS"),
   /** {@code /metrics}: Prometheus text exposition. */
@@ -15,6 +19,8 @@ enum Route {
 
   /** The prefix of a song's path; the rest is the raw id. */
   static final String SONG_PREFIX = "/song/";
+  /** The prefix of a pending drain's path; the rest is its number. */
+  static final String DRAIN_PREFIX = "/drains/";
 
   private final String label;
   private final String allow;
@@ -28,10 +34,14 @@ enum Route {
     if (path.startsWith(SONG_PREFIX)) {
       return SONG;
     }
+    if (path.startsWith(DRAIN_PREFIX)) {
+      return DRAIN;
+    }
     return switch (path) {
       case "/" -> SONGS;
       case "/health" -> HEALTH;
       case "/metrics" -> METRICS;
+      case "/drains" -> DRAINS;
       default -> NONE;
     };
   }
@@ -50,7 +60,8 @@ enum Route {
   boolean allows(String method) {
     return switch (method) {
       case "GET", "HEAD", "OPTIONS" -> this != NONE;
-      case "POST", "DELETE" -> this == SONGS || this == SONG;
+      case "POST" -> this == SONGS || this == SONG || this == DRAINS;
+      case "DELETE" -> this == SONGS || this == SONG || this == DRAIN;
       default -> false;
     };
   }

@@ -20,9 +20,11 @@ import java.util.function.UnaryOperator;
  *     false to fsync every {@code fsyncIntervalMs}
  * @param fsyncIntervalMs the longest a change waits to be fsync'd with {@code fsync=interval}
  * @param journalMaxBytes journal size past which a snapshot is written and the journal restarts
+ * @param maxPendingDrains most pending drains ({@code POST /drains}) held at once; one more gets
+ *     409
  */
 public record Settings(long maxBodyBytes, long maxSongs, String adminToken, String dataDir,
-    boolean fsyncAlways, long fsyncIntervalMs, long journalMaxBytes) {
+    boolean fsyncAlways, long fsyncIntervalMs, long journalMaxBytes, long maxPendingDrains) {
   static final String MAX_BODY_BYTES = "max-body-bytes";
   static final String MAX_SONGS = "max-songs";
   static final String ADMIN_TOKEN = "admin-token";
@@ -30,6 +32,7 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
   static final String FSYNC = "fsync";
   static final String FSYNC_INTERVAL_MS = "fsync-interval-ms";
   static final String JOURNAL_MAX_BYTES = "journal-max-bytes";
+  static final String MAX_PENDING_DRAINS = "max-pending-drains";
   /** Stands for the context path in {@code data-dir}. */
   static final String CONTEXT = "{context}";
 
@@ -53,11 +56,15 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
       throw new IllegalArgumentException(JOURNAL_MAX_BYTES + " out of range 4096..1073741824: "
           + journalMaxBytes);
     }
+    if (maxPendingDrains < 1 || maxPendingDrains > 1000) {
+      throw new IllegalArgumentException(MAX_PENDING_DRAINS + " out of range 1..1000: "
+          + maxPendingDrains);
+    }
   }
 
   /** The defaults: 1 MiB bodies, 10 million songs, no admin token, memory only. */
   public static Settings defaults() {
-    return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 256L << 20);
+    return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 256L << 20, 8);
   }
 
   /** Reads the settings of the deployment behind {@code context}. */
@@ -76,7 +83,7 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
 
   Settings withDataDir(String dir) {
     return new Settings(maxBodyBytes, maxSongs, adminToken, dir, fsyncAlways, fsyncIntervalMs,
-        journalMaxBytes);
+        journalMaxBytes, maxPendingDrains);
   }
 
   /**
@@ -95,7 +102,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         source.text(DATA_DIR, defaults.dataDir()),
         source.fsyncAlways(),
         source.number(FSYNC_INTERVAL_MS, defaults.fsyncIntervalMs()),
-        source.number(JOURNAL_MAX_BYTES, defaults.journalMaxBytes()));
+        source.number(JOURNAL_MAX_BYTES, defaults.journalMaxBytes()),
+        source.number(MAX_PENDING_DRAINS, defaults.maxPendingDrains()));
   }
 
   /** One line for the start-up log; the admin token is never shown. */
@@ -106,7 +114,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         + ", " + DATA_DIR + "=" + (dataDir == null ? "(unset: memory only)" : dataDir)
         + ", " + FSYNC + "=" + (fsyncAlways ? "always" : "interval")
         + ", " + FSYNC_INTERVAL_MS + "=" + fsyncIntervalMs
-        + ", " + JOURNAL_MAX_BYTES + "=" + journalMaxBytes;
+        + ", " + JOURNAL_MAX_BYTES + "=" + journalMaxBytes
+        + ", " + MAX_PENDING_DRAINS + "=" + maxPendingDrains;
   }
 
   @Override

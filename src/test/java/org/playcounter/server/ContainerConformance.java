@@ -69,4 +69,32 @@ abstract class ContainerConformance {
       return "/playcounter";
     }
   }
+
+  /** Acknowledged drains, at {@code /}. */
+  @Nested
+  class DrainsAtRoot extends DrainsSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
+    }
+  }
+
+  /** Acknowledged drains, at {@code /playcounter}: the {@code Location} carries the context. */
+  @Nested
+  class DrainsAtContextPath extends DrainsSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/playcounter";
+    }
+  }
 }

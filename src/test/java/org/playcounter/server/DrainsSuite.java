@@ -1,0 +1,298 @@
+package org.playcounter.server;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.emptyString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.playcounter.wire.CountsFormat;
+import org.playcounter.wire.MalformedCountsException;
+
+/**
+ * API section 6, acknowledged drains, over real HTTP against the built WAR in a real container:
+ * every row of the table, the limit, and exactly-once under concurrent plays.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DrainsSuite {
+  static final String TEXT = "text/plain;charset=UTF-8";
+  static final String JSON = "application/json";
+
+  private URI root;
+
+  /** The container this suite runs against, already started. */
+  abstract ServletContainer container();
+
+  /** The context path of the deployment under test. */
+  abstract String contextPath();
+
+  @BeforeAll
+  void findDeployment() {
+    root = container().uri(contextPath());
+  }
+
+  @BeforeEach
+  void emptyCounters() {
+    request().delete("/").then().statusCode(200);
+    request().get("/drains").then().statusCode(200).body(equalTo(""));
+  }
+
+  private RequestSpecification request() {
+    return given().baseUri(root.toString()).urlEncodingEnabled(false);
+  }
+
+  @Test
+  void aPendingDrainStillCountsUntilItIsAcknowledged() {
+    post("/", "1=3,5=2,x=1");
+    Response created = request().post("/drains");
+    created.then().statusCode(201).contentType(TEXT).header("Cache-Control", "no-store");
+    long number = numberOf(created);
+    String prefix = contextPath().equals("/") ? "" : contextPath();
+    assertEquals(prefix + "/drains/" + number, created.header("Location"));
+    assertEquals(Map.of("1", 3L, "5", 2L, "x", 1L), parse(created.asString()));
+
+    // the plays the database does not have yet still count
+    request().get("/song/1").then().body(equalTo("3"));
+    request().post("/song/1").then().body(equalTo("4"));
+    assertEquals(Map.of("1", 4L, "5", 2L, "x", 1L), parse(request().get("/").asString()));
+
+    expectText(request().get("/drains"), 200, Long.toString(number));
+    request().header("Accept", JSON).get("/drains").then().statusCode(200).contentType(JSON)
+        .body(equalTo("[" + number + "]"));
+    Response again = request().get("/drains/" + number);
+    again.then().statusCode(200).contentType(TEXT);
+    assertEquals(Map.of("1", 3L, "5", 2L, "x", 1L), parse(again.asString()));
+    assertEquals(Map.of("1", 3L, "5", 2L, "x", 1L), parse(CountsFormat.JSON,
+        request().header("Accept", JSON).get("/drains/" + number).asString()));
+    request().head("/drains/" + number).then().statusCode(200)
+        .header("Content-Length", again.header("Content-Length")).body(emptyString());
+
+    expectText(request().delete("/drains/" + number), 200, "OK");
+    request().delete("/drains/" + number).then().statusCode(404).contentType(TEXT)
+        .body(containsString("drain " + number + " is not pending"));
+    request().get("/drains/" + number).then().statusCode(404);
+    expectText(request().get("/drains"), 200, "");
+    assertEquals(Map.of("1", 1L), parse(request().get("/").asString()));
+  }
+
+  @Test
+  void drainsAreNumberedUpwardsAndNeverReused() {
+    long last = 0;
+    for (int i = 0; i < 5; i++) {
+      request().post("/song/a");
+      long number = numberOf(request().post("/drains").then().statusCode(201).extract()
+          .response());
+      assertTrue(number > last, number + " after " + last);
+      last = number;
+      if (i % 2 == 1) {
+        request().delete("/drains/" + number).then().statusCode(200);
+      }
+    }
+    assertEquals(3, request().get("/drains").asString().split(",").length);
+    request().header("Accept", JSON).delete("/drains/" + last).then().statusCode(200)
+        .contentType(JSON).body(equalTo("{\"acknowledged\":" + last + "}"));
+  }
+
+  @Test
+  void anEmptyDrainIsPendingToo() {
+    Response created = request().post("/drains");
+    created.then().statusCode(201).body(equalTo(""));
+    request().header("Accept", JSON).get("/drains/" + numberOf(created)).then().statusCode(200)
+        .body(equalTo("{}"));
+  }
+
+  @Test
+  void deletesRemovePendingCountsToo() {
+    post("/", "a=2,b=3");
+    long first = numberOf(request().post("/drains"));
+    post("/", "a=5,c=1");
+    long second = numberOf(request().post("/drains"));
+    request().post("/song/a");
+    expectText(request().delete("/song/a"), 200, "8");
+    expectText(request().get("/song/a"), 200, "0");
+    assertEquals(Map.of("b", 3L), parse(request().get("/drains/" + first).asString()));
+    assertEquals(Map.of("c", 1L), parse(request().get("/drains/" + second).asString()));
+    expectText(request().delete("/"), 200, "OK");
+    expectText(request().get("/drains"), 200, "");
+    request().get("/drains/" + first).then().statusCode(404);
+    expectText(request().get("/"), 200, "");
+  }
+
+  @Test
+  void theOneStepDrainTakesLiveCountsAndLeavesPendingDrainsPending() {
+    post("/", "a=2");
+    long pending = numberOf(request().post("/drains"));
+    post("/", "a=1,b=1");
+    Response drained = request().header("Prefer", "return=representation").delete("/");
+    drained.then().statusCode(200).header("Preference-Applied", "return=representation");
+    assertEquals(Map.of("a", 1L, "b", 1L), parse(drained.asString()));
+    expectText(request().get("/drains"), 200, Long.toString(pending));
+    expectText(request().get("/"), 200, "a=2");
+  }
+
+  @Test
+  void onePastTheLimitIs409NamingThePendingDrainsAndChangesNothing() {
+    List<String> numbers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      numbers.add(Long.toString(numberOf(request().post("/drains"))));
+    }
+    request().post("/song/a");
+    request().post("/drains").then().statusCode(409).contentType(TEXT)
+        .body(containsString(String.join(",", numbers)));
+    expectText(request().get("/drains"), 200, String.join(",", numbers));
+    expectText(request().get("/"), 200, "a=1");
+    request().header("Accept", JSON).post("/drains").then().statusCode(409).contentType(JSON)
+        .body(containsString("{\"error\":\"8 drains are pending"));
+  }
+
+  @Test
+  void badNumbersMethodsAndOptions() {
+    for (String path : List.of("/drains/0", "/drains/x", "/drains/01", "/drains/-1",
+        "/drains/99999999999999999999", "/drains/1/2")) {
+      request().get(path).then().statusCode(404).contentType(TEXT);
+      request().delete(path).then().statusCode(404);
+    }
+    request().put("/drains").then().statusCode(405).header("Allow", "GET, HEAD, POST, OPTIONS");
+    request().delete("/drains").then().statusCode(405);
+    request().post("/drains/1").then().statusCode(405)
+        .header("Allow", "GET, HEAD, DELETE, OPTIONS");
+    request().options("/drains").then().statusCode(204)
+        .header("Allow", "GET, HEAD, POST, OPTIONS");
+    request().options("/drains/5").then().statusCode(204)
+        .header("Allow", "GET, HEAD, DELETE, OPTIONS");
+    request().header("Accept", "image/png").post("/drains").then().statusCode(406);
+    expectText(request().get("/drains"), 200, "");
+  }
+
+  /**
+   * Writers play and bulk-add while a job makes drains, reads them again and acknowledges them:
+   * every acknowledged play is in exactly one acknowledged drain or still counted.
+   */
+  @Test
+  void everyAcknowledgedPlayIsInExactlyOneDrainOrStillCounted() throws Exception {
+    int writers = 12;
+    Duration runFor = Duration.ofSeconds(3);
+    Map<String, AtomicLong> acknowledged = new ConcurrentHashMap<>();
+    Map<String, Long> folded = new ConcurrentHashMap<>();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    int[] drains = {0};
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        work.add(pool.submit(() -> {
+          start.await();
+          long end = System.nanoTime() + runFor.toNanos();
+          ThreadLocalRandom random = ThreadLocalRandom.current();
+          try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
+            for (int i = 0; System.nanoTime() < end; i++) {
+              String id = random.nextInt(4) > 0 ? "hot" + random.nextInt(3)
+                  : "cold" + random.nextInt(2_000);
+              if (i % 8 == 0) {
+                assertEquals("200", connection.send("POST", "/",
+                    "Content-Type: text/plain\r\n", id + "=3")[0]);
+                acknowledged.computeIfAbsent(id, k -> new AtomicLong()).addAndGet(3);
+              } else {
+                assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
+                acknowledged.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+              }
+            }
+          }
+          return null;
+        }));
+      }
+      Future<?> job = pool.submit(() -> {
+        start.await();
+        long end = System.nanoTime() + runFor.toNanos();
+        try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
+          while (System.nanoTime() < end) {
+            String[] created = connection.send("POST", "/drains", "");
+            assertEquals("201", created[0]);
+            String[] list = connection.send("GET", "/drains", "");
+            String[] numbers = list[1].split(",");
+            String number = numbers[numbers.length - 1];
+            String[] again = connection.send("GET", "/drains/" + number, "");
+            assertEquals(parse(created[1]), parse(again[1]), "the same counts again");
+            assertEquals("200", connection.send("DELETE", "/drains/" + number, "")[0]);
+            parse(created[1]).forEach((id, count) -> folded.merge(id, count, Long::sum));
+            drains[0]++;
+          }
+        }
+        return null;
+      });
+      start.countDown();
+      for (Future<?> future : work) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+      job.get(60, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    Map<String, Long> remaining = parse(request().get("/").asString());
+    Set<String> songs = new HashSet<>(acknowledged.keySet());
+    songs.addAll(folded.keySet());
+    songs.addAll(remaining.keySet());
+    long total = 0;
+    for (String id : songs) {
+      long posted = acknowledged.containsKey(id) ? acknowledged.get(id).get() : 0;
+      assertEquals(posted, folded.getOrDefault(id, 0L) + remaining.getOrDefault(id, 0L),
+          "song " + id);
+      total += posted;
+    }
+    assertTrue(total > 1000 && drains[0] > 10, "little happened: " + total + " plays, "
+        + drains[0] + " drains");
+  }
+
+  // ---- helpers ----
+
+  private static long numberOf(Response created) {
+    String location = created.header("Location");
+    return Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+  }
+
+  private Response post(String path, String body) {
+    return request().contentType("text/plain").body(body).post(path);
+  }
+
+  private static void expectText(Response response, int status, String body) {
+    response.then().statusCode(status).contentType(TEXT).body(equalTo(body))
+        .header("Cache-Control", "no-store")
+        .header("Content-Length", String.valueOf(body.length()));
+  }
+
+  private static Map<String, Long> parse(String text) {
+    return parse(CountsFormat.TEXT, text);
+  }
+
+  private static Map<String, Long> parse(CountsFormat format, String body) {
+    try {
+      return new HashMap<>(format.parse(body, Long.MAX_VALUE));
+    } catch (MalformedCountsException e) {
+      throw new AssertionError(e.getMessage() + " in " + body.substring(0,
+          Math.min(200, body.length())));
+    }
+  }
+}
