@@ -241,6 +241,25 @@ abstract class HardeningSuite {
   }
 
   @Test
+  void everyDrainRequestNeedsTheTokenAndChangesNothingWithout() {
+    for (String[] call : new String[][] {{"GET", "/drains"}, {"HEAD", "/drains"},
+        {"POST", "/drains"}, {"GET", "/drains/1"}, {"DELETE", "/drains/1"}}) {
+      request().request(call[0], call[1]).then().statusCode(401)
+          .header("WWW-Authenticate", startsWith("Bearer"));
+    }
+    assertEquals(Map.of("keep", 3L, "other", 1L), counts());
+    String location = admin().post("/drains").then().statusCode(201).extract()
+        .header("Location");
+    String number = location.substring(location.lastIndexOf('/') + 1);
+    request().get("/drains/" + number).then().statusCode(401);
+    request().delete("/drains/" + number).then().statusCode(401);
+    admin().get("/drains").then().statusCode(200).body(equalTo(number));
+    assertEquals(Map.of("keep", 3L, "other", 1L), counts(), "pending, so still counted");
+    admin().delete("/drains/" + number).then().statusCode(200).body(equalTo("OK"));
+    assertEquals(Map.of(), counts());
+  }
+
+  @Test
   void metricsMoveAsTheRequestsSay() {
     Map<String, Long> before = metrics();
     request().post("/song/m");
