@@ -66,6 +66,43 @@ class ClientIT {
   }
 
   @Test
+  void theTwoStepDrainHandsEveryPlayOverOnceAcknowledged() {
+    Map<String, Long> plays = new HashMap<>();
+    for (int i = 0; i < 200; i++) {
+      plays.put("d" + i, 1L + i % 3);
+    }
+    client.add(plays);
+    List<PendingDrain> first = client.drain();
+    assertEquals(3, first.size(), "one new drain per server");
+    assertEquals(plays, merged(first));
+    assertEquals(plays, client.counts(), "pending plays still count");
+    client.increment("late");
+    List<PendingDrain> again = client.drain(); // the first ones were never acknowledged
+    assertEquals(6, again.size());
+    assertTrue(again.containsAll(first), "the pending ones come again, unchanged");
+    assertEquals(Map.of("late", 1L), merged(again.stream().filter(d -> !first.contains(d))
+        .toList()));
+    assertEquals(6, client.pendingDrains().size());
+    for (PendingDrain drain : again) {
+      assertTrue(client.acknowledge(drain));
+      assertTrue(!client.acknowledge(drain), "acknowledged already");
+    }
+    assertEquals(List.of(), client.pendingDrains());
+    assertEquals(Map.of(), client.counts());
+    URI server = client.ring().servers().get(0);
+    assertEquals(List.of(), client.pendingDrainNumbers(server));
+    PlayCounterException gone = assertThrows(PlayCounterException.class,
+        () -> client.pendingDrain(server, first.get(0).number()));
+    assertEquals(404, gone.status());
+  }
+
+  private static Map<String, Long> merged(List<PendingDrain> drains) {
+    Map<String, Long> counts = new HashMap<>();
+    drains.forEach(drain -> drain.counts().forEach((id, n) -> counts.merge(id, n, Long::sum)));
+    return counts;
+  }
+
+  @Test
   void longIdsAreTheirDecimalStrings() {
     assertEquals(1, client.increment(42));
     assertEquals(1, client.count("42"));
