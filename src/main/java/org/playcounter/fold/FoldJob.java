@@ -1,0 +1,202 @@
+package org.playcounter.fold;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.playcounter.client.PendingDrain;
+import org.playcounter.client.PlayCounterClient;
+import org.playcounter.client.PlayCounterException;
+
+/**
+ * The fold job, {@code java -jar playcounter-<version>-fold.jar}: drains every counter server and
+ * adds the counts to a relational database, each drain exactly once, so it may be killed at any
+ * point and simply run again. Per server, in the order given, it folds the drains still pending
+ * from an earlier run (oldest first), then makes one new drain and folds that; folding is one
+ * transaction ({@link Database#apply}) followed by acknowledging the drain, which the server
+ * keeps until then. A drain the database already has (the earlier run died between its commit
+ * and the acknowledgement) is only acknowledged.
+ *
+ * <p>A server that fails is reported and skipped, and the job goes on with the others; its
+ * drains stay pending for the next run. Exit status: 0 when every server was folded, 1 when some
+ * server or the database failed, 2 for bad options.
+ *
+ * <p>For the crash tests only, the system property {@value Options#HALT_AFTER} makes the JVM halt
+ * (status {@value #HALTED}, no shutdown hooks, as a kill would) right after the first drain is
+ * fetched or made ({@code drain}) or right after the first commit, before its acknowledgement
+ * ({@code commit}).
+ */
+public final class FoldJob {
+  /** Every server was folded. */
+  static final int OK = 0;
+  /** Some server could not be drained, or the database failed. */
+  static final int FAILED = 1;
+  /** The options were bad; nothing was done. */
+  static final int USAGE = 2;
+  /** The status of a halt that {@value Options#HALT_AFTER} asked for. */
+  static final int HALTED = 99;
+
+  private final PlayCounterClient client;
+  private final Database database;
+  private final PrintStream out;
+  private final String haltAfter;
+
+  private FoldJob(PlayCounterClient client, Database database, PrintStream out,
+      String haltAfter) {
+    this.client = client;
+    this.database = database;
+    this.out = out;
+    this.haltAfter = haltAfter;
+  }
+
+  /** Runs the job and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the job with {@code args}, the system properties and the environment. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      out.print(Options.USAGE);
+      return OK;
+    }
+    Options options;
+    PlayCounterClient client;
+    try {
+      options = Options.parse(args, System::getProperty, System::getenv);
+      PlayCounterClient.Builder builder = PlayCounterClient.builder().servers(options.servers());
+      if (options.adminToken() != null) {
+        builder.adminToken(options.adminToken());
+      }
+      client = builder.build();
+    } catch (IllegalArgumentException e) {
+      err.println("fold: " + e.getMessage());
+      err.print(Options.USAGE);
+      return USAGE;
+    }
+    Database database;
+    try {
+      database = Database.open(options.db(), options.dbUser(), options.dbPassword(),
+          options.tables());
+    } catch (SQLException | RuntimeException e) {
+      err.println("fold: cannot open the database " + withoutParameters(options.db()) + ": "
+          + reason(e));
+      return FAILED;
+    }
+    try (database) {
+      return new FoldJob(client, database, out, options.haltAfter()).foldAll(err);
+    } catch (SQLException e) { // from close, after every drain was committed and acknowledged
+      err.println("fold: closing the database failed: " + reason(e));
+      return FAILED;
+    }
+  }
+
+  /** Folds every server, then names on {@code err} each one that failed. */
+  private int foldAll(PrintStream err) {
+    Map<URI, String> failures = new LinkedHashMap<>();
+    for (URI server : client.ring().servers()) {
+      try {
+        foldServer(server);
+      } catch (SQLException | RuntimeException e) { // PlayCounterException among them
+        failures.put(server, reason(e));
+        out.println(server + ": failed, its drains stay pending: " + reason(e));
+      }
+    }
+    failures.forEach((server, reason) ->
+        err.println("fold: could not drain " + server + ": " + reason));
+    return failures.isEmpty() ? OK : FAILED;
+  }
+
+  /** Folds the server's pending drains, oldest first, then one new drain. */
+  private void foldServer(URI server) throws SQLException {
+    Tally tally = new Tally();
+    for (long number : client.pendingDrainNumbers(server)) {
+      PendingDrain drain;
+      try {
+        drain = client.pendingDrain(server, number);
+      } catch (PlayCounterException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+        continue; // acknowledged by another job since the listing: in the database already
+      }
+      fold(drain, tally);
+    }
+    try {
+      fold(client.createDrain(server), tally);
+    } catch (PlayCounterException e) {
+      if (e.status() != 409) {
+        throw e;
+      }
+      out.println(server + ": holds as many pending drains as it allows, none made this time");
+    }
+    out.println(server + ": " + tally.drains + " drains, " + tally.folded + " folded now ("
+        + tally.songs + " songs, " + tally.plays + " plays), " + tally.alreadyApplied
+        + " already applied");
+  }
+
+  /** Adds one drain to the database unless it is there, then acknowledges it. */
+  private void fold(PendingDrain drain, Tally tally) throws SQLException {
+    haltAt("drain");
+    long start = System.nanoTime();
+    String what = drain.server() + " drain " + drain.number() + ": ";
+    tally.drains++;
+    if (drain.counts().isEmpty()) {
+      what += "empty";
+    } else {
+      Database.Outcome outcome = database.apply(drain.server().toString(), drain.number(),
+          drain.counts());
+      what += drain.counts().size() + " songs, " + drain.plays() + " plays, ";
+      if (outcome == Database.Outcome.APPLIED) {
+        haltAt("commit");
+        tally.folded++;
+        tally.songs += drain.counts().size();
+        tally.plays += drain.plays();
+        what += "folded in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
+      } else {
+        tally.alreadyApplied++;
+        what += "already applied";
+      }
+    }
+    boolean acknowledged = client.acknowledge(drain);
+    out.println(what + (acknowledged ? ", acknowledged" : ", acknowledged before"));
+  }
+
+  /** Halts the JVM when the tests asked for it at {@code step}. */
+  private void haltAt(String step) {
+    if (step.equals(haltAfter)) {
+      out.println("halting after the first " + step + " (" + Options.HALT_AFTER + ")");
+      out.flush();
+      Runtime.getRuntime().halt(HALTED);
+    }
+  }
+
+  /** A JDBC URL without its parameters, which may hold a password. */
+  private static String withoutParameters(String url) {
+    int parameters = url.indexOf('?');
+    return parameters < 0 ? url : url.substring(0, parameters) + "?...";
+  }
+
+  private static String reason(Exception e) {
+    if (e instanceof PlayCounterException failure) {
+      return failure.status() < 0 ? failure.reason()
+          : "HTTP " + failure.status() + ": " + failure.reason();
+    }
+    if (e instanceof SQLException failure && failure.getSQLState() != null) {
+      return failure.getMessage() + " (SQLState " + failure.getSQLState() + ")";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
+  /** What one server's run did, for its summary line. */
+  private static final class Tally {
+    private int drains;
+    private int folded;
+    private int alreadyApplied;
+    private long songs;
+    private long plays;
+  }
+}

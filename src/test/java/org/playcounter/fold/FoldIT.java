@@ -1,0 +1,261 @@
+package org.playcounter.fold;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.playcounter.client.PlayCounterClient;
+import org.playcounter.server.ServletContainer;
+
+/**
+ * The built fold jar, run as its own JVM as an operator would, against two real playcounter
+ * deployments in Jetty and a SQLite or PostgreSQL database: every play ends up in the database
+ * exactly once, also when the job halts right after taking a drain or right after its commit
+ * and is simply run again.
+ */
+class FoldIT {
+  private static final String TOKEN = "fold-it-admin-token";
+  private static final long JOB_SECONDS = 120;
+
+  /** The databases the job folds into. */
+  enum Db { SQLITE, POSTGRESQL }
+
+  private static PostgresServer postgres;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void startPostgres() throws IOException {
+    postgres = PostgresServer.startIfInstalled();
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void foldsEveryPlayOfEveryServerExactlyOnce(Db db) throws Exception {
+    String url = url(db);
+    try (ServletContainer jetty = start()) {
+      List<URI> servers = List.of(jetty.uri("/"), jetty.uri("/second"));
+      PlayCounterClient client = client(servers);
+      Map<String, Long> expected = play(client, 3_000, 1);
+
+      Run first = fold(db, url, servers, null);
+      assertEquals(FoldJob.OK, first.exit, first.toString());
+      assertEquals(expected, totals(url), first.toString());
+      assertEquals(List.of(), pending(client), "every drain acknowledged");
+      assertEquals(Map.of(), client.counts(), "nothing left on the servers");
+
+      play(client, 1_000, 2).forEach((song, count) -> expected.merge(song, count, Long::sum));
+      Run second = fold(db, url, servers, null);
+      assertEquals(FoldJob.OK, second.exit, second.toString());
+      assertEquals(expected, totals(url), second.toString());
+      assertEquals(List.of(), pending(client));
+
+      Run idle = fold(db, url, servers, null); // nothing played since: empty drains only
+      assertEquals(FoldJob.OK, idle.exit, idle.toString());
+      assertEquals(expected, totals(url), idle.toString());
+    }
+  }
+
+  static Stream<Arguments> everyDbAndHalt() {
+    List<Arguments> all = new ArrayList<>();
+    for (Db db : Db.values()) {
+      for (String haltAfter : List.of("drain", "commit")) {
+        all.add(Arguments.of(db, haltAfter));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0}, halted after the {1}")
+  @MethodSource("everyDbAndHalt")
+  void aJobHaltedPartWayAndRunAgainCountsEveryPlayOnce(Db db, String haltAfter)
+      throws Exception {
+    String url = url(db);
+    try (ServletContainer jetty = start()) {
+      List<URI> servers = List.of(jetty.uri("/"), jetty.uri("/second"));
+      PlayCounterClient client = client(servers);
+      Map<String, Long> expected = play(client, 2_000, 1);
+
+      Run halted = fold(db, url, servers, haltAfter);
+      assertEquals(FoldJob.HALTED, halted.exit, halted.toString());
+      assertEquals(1, pending(client).size(), "the drain taken stays pending: " + halted);
+      assertEquals(haltAfter.equals("commit"), !totals(url).isEmpty(), halted.toString());
+
+      Run rerun = fold(db, url, servers, null);
+      assertEquals(FoldJob.OK, rerun.exit, rerun.toString());
+      assertEquals(haltAfter.equals("commit"), rerun.stdout.contains("already applied"),
+          rerun.toString());
+      assertEquals(expected, totals(url), rerun.toString());
+      assertEquals(List.of(), pending(client), "GET /drains is empty on every server");
+      assertEquals(Map.of(), client.counts());
+    }
+  }
+
+  @Test
+  void aServerThatCannotBeReachedIsNamedAndTheOthersAreStillFolded() throws Exception {
+    String url = url(Db.SQLITE);
+    URI dead = URI.create("http://127.0.0.1:" + freePort());
+    try (ServletContainer jetty = start()) {
+      List<URI> live = List.of(jetty.uri("/"), jetty.uri("/second"));
+      Map<String, Long> expected = play(client(live), 500, 1);
+      List<URI> servers = List.of(live.get(0), dead, live.get(1));
+
+      Run run = fold(Db.SQLITE, url, servers, null);
+      assertEquals(FoldJob.FAILED, run.exit, run.toString());
+      assertTrue(run.stderr.contains("could not drain " + dead), run.toString());
+      assertEquals(1, run.stderr.lines().filter(line -> line.contains("could not drain")).count(),
+          run.toString());
+      assertEquals(expected, totals(url), run.toString());
+    }
+  }
+
+  private ServletContainer start() throws IOException {
+    return ServletContainer.start(ServletContainer.Kind.JETTY_12_1, Map.of(
+        "playcounter.data-dir", dir.resolve("data-{context}").toString(),
+        "playcounter.admin-token", TOKEN), "/", "/second");
+  }
+
+  private static PlayCounterClient client(List<URI> servers) {
+    return PlayCounterClient.builder().servers(servers).adminToken(TOKEN).build();
+  }
+
+  /** Adds {@code songs} songs' plays (bulk, spread over the servers) and returns them. */
+  private static Map<String, Long> play(PlayCounterClient client, int songs, int round) {
+    Map<String, Long> plays = new LinkedHashMap<>();
+    for (int i = 0; i < songs; i++) {
+      plays.put("song-" + i, 1L + (i + round) % 5);
+    }
+    client.add(plays);
+    Map<String, Long> expected = new HashMap<>(plays);
+    for (int i = 0; i < 20; i++) { // single plays too, on songs old and new
+      client.increment("single-" + i % 7);
+      expected.merge("single-" + i % 7, 1L, Long::sum);
+    }
+    return expected;
+  }
+
+  private static List<Long> pending(PlayCounterClient client) {
+    List<Long> pending = new ArrayList<>();
+    for (URI server : client.ring().servers()) {
+      pending.addAll(client.pendingDrainNumbers(server));
+    }
+    return pending;
+  }
+
+  private String url(Db db) throws SQLException {
+    if (db == Db.SQLITE) {
+      return "jdbc:sqlite:" + dir.resolve("plays.db");
+    }
+    assumeTrue(postgres != null, PostgresServer.MISSING);
+    return postgres.freshSchemaUrl();
+  }
+
+  /** The songs table as the job left it; the job makes it before it takes any drain. */
+  private static Map<String, Long> totals(String url) throws SQLException {
+    Map<String, Long> totals = new HashMap<>();
+    try (Connection connection = url.startsWith("jdbc:postgresql:")
+            ? PostgresServer.connect(url) : DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT song, plays FROM songs")) {
+      while (rows.next()) {
+        totals.put(rows.getString(1), rows.getLong(2));
+      }
+    }
+    return totals;
+  }
+
+  /** One run of the fold jar in its own JVM, bounded in time. */
+  private Run fold(Db db, String url, List<URI> servers, String haltAfter) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (haltAfter != null) {
+      command.add("-D" + Options.HALT_AFTER + "=" + haltAfter);
+    }
+    command.addAll(List.of("-jar", foldJar().toString(),
+        "--servers=" + servers.stream().map(URI::toString).collect(Collectors.joining(",")),
+        "--db=" + url));
+    if (db == Db.POSTGRESQL) {
+      command.add("--db-user=" + PostgresServer.USER);
+    }
+    Path out = Files.createTempFile(dir, "fold-", ".out");
+    Path err = Files.createTempFile(dir, "fold-", ".err");
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().put(Options.ADMIN_TOKEN_ENV, TOKEN); // kept off the command line
+    Process process = builder.start();
+    if (!process.waitFor(JOB_SECONDS, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      fail("the fold job did not end within " + JOB_SECONDS + " s: "
+          + Files.readString(out) + Files.readString(err));
+    }
+    return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /** The jar {@code mvn package} built: as failsafe names it, else the one in target/. */
+  private static Path foldJar() throws IOException {
+    String named = System.getProperty("playcounter.fold.jar");
+    if (named != null) {
+      return Path.of(named);
+    }
+    try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"),
+        "playcounter-*-fold.jar")) {
+      for (Path jar : jars) {
+        return jar;
+      }
+    }
+    throw new IllegalStateException("no target/playcounter-*-fold.jar: run mvn package first");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** What one run of the job did. */
+  private record Run(int exit, String stdout, String stderr) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    }
+  }
+}
