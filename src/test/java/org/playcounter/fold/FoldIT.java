@@ -121,7 +121,7 @@ class FoldIT {
 
       Run rerun = fold(db, url, servers, null);
       assertEquals(FoldJob.OK, rerun.exit, rerun.toString());
-      assertEquals(haltAfter.equals("commit"), rerun.stdout.contains("already applied"),
+      assertEquals(haltAfter.equals("commit"), rerun.stdout.contains("plays, already applied"),
           rerun.toString());
       assertEquals(expected, totals(url), rerun.toString());
       assertEquals(List.of(), pending(client), "GET /drains is empty on every server");
