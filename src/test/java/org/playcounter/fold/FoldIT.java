@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -24,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.playcounter.client.PlayCounterClient;
 import org.playcounter.server.ServletContainer;
 
@@ -41,7 +46,7 @@ import org.playcounter.server.ServletContainer;
  * The built fold jar, run as its own JVM as an operator would, against two real playcounter
  * deployments in Jetty and a SQLite or PostgreSQL database: every play ends up in the database
  * exactly once, also when the job halts right after taking a drain or right after its commit
- * and is simply run again.
+ * and is simply run again, and when the server is killed while it streams a pending drain.
  */
 class FoldIT {
   private static final String TOKEN = "fold-it-admin-token";
@@ -129,6 +134,66 @@ class FoldIT {
     }
   }
 
+  /**
+   * SIGKILL of the server while it streams a pending drain of 100,000 songs to a client that has
+   * read only the start of it: after a restart the drain is pending with its number and every
+   * count (and they still count), and the fold job then puts every play into the database.
+   */
+  @ParameterizedTest(name = "killed after {0} bytes of the body")
+  @ValueSource(ints = {0, 300_000})
+  void aServerKilledWhileStreamingAPendingDrainLosesNoPlay(int bytesRead) throws Exception {
+    String url = url(Db.SQLITE);
+    Map<String, Long> loaded = new HashMap<>();
+    for (int i = 0; i < 100_000; i++) {
+      loaded.put("l" + i, 1L + i % 5);
+    }
+    long number;
+    URI base;
+    try (ServletContainer jetty = start()) {
+      base = jetty.uri("/");
+      client(List.of(base)).add(loaded);
+      try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+        socket.setSoTimeout(30_000);
+        socket.getOutputStream().write(("POST /drains HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: Bearer " + TOKEN + "\r\nContent-Length: 0\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        InputStream in = socket.getInputStream();
+        String head = readHead(in);
+        assertTrue(head.startsWith("HTTP/1.1 201"), head);
+        Matcher location = Pattern.compile("(?i)Location: \\S*/drains/(\\d+)").matcher(head);
+        assertTrue(location.find(), head);
+        number = Long.parseLong(location.group(1));
+        in.readNBytes(bytesRead);
+        jetty.kill(); // the rest of the body is still on its way
+      }
+    }
+    try (ServletContainer restarted = start()) {
+      base = restarted.uri("/");
+      PlayCounterClient client = client(List.of(base));
+      assertEquals(List.of(number), client.pendingDrainNumbers(base));
+      assertEquals(loaded, client.pendingDrain(base, number).counts());
+      assertEquals(3, client.count("l7"), "a pending play still counts");
+      Run run = fold(Db.SQLITE, url, List.of(base), null);
+      assertEquals(FoldJob.OK, run.exit, run.toString());
+      assertEquals(loaded, totals(url), run.toString());
+      assertEquals(List.of(), client.pendingDrainNumbers(base));
+      assertEquals(Map.of(), client.counts());
+    }
+  }
+
+  /** Reads a response's status line and headers, up to the empty line. */
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the answer ended in its headers: " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
   @Test
   void aServerThatCannotBeReachedIsNamedAndTheOthersAreStillFolded() throws Exception {
     String url = url(Db.SQLITE);
@@ -150,7 +215,8 @@ class FoldIT {
   private ServletContainer start() throws IOException {
     return ServletContainer.start(ServletContainer.Kind.JETTY_12_1, Map.of(
         "playcounter.data-dir", dir.resolve("data-{context}").toString(),
-        "playcounter.admin-token", TOKEN), "/", "/second");
+        "playcounter.admin-token", TOKEN, "playcounter.max-body-bytes", "4000000"),
+        "/", "/second");
   }
 
   private static PlayCounterClient client(List<URI> servers) {

@@ -161,7 +161,7 @@ public final class ServletContainer implements AutoCloseable {
   }
 
   /** Kills the container's JVM with SIGKILL, as a crash or power loss would stop it. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process == null) {
       return;
     }
