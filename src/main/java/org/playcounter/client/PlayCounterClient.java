@@ -10,9 +10,11 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -24,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.CountsWriter;
@@ -36,10 +40,14 @@ import org.playcounter.wire.SongId;
  *
  * <p>It needs nothing but the JDK: one {@link HttpClient} (HTTP/1.1, keep-alive) carries every
  * request, so sequential calls reuse connections and a fan-out opens one per server in parallel.
- * Song ids are checked against the service's id rules before anything is sent, and no call is
- * ever retried or sent to another server: a failure is one {@link PlayCounterException} that
- * names the server, the status and the server's reason, with partial results when several
- * servers were asked.
+ * Song ids are checked against the service's id rules before anything is sent. Every write (a
+ * play, a bulk add, a pending drain) carries a fresh random {@code Idempotency-Key}; after an I/O
+ * failure, a timeout, a 503 or a 409 with {@code Retry-After}, it is sent again, the same with
+ * the same key, to the same server (up to {@link Builder#maxRetries}, 2 by default, with a short
+ * backoff), and the server counts it once. No call is ever sent to another server: a failure is
+ * one {@link PlayCounterException} that names the server, the status and the server's reason,
+ * with partial results when several servers were asked. Only a write that got no answer to any
+ * attempt may or may not have been counted, and its exception says so.
  *
  * <pre>{@code
  * PlayCounterClient client = PlayCounterClient.builder()
@@ -64,11 +72,19 @@ public final class PlayCounterClient {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private static final BodyHandler<String> TEXT = BodyHandlers.ofString();
+  /** How many times a write is sent again unless set otherwise. */
+  public static final int DEFAULT_MAX_RETRIES = 2;
+  /** The wait before the first retry unless set otherwise; each next one waits twice as long. */
+  public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(50);
+  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final SecureRandom KEYS = new SecureRandom();
   private static final String DRAIN_PREFERENCE = "return=representation";
 
   private final ShardRing ring;
   private final HttpClient http;
   private final Duration requestTimeout;
+  private final int maxRetries;
+  private final Duration retryBackoff;
   /** The {@code Authorization} header value sent with every DELETE; null for none. */
   private final String authorization;
 
@@ -89,6 +105,8 @@ public final class PlayCounterClient {
   private PlayCounterClient(Builder builder) {
     this.ring = new ShardRing(builder.servers);
     this.requestTimeout = builder.requestTimeout;
+    this.maxRetries = builder.maxRetries;
+    this.retryBackoff = builder.retryBackoff;
     this.authorization = builder.adminToken == null ? null : "Bearer " + builder.adminToken;
     if (builder.httpClient != null) {
       this.http = builder.httpClient;
@@ -124,7 +142,10 @@ public final class PlayCounterClient {
     return count(Long.toString(id));
   }
 
-  /** Adds one play to the song and returns its count after it; sent once, never retried. */
+  /**
+   * Adds one play to the song and returns its count after it. Sent with an idempotency key and
+   * retried as the class says: counted once however many attempts it took.
+   */
   public long increment(String id) {
     return songCall("POST", id);
   }
@@ -330,17 +351,9 @@ public final class PlayCounterClient {
   /** One request to one of this client's servers, answered by {@code reader}. */
   private <T> T call(URI server, String method, String path, Reader<T> reader) {
     URI base = server(server);
-    HttpRequest request = request(base, path, method, null, BodyPublishers.noBody()).build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, TEXT);
-    } catch (IOException e) {
-      throw unreachable(base, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PlayCounterException(base, -1, "interrupted while waiting for the answer", e);
-    }
-    return answer(base, response, reader);
+    HttpRequest.Builder request = request(base, path, method, null, BodyPublishers.noBody());
+    return answer(base, send(base, (method.equals("POST") ? keyed(request) : request).build()),
+        reader);
   }
 
   /** The ring's own form of {@code server}, which must be one of this client's servers. */
@@ -378,24 +391,15 @@ public final class PlayCounterClient {
     }
     Map<URI, HttpRequest> requests = new LinkedHashMap<>();
     shards.forEach((server, shard) -> requests.put(server,
-        request(server, "/", "POST", null, BodyPublishers.ofString(textBody(shard)))
+        keyed(request(server, "/", "POST", null, BodyPublishers.ofString(textBody(shard))))
             .header("Content-Type", CountsFormat.TEXT.contentType()).build()));
     return fanOutCounts(requests, PlayCounterClient::parseCounts);
   }
 
   private long songCall(String method, String id) {
     URI server = ring.serverFor(SongId.check(id));
-    HttpRequest request = songRequest(server, method, id);
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, TEXT);
-    } catch (IOException e) {
-      throw unreachable(server, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PlayCounterException(server, -1, "interrupted while waiting for the answer", e);
-    }
-    return answer(server, response, PlayCounterClient::parseCount);
+    return answer(server, send(server, songRequest(server, method, id)),
+        PlayCounterClient::parseCount);
   }
 
   private CompletableFuture<Long> songCallAsync(String method, String id) {
@@ -403,8 +407,83 @@ public final class PlayCounterClient {
     return sendAsync(server, songRequest(server, method, id), PlayCounterClient::parseCount);
   }
 
+  /** A song request; a POST carries a fresh {@code Idempotency-Key}, so it can be retried. */
   private HttpRequest songRequest(URI server, String method, String id) {
-    return request(server, "/song/" + id, method, null, BodyPublishers.noBody()).build();
+    HttpRequest.Builder request = request(server, "/song/" + id, method, null,
+        BodyPublishers.noBody());
+    return (method.equals("POST") ? keyed(request) : request).build();
+  }
+
+  /** Adds a fresh random {@code Idempotency-Key}: 128 bits, base64url. */
+  private static HttpRequest.Builder keyed(HttpRequest.Builder request) {
+    byte[] key = new byte[16];
+    KEYS.nextBytes(key);
+    return request.header(IDEMPOTENCY_KEY,
+        Base64.getUrlEncoder().withoutPadding().encodeToString(key));
+  }
+
+  /** True for a request that carries a key, which is what makes sending it again safe. */
+  private static boolean retriable(HttpRequest request) {
+    return request.headers().firstValue(IDEMPOTENCY_KEY).isPresent();
+  }
+
+  /** True for an answer that says "try again": 503, or 409 with {@code Retry-After}. */
+  private static boolean tryAgain(HttpResponse<String> response) {
+    return response.statusCode() == 503 || (response.statusCode() == 409
+        && response.headers().firstValue("Retry-After").isPresent());
+  }
+
+  /**
+   * Sends a request and returns its answer; a keyed one is sent again, the same, to the same
+   * server, after an I/O failure, a timeout or a "try again" answer, up to {@code maxRetries}
+   * times with a short backoff. The last answer is returned whatever it is.
+   *
+   * @throws PlayCounterException when no answer came at all; for a keyed write it says that the
+   *     change may or may not have been counted
+   */
+  private HttpResponse<String> send(URI server, HttpRequest request) {
+    int attempts = retriable(request) ? 1 + maxRetries : 1;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        HttpResponse<String> response = http.send(request, TEXT);
+        if (attempt == attempts || !tryAgain(response)) {
+          return response;
+        }
+      } catch (IOException e) {
+        if (attempt == attempts) {
+          throw noAnswer(server, request, attempts, e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PlayCounterException(server, -1, "interrupted while waiting for the answer"
+            + (retriable(request) ? "; the change may or may not have been counted" : ""), e);
+      }
+      try {
+        Thread.sleep(backoff(attempt).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PlayCounterException(server, -1, "interrupted between attempts; the change"
+            + " may or may not have been counted", e);
+      }
+    }
+  }
+
+  /** The wait after attempt {@code attempt}: 50 ms, 100 ms, 200 ms, ..., each plus up to half. */
+  private Duration backoff(int attempt) {
+    long millis = retryBackoff.toMillis() << Math.min(attempt - 1, 10);
+    return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+  }
+
+  /** No answer came for a request sent {@code attempts} times. */
+  private static PlayCounterException noAnswer(URI server, HttpRequest request, int attempts,
+      Throwable failure) {
+    PlayCounterException e = unreachable(server, failure);
+    if (!retriable(request)) {
+      return e;
+    }
+    return new PlayCounterException(server, -1, e.reason() + " (sent " + attempts
+        + (attempts == 1 ? " time" : " times") + " with the same Idempotency-Key, never answered:"
+        + " the change may or may not have been counted)", failure);
   }
 
   private Map<URI, HttpRequest> everyServer(String method, String prefer) {
@@ -430,20 +509,34 @@ public final class PlayCounterClient {
     return request;
   }
 
-  /** Sends one request; the future fails with the request's {@link PlayCounterException}. */
+  /**
+   * Sends one request without blocking, a keyed one again as {@link #send} does; the future
+   * fails with the request's {@link PlayCounterException}.
+   */
   private <T> CompletableFuture<T> sendAsync(URI server, HttpRequest request, Reader<T> reader) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    sendAsync(server, request, reader, 1, retriable(request) ? 1 + maxRetries : 1, result);
+    return result;
+  }
+
+  private <T> void sendAsync(URI server, HttpRequest request, Reader<T> reader, int attempt,
+      int attempts, CompletableFuture<T> result) {
     http.sendAsync(request, TEXT).whenComplete((response, failure) -> {
       try {
+        boolean again = attempt < attempts && (failure != null || tryAgain(response));
+        if (again) {
+          CompletableFuture.delayedExecutor(backoff(attempt).toMillis(), TimeUnit.MILLISECONDS)
+              .execute(() -> sendAsync(server, request, reader, attempt + 1, attempts, result));
+          return;
+        }
         if (failure != null) {
-          throw unreachable(server, failure);
+          throw noAnswer(server, request, attempts, failure);
         }
         result.complete(answer(server, response, reader));
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
     });
-    return result;
   }
 
   /** {@link #fanOut} of calls that answer counts, merged; partial results are the same merge. */
@@ -590,6 +683,8 @@ public final class PlayCounterClient {
     private Executor executor;
     private HttpClient httpClient;
     private String adminToken;
+    private int maxRetries = DEFAULT_MAX_RETRIES;
+    private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private boolean connectSettings;
 
     private Builder() {}
@@ -631,6 +726,28 @@ public final class PlayCounterClient {
      */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /**
+     * How many times a write (a play, a bulk add, a drain) is sent again, with the same
+     * {@code Idempotency-Key} to the same server, after an I/O failure, a timeout, a 503 or a
+     * 409 with {@code Retry-After}; 0 sends each once.
+     */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0 || maxRetries > 10) {
+        throw new IllegalArgumentException("maxRetries not in 0..10: " + maxRetries);
+      }
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /**
+     * The wait before the first retry; each next one waits twice as long, plus up to half again
+     * at random, so that clients that failed together do not retry together.
+     */
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = positive(retryBackoff, "retryBackoff");
       return this;
     }
 

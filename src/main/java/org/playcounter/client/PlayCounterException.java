@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * one-line {@link #reason}. From a call that asks several servers at once it names no single
  * server; it carries instead the merged {@link #partialResults} of the servers that answered and
  * the {@link #failures} of those that did not, so the caller can decide what to do with a partial
- * answer. The client never retries and never fails over: a song's count lives on one server.
+ * answer. The client retries writes only with their idempotency key, to the same server, and
+ * never fails over: a song's count lives on one server.
  * Immutable.
  */
 public final class PlayCounterException extends RuntimeException {

@@ -70,6 +70,20 @@ final class Metrics {
           .append("\"} ").append(Long.toString(rejections[rejection.ordinal()].sum()))
           .append('\n');
     }
+    metric(out, "playcounter_pending_drains", "gauge",
+        "Pending drains (POST /drains) not yet acknowledged.", store.pendingDrains().length);
+    metric(out, "playcounter_pending_songs", "gauge", "Songs held in pending drains.",
+        store.pendingSongs());
+    metric(out, "playcounter_idempotency_keys", "gauge",
+        "Idempotency keys remembered now, with their answers.", store.keysRemembered());
+    metric(out, "playcounter_idempotent_replays_total", "counter",
+        "Requests answered from a remembered Idempotency-Key since start.", store.keyReplays());
+    metric(out, "playcounter_idempotency_conflicts_total", "counter",
+        "Requests refused since start: their key was another request's (422) or still in"
+        + " progress (409).", store.keyConflicts());
+    metric(out, "playcounter_idempotency_keys_dropped_total", "counter",
+        "Keys forgotten before idempotency-window-ms passed, to stay within"
+        + " max-idempotency-keys, since start.", store.keysDroppedEarly());
     if (store.durable()) {
       metric(out, "playcounter_journal_bytes", "gauge",
           "Bytes in the current journal file.", store.journalBytes());

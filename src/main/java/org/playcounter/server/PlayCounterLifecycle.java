@@ -27,17 +27,20 @@ public final class PlayCounterLifecycle implements ServletContextListener {
     if (settings.dataDir() == null) {
       context.log("playcounter WARNING: data-dir is not set, so counts are kept in memory only"
           + " and are lost on restart, redeploy or crash");
-      store = new PlayCountStore(settings.maxSongs());
+      store = new PlayCountStore(settings.maxSongs(), settings.idempotencyWindowMs(),
+          (int) settings.maxIdempotencyKeys());
     } else {
       long start = System.nanoTime();
       try {
         store = PlayCountStore.open(Path.of(settings.dataDir()), settings.maxSongs(),
             settings.fsyncAlways(), settings.fsyncIntervalMs(), settings.journalMaxBytes(),
-            context::log);
+            settings.idempotencyWindowMs(), (int) settings.maxIdempotencyKeys(), context::log);
       } catch (IOException e) {
         throw new IllegalStateException("playcounter cannot start: " + e.getMessage(), e);
       }
-      context.log("playcounter restored " + store.songs() + " songs from " + settings.dataDir()
+      context.log("playcounter restored " + store.songs() + " songs, "
+          + store.pendingDrains().length + " pending drains and " + store.keysRemembered()
+          + " idempotency keys from " + settings.dataDir()
           + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
     context.setAttribute(SETTINGS_ATTRIBUTE, settings);

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.playcounter.store.CountOverflowException;
 import org.playcounter.store.CountVisitor;
+import org.playcounter.store.IdempotencyKeys;
+import org.playcounter.store.KeyedRequest;
 import org.playcounter.store.Drained;
 import org.playcounter.store.PendingDrain;
 import org.playcounter.store.PlayCountStore;
@@ -160,19 +162,106 @@ public final class PlayCounterServlet extends HttpServlet {
             format == CountsFormat.JSON ? "[" + numbers + "]" : numbers.toString());
       }
       case "POST" -> {
+        KeyedRequest keyed = null;
+        String key = idempotencyKey(request, response, format);
+        if (key == Idempotency.REJECTED) {
+          return;
+        } else if (key != null) {
+          keyed = KeyedRequest.drain(key, format == CountsFormat.JSON, System.currentTimeMillis());
+          if (!firstUse(request, response, format, keyed, null)) {
+            return;
+          }
+        }
         PendingDrain drain;
         try {
-          drain = store.createDrain((int) settings.maxPendingDrains());
+          drain = store.createDrain((int) settings.maxPendingDrains(), keyed);
         } catch (TooManyDrainsException e) {
           reject(response, format, Rejection.TOO_MANY_DRAINS, e.getMessage());
           return;
         }
         metrics.drained(drain.counts().size());
-        response.setHeader("Location", request.getContextPath() + Route.DRAIN_PREFIX
-            + drain.number());
-        sendCounts(response, false, 201, format, drain.counts()::forEach);
+        sendDrainCreated(request, response, format, drain);
       }
       default -> throw new IllegalStateException("not routed here: " + method);
+    }
+  }
+
+  /** The answer to {@code POST /drains}: 201, where the drain is, and its counts. */
+  private static void sendDrainCreated(HttpServletRequest request, HttpServletResponse response,
+      CountsFormat format, PendingDrain drain) throws IOException {
+    response.setHeader("Location", request.getContextPath() + Route.DRAIN_PREFIX
+        + drain.number());
+    sendCounts(response, false, 201, format, drain.counts()::forEach);
+  }
+
+  /**
+   * The request's {@code Idempotency-Key}, null when it has none, or
+   * {@link Idempotency#REJECTED} once it was answered 400 for a malformed one.
+   */
+  private String idempotencyKey(HttpServletRequest request, HttpServletResponse response,
+      CountsFormat format) throws IOException {
+    try {
+      return Idempotency.key(request.getHeaders(Idempotency.HEADER));
+    } catch (IllegalArgumentException e) {
+      reject(response, format, Rejection.BAD_IDEMPOTENCY_KEY, e.getMessage());
+      return Idempotency.REJECTED;
+    }
+  }
+
+  /**
+   * True when the key is new and the request goes on; otherwise answers it: the first request's
+   * remembered answer with {@code Idempotent-Replayed: true}, 422 for a key of another request,
+   * 409 while the first is still being processed.
+   */
+  private boolean firstUse(HttpServletRequest request, HttpServletResponse response,
+      CountsFormat format, KeyedRequest keyed, String songId) throws IOException {
+    IdempotencyKeys.Lookup found = store.begin(keyed);
+    switch (found.found()) {
+      case NEW -> {
+        return true;
+      }
+      case MISMATCH -> reject(response, format, Rejection.IDEMPOTENCY_KEY_REUSED,
+          "this Idempotency-Key was sent with another request (method, path or body); use a new"
+          + " key for a new request");
+      case IN_PROGRESS -> {
+        response.setHeader("Retry-After", "1");
+        reject(response, format, Rejection.IDEMPOTENCY_KEY_IN_USE,
+            "the first request with this Idempotency-Key is still being processed; send it"
+            + " again later for its answer");
+      }
+      default -> replay(request, response, found, songId);
+    }
+    return false;
+  }
+
+  /** Answers a repeat with the first request's status and body, in the first request's format. */
+  private void replay(HttpServletRequest request, HttpServletResponse response,
+      IdempotencyKeys.Lookup found, String songId) throws IOException {
+    response.setHeader("Idempotent-Replayed", "true");
+    CountsFormat format = (found.kind() & KeyedRequest.JSON) != 0 ? CountsFormat.JSON
+        : CountsFormat.TEXT;
+    switch (found.kind() & 3) {
+      case KeyedRequest.PLAY -> ResponseBody.send(response, false, 200, format.contentType(),
+          songBody(format, songId, found.value()));
+      case KeyedRequest.BULK -> {
+        Map<String, Long> counts;
+        try {
+          counts = CountsFormat.TEXT.parseListing(found.body());
+        } catch (MalformedCountsException e) {
+          throw new IllegalStateException("a remembered answer that does not parse", e);
+        }
+        sendCounts(response, format, counts);
+      }
+      default -> {
+        PendingDrain drain = store.pendingDrain(found.value());
+        if (drain == null) {
+          reject(response, format, Rejection.NO_SUCH_DRAIN, "drain " + found.value()
+              + ", which the first request with this Idempotency-Key made, is not pending any"
+              + " more (acknowledged, or removed by a reset)");
+          return;
+        }
+        sendDrainCreated(request, response, format, drain);
+      }
     }
   }
 
@@ -244,12 +333,23 @@ public final class PlayCounterServlet extends HttpServlet {
     switch (method) {
       case "GET", "HEAD" -> count = store.get(id);
       case "POST" -> {
+        KeyedRequest keyed = null;
+        String key = idempotencyKey(request, response, format);
+        if (key == Idempotency.REJECTED) {
+          return;
+        } else if (key != null) {
+          keyed = KeyedRequest.play(key, id, format == CountsFormat.JSON,
+              System.currentTimeMillis());
+          if (!firstUse(request, response, format, keyed, id)) {
+            return;
+          }
+        }
         if (answerLater) {
-          playLater(request, response, format, id);
+          playLater(request, response, format, id, keyed);
           return;
         }
         try {
-          count = store.increment(id);
+          count = store.increment(id, keyed);
         } catch (CountOverflowException e) {
           reject(response, format, Rejection.COUNT_OVERFLOW,
               "count of song " + id + " would overflow 64 bits");
@@ -287,10 +387,10 @@ public final class PlayCounterServlet extends HttpServlet {
    * connections share one write and one fsync.
    */
   private void playLater(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format, String id) {
+      CountsFormat format, String id, KeyedRequest keyed) {
     LaterAnswer later = later(request, response, Route.SONG, format);
     try {
-      store.increment(id, (count, failure) -> later.answer(() -> {
+      store.increment(id, keyed, (count, failure) -> later.answer(() -> {
         if (failure != null) {
           reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
         } else {
@@ -363,11 +463,22 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       Map<String, Long> plays = bodyFormat.parse(new String(bytes, StandardCharsets.UTF_8),
           CountsFormat.MAX_BULK_COUNT);
+      KeyedRequest keyed = null;
+      String key = idempotencyKey(request, response, format);
+      if (key == Idempotency.REJECTED) {
+        return;
+      } else if (key != null) {
+        keyed = KeyedRequest.bulk(key, plays, format == CountsFormat.JSON,
+            System.currentTimeMillis());
+        if (!firstUse(request, response, format, keyed, null)) {
+          return;
+        }
+      }
       if (answerLater) {
-        addLater(request, response, format, plays);
+        addLater(request, response, format, plays, keyed);
         return;
       }
-      counts = store.add(plays);
+      counts = store.add(plays, keyed);
       metrics.played(plays.values().stream().mapToLong(Long::longValue).sum());
     } catch (MalformedCountsException e) {
       reject(response, format, Rejection.MALFORMED_BODY, e.getMessage());
@@ -395,10 +506,10 @@ public final class PlayCounterServlet extends HttpServlet {
 
   /** Bulk {@code POST /} with {@code fsync=always}, answered once on disk: see playLater. */
   private void addLater(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format, Map<String, Long> plays) {
+      CountsFormat format, Map<String, Long> plays, KeyedRequest keyed) {
     LaterAnswer later = later(request, response, Route.SONGS, format);
     try {
-      store.add(plays, (counts, failure) -> later.answer(() -> {
+      store.add(plays, keyed, (counts, failure) -> later.answer(() -> {
         if (failure != null) {
           reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
         } else {

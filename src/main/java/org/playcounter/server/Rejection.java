@@ -17,6 +17,12 @@ enum Rejection {
   TOO_MANY_DRAINS(409, "too_many_drains"),
   /** A drain number that is not pending. */
   NO_SUCH_DRAIN(404, "no_such_drain"),
+  /** An {@code Idempotency-Key} header that is not 1 to 255 printable ASCII characters. */
+  BAD_IDEMPOTENCY_KEY(400, "bad_idempotency_key"),
+  /** An {@code Idempotency-Key} sent before with another request. */
+  IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused"),
+  /** An {@code Idempotency-Key} whose first request is still being processed. */
+  IDEMPOTENCY_KEY_IN_USE(409, "idempotency_key_in_use"),
   SONG_LIMIT(507, "song_limit"),
   UNAUTHORIZED(401, "unauthorized"),
   /** The journal could not record the change (disk full, I/O error); nothing was changed. */
@@ -55,6 +61,7 @@ enum Rejection {
       case 413 -> "Content Too Large";
       case 414 -> "URI Too Long";
       case 415 -> "Unsupported Media Type";
+      case 422 -> "Unprocessable Content";
       case 431 -> "Request Header Fields Too Large";
       case 501 -> "Not Implemented";
       case 503 -> "Service Unavailable";

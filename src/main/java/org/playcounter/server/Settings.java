@@ -22,9 +22,12 @@ import java.util.function.UnaryOperator;
  * @param journalMaxBytes journal size past which a snapshot is written and the journal restarts
  * @param maxPendingDrains most pending drains ({@code POST /drains}) held at once; one more gets
  *     409
+ * @param idempotencyWindowMs how long an {@code Idempotency-Key} is remembered
+ * @param maxIdempotencyKeys most keys remembered at once; the oldest go first
  */
 public record Settings(long maxBodyBytes, long maxSongs, String adminToken, String dataDir,
-    boolean fsyncAlways, long fsyncIntervalMs, long journalMaxBytes, long maxPendingDrains) {
+    boolean fsyncAlways, long fsyncIntervalMs, long journalMaxBytes, long maxPendingDrains,
+    long idempotencyWindowMs, long maxIdempotencyKeys) {
   static final String MAX_BODY_BYTES = "max-body-bytes";
   static final String MAX_SONGS = "max-songs";
   static final String ADMIN_TOKEN = "admin-token";
@@ -33,6 +36,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
   static final String FSYNC_INTERVAL_MS = "fsync-interval-ms";
   static final String JOURNAL_MAX_BYTES = "journal-max-bytes";
   static final String MAX_PENDING_DRAINS = "max-pending-drains";
+  static final String IDEMPOTENCY_WINDOW_MS = "idempotency-window-ms";
+  static final String MAX_IDEMPOTENCY_KEYS = "max-idempotency-keys";
   /** Stands for the context path in {@code data-dir}. */
   static final String CONTEXT = "{context}";
 
@@ -60,11 +65,19 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
       throw new IllegalArgumentException(MAX_PENDING_DRAINS + " out of range 1..1000: "
           + maxPendingDrains);
     }
+    if (idempotencyWindowMs < 1) {
+      throw new IllegalArgumentException(IDEMPOTENCY_WINDOW_MS + " < 1: " + idempotencyWindowMs);
+    }
+    if (maxIdempotencyKeys < 1 || maxIdempotencyKeys > 100_000_000) {
+      throw new IllegalArgumentException(MAX_IDEMPOTENCY_KEYS + " out of range 1..100000000: "
+          + maxIdempotencyKeys);
+    }
   }
 
   /** The defaults: 1 MiB bodies, 10 million songs, no admin token, memory only. */
   public static Settings defaults() {
-    return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 256L << 20, 8);
+    return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 256L << 20, 8, 600_000,
+        1_000_000);
   }
 
   /** Reads the settings of the deployment behind {@code context}. */
@@ -83,7 +96,7 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
 
   Settings withDataDir(String dir) {
     return new Settings(maxBodyBytes, maxSongs, adminToken, dir, fsyncAlways, fsyncIntervalMs,
-        journalMaxBytes, maxPendingDrains);
+        journalMaxBytes, maxPendingDrains, idempotencyWindowMs, maxIdempotencyKeys);
   }
 
   /**
@@ -103,7 +116,9 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         source.fsyncAlways(),
         source.number(FSYNC_INTERVAL_MS, defaults.fsyncIntervalMs()),
         source.number(JOURNAL_MAX_BYTES, defaults.journalMaxBytes()),
-        source.number(MAX_PENDING_DRAINS, defaults.maxPendingDrains()));
+        source.number(MAX_PENDING_DRAINS, defaults.maxPendingDrains()),
+        source.number(IDEMPOTENCY_WINDOW_MS, defaults.idempotencyWindowMs()),
+        source.number(MAX_IDEMPOTENCY_KEYS, defaults.maxIdempotencyKeys()));
   }
 
   /** One line for the start-up log; the admin token is never shown. */
@@ -115,7 +130,9 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         + ", " + FSYNC + "=" + (fsyncAlways ? "always" : "interval")
         + ", " + FSYNC_INTERVAL_MS + "=" + fsyncIntervalMs
         + ", " + JOURNAL_MAX_BYTES + "=" + journalMaxBytes
-        + ", " + MAX_PENDING_DRAINS + "=" + maxPendingDrains;
+        + ", " + MAX_PENDING_DRAINS + "=" + maxPendingDrains
+        + ", " + IDEMPOTENCY_WINDOW_MS + "=" + idempotencyWindowMs
+        + ", " + MAX_IDEMPOTENCY_KEYS + "=" + maxIdempotencyKeys;
   }
 
   @Override

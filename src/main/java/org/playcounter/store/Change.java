@@ -30,6 +30,8 @@ final class Change implements Recorder {
   private Drained drained;
   private int sign;
   private long number;
+  private KeyedRequest key;
+  private IdempotencyKeys keys;
   /** The file offset just past it once encoded (the writer's own); until then past any. */
   long end = Long.MAX_VALUE;
   private final CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -93,8 +95,24 @@ final class Change implements Recorder {
   /** Formats it, handing full buffers to {@code flush} on the way. */
   void encode(JournalFormat.Encoder out, Flush flush) throws IOException {
     switch (kind) {
-      case ONE -> line(out, flush, id, delta);
+      case ONE -> {
+        if (key == null) {
+          line(out, flush, id, delta);
+          return;
+        }
+        out.begin(JournalFormat.BEGIN + keyHeader());
+        body(out, flush, id, delta);
+        end(out, flush, 1);
+      }
       case MANY -> {
+        if (key != null) {
+          out.begin(JournalFormat.BEGIN + keyHeader());
+          for (int i = 0; i < ids.length; i++) {
+            body(out, flush, ids[i], deltas[i]);
+          }
+          end(out, flush, ids.length);
+          return;
+        }
         if (ids.length == 1) {
           line(out, flush, ids[0], deltas[0]);
           return;
@@ -115,7 +133,7 @@ final class Change implements Recorder {
         end(out, flush, drained.size());
       }
       case CREATED -> {
-        out.begin(JournalFormat.DRAIN + number);
+        out.begin(JournalFormat.DRAIN + number + (key == null ? "" : keyHeader()));
         drained.forEach((song, count) -> body(out, flush, song, -count));
         end(out, flush, drained.size());
       }
@@ -164,7 +182,26 @@ final class Change implements Recorder {
   }
 
   /** Takes it back out of the table, which still holds it: it never reached the file. */
+  /** The key's part of a frame's first line: {@code " key time kind hi lo fingerprint"}. */
+  private String keyHeader() {
+    return JournalFormat.KEY + key.time + " " + key.kind + " " + JournalFormat.hex16(key.hi)
+        + " " + JournalFormat.hex16(key.lo) + " " + JournalFormat.hex16(key.fingerprint);
+  }
+
+  /**
+   * Records the change with the idempotency key {@code key} of {@code keys}: in the same frame,
+   * and taken back with it.
+   */
+  Change withKey(KeyedRequest key, IdempotencyKeys keys) {
+    this.key = key;
+    this.keys = keys;
+    return this;
+  }
+
   void revert(SongTable table) {
+    if (key != null) {
+      keys.unanswer(key.hi, key.lo);
+    }
     switch (kind) {
       case ONE -> table.revert(id, delta);
       case MANY -> {

@@ -36,6 +36,8 @@ import java.util.function.Consumer;
 final class Journal implements AutoCloseable {
   private final Path dir;
   private final SongTable table;
+  /** The idempotency keys remembered; snapshots keep them. */
+  private final IdempotencyKeys keys;
   private final ChannelOpener opener;
   private final Consumer<String> log;
   private final boolean fsyncAlways;
@@ -82,7 +84,9 @@ final class Journal implements AutoCloseable {
   /** The longest time changes were held off, in nanoseconds. */
   private volatile long longestHold;
 
-  private Journal(Path dir, SongTable table, Settings settings, DataDirLock lock) {
+  private Journal(Path dir, SongTable table, IdempotencyKeys keys, Settings settings,
+      DataDirLock lock) {
+    this.keys = keys;
     this.dir = dir;
     this.table = table;
     this.opener = settings.opener();
@@ -114,11 +118,12 @@ final class Journal implements AutoCloseable {
    * @throws IOException naming the directory when it cannot be written or locked, or naming the
    *     file and byte offset of damage anywhere but in the last change of the last journal
    */
-  static Journal open(Path dir, SongTable table, Settings settings) throws IOException {
+  static Journal open(Path dir, SongTable table, IdempotencyKeys keys, Settings settings)
+      throws IOException {
     DataDirLock lock = DataDirLock.take(dir);
-    Journal journal = new Journal(dir, table, settings, lock);
+    Journal journal = new Journal(dir, table, keys, settings, lock);
     try {
-      journal.generation = Recovery.run(dir, table, settings.log());
+      journal.generation = Recovery.run(dir, table, keys, settings.log());
       journal.channel = journal.openJournal(journal.generation, false);
       journal.written = journal.channel.size();
       journal.channel.position(journal.written);
@@ -492,6 +497,7 @@ final class Journal implements AutoCloseable {
     long covered;
     int epoch;
     PendingDrain.State drains;
+    IdempotencyKeys.Copy keysAtCut;
     FileChannel old;
     holdChanges();
     try {
@@ -517,11 +523,12 @@ final class Journal implements AutoCloseable {
       durable = 0;
       epoch = table.cut();
       drains = table.pendingState();
+      keysAtCut = keys.copy();
     } finally {
       releaseChanges();
     }
     compactAt = Long.MAX_VALUE; // until the snapshot is done
-    compactor = new Thread(() -> writeSnapshot(old, covered, epoch, drains),
+    compactor = new Thread(() -> writeSnapshot(old, covered, epoch, drains, keysAtCut),
         "playcounter-snapshot " + dir);
     compactor.setDaemon(true);
     compactor.start();
@@ -532,7 +539,7 @@ final class Journal implements AutoCloseable {
    * the last interval's fsync), then writes the snapshot of cut {@code epoch}, which covers it.
    */
   private void writeSnapshot(FileChannel old, long covered, int epoch,
-      PendingDrain.State drains) {
+      PendingDrain.State drains, IdempotencyKeys.Copy keysAtCut) {
     try {
       old.force(false);
       old.close();
@@ -549,7 +556,7 @@ final class Journal implements AutoCloseable {
       return;
     }
     try {
-      Snapshot.write(dir, covered, table, epoch, drains, opener);
+      Snapshot.write(dir, covered, table, epoch, drains, keysAtCut, opener);
       syncDirectory(dir);
       for (long g : Recovery.generations(dir)) {
         if (g <= covered) {

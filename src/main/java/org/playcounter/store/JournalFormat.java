@@ -18,6 +18,11 @@ final class JournalFormat {
   static final String END = "end ";
   /** The first line of a frame that moves every song of it into pending drain N. */
   static final String DRAIN = "begin drain ";
+  /**
+   * Ends a frame's first line when the change came with an idempotency key:
+   * {@code " key time kind hi lo fingerprint"}, the three hashes in 16 hex digits each.
+   */
+  static final String KEY = " key ";
   /** The first line of an empty frame that acknowledges pending drain N. */
   static final String ACK = "begin ack ";
   /** The longest line: sign, id, space, 19 digits, space, 8 hex digits, line break. */
@@ -222,6 +227,20 @@ final class JournalFormat {
     CRC32 crc = new CRC32();
     crc.update(b, from, to - from);
     return crc.getValue();
+  }
+
+  /** {@code value} in 16 lower-case hex digits. */
+  static String hex16(long value) {
+    String hex = Long.toHexString(value);
+    return "0".repeat(16 - hex.length()) + hex;
+  }
+
+  /** Reads 16 lower-case hex digits as a long; null if they are not. */
+  static Long hex16Value(String text) {
+    if (text.length() != 16 || !text.matches("[0-9a-f]{16}")) {
+      return null;
+    }
+    return Long.parseUnsignedLong(text, 16);
   }
 
   /** Reads 8 lower-case hex digits; -1 if they are not. */

@@ -32,19 +32,37 @@ public final class PlayCountStore {
   private final Journal journal;
   private final Path dataDir;
   private final Consumer<String> log;
+  /** The idempotency keys remembered, with the answers their requests got. */
+  private final IdempotencyKeys keys;
   /** Drains being delivered ({@link #drain(Delivery)}); close waits for them. */
   private int deliveries;
 
+  /** How long a key is remembered unless set otherwise: 10 minutes. */
+  public static final long DEFAULT_KEY_WINDOW_MS = 600_000;
+  /** How many keys are remembered at most unless set otherwise. */
+  public static final int DEFAULT_MAX_KEYS = 1_000_000;
+
   /** Creates an empty store, in memory only, that holds at most {@code maxSongs} songs. */
   public PlayCountStore(long maxSongs) {
-    this(new SongTable(maxSongs), null, null, line -> { });
+    this(maxSongs, DEFAULT_KEY_WINDOW_MS, DEFAULT_MAX_KEYS);
   }
 
-  private PlayCountStore(SongTable counts, Journal journal, Path dataDir, Consumer<String> log) {
+  /**
+   * Creates an empty store in memory only that remembers idempotency keys for
+   * {@code keyWindowMs}, at most {@code maxKeys} of them.
+   */
+  public PlayCountStore(long maxSongs, long keyWindowMs, int maxKeys) {
+    this(new SongTable(maxSongs), null, null, line -> { },
+        new IdempotencyKeys(keyWindowMs, maxKeys));
+  }
+
+  private PlayCountStore(SongTable counts, Journal journal, Path dataDir, Consumer<String> log,
+      IdempotencyKeys keys) {
     this.counts = counts;
     this.journal = journal;
     this.dataDir = dataDir;
     this.log = log;
+    this.keys = keys;
   }
 
   /**
@@ -57,16 +75,35 @@ public final class PlayCountStore {
    */
   public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
       long fsyncIntervalMs, long journalMaxBytes, Consumer<String> log) throws IOException {
-    return open(dataDir, maxSongs, new Journal.Settings(fsyncAlways, fsyncIntervalMs,
-        journalMaxBytes, Journal.Settings.WRITE_BUFFER, ChannelOpener.FILES, log));
+    return open(dataDir, maxSongs, fsyncAlways, fsyncIntervalMs, journalMaxBytes,
+        DEFAULT_KEY_WINDOW_MS, DEFAULT_MAX_KEYS, log);
+  }
+
+  /**
+   * Opens a durable store as {@link #open(Path, long, boolean, long, long, Consumer)} does, that
+   * remembers idempotency keys for {@code keyWindowMs}, at most {@code maxKeys}; the keys of the
+   * journal and snapshot still in the window are remembered again.
+   */
+  public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
+      long fsyncIntervalMs, long journalMaxBytes, long keyWindowMs, int maxKeys,
+      Consumer<String> log) throws IOException {
+    return open(dataDir, maxSongs, new IdempotencyKeys(keyWindowMs, maxKeys),
+        new Journal.Settings(fsyncAlways, fsyncIntervalMs, journalMaxBytes,
+            Journal.Settings.WRITE_BUFFER, ChannelOpener.FILES, log));
   }
 
   /** Opens a durable store with the journal's settings given whole; for tests of its faults. */
   static PlayCountStore open(Path dataDir, long maxSongs, Journal.Settings settings)
       throws IOException {
+    return open(dataDir, maxSongs, new IdempotencyKeys(DEFAULT_KEY_WINDOW_MS, DEFAULT_MAX_KEYS),
+        settings);
+  }
+
+  private static PlayCountStore open(Path dataDir, long maxSongs, IdempotencyKeys keys,
+      Journal.Settings settings) throws IOException {
     SongTable recovered = new SongTable(maxSongs);
-    Journal journal = Journal.open(dataDir, recovered, settings);
-    return new PlayCountStore(recovered, journal, dataDir, settings.log());
+    Journal journal = Journal.open(dataDir, recovered, keys, settings);
+    return new PlayCountStore(recovered, journal, dataDir, settings.log(), keys);
   }
 
   /** The journal, or null for a store in memory only; for tests of its failures. */
@@ -116,12 +153,29 @@ public final class PlayCountStore {
    * @throws StorageFailedException if the journal could not take it, saying whether it counts
    */
   public long increment(String id) {
+    return increment(id, (KeyedRequest) null);
+  }
+
+  /**
+   * {@link #increment(String)} for a request whose key {@link #begin} found new: the key is
+   * recorded with the play and remembered with its answer, or forgotten if the play is refused.
+   */
+  public long increment(String id, KeyedRequest key) {
     if (journal == null) {
-      return counts.add(id, 1, Recorder.NONE);
+      long count;
+      try {
+        count = counts.add(id, 1, Recorder.NONE);
+      } catch (RuntimeException e) {
+        abandon(key);
+        throw e;
+      }
+      answered(key, count, null);
+      finish(key);
+      return count;
     }
-    Change change = journal.change(false);
-    long count = play(id, change);
-    awaitPlays(change);
+    Change change = keyed(journal.change(false), key);
+    long count = play(id, change, key);
+    awaitPlays(change, key);
     return count;
   }
 
@@ -136,12 +190,26 @@ public final class PlayCountStore {
    * @throws StorageFailedException if the journal could not take it, saying whether it counts
    */
   public Map<String, Long> add(Map<String, Long> plays) {
+    return add(plays, (KeyedRequest) null);
+  }
+
+  /** {@link #add(Map)} with a key, as {@link #increment(String, KeyedRequest)} takes one. */
+  public Map<String, Long> add(Map<String, Long> plays, KeyedRequest key) {
     if (journal == null || plays.isEmpty()) {
-      return counts.addAll(plays, Recorder.NONE);
+      Map<String, Long> added;
+      try {
+        added = counts.addAll(plays, Recorder.NONE);
+      } catch (RuntimeException e) {
+        abandon(key);
+        throw e;
+      }
+      answered(key, 0, added);
+      finish(key);
+      return added;
     }
-    Change change = journal.change(false);
-    Map<String, Long> added = addAll(plays, change);
-    awaitPlays(change);
+    Change change = keyed(journal.change(false), key);
+    Map<String, Long> added = addAll(plays, change, key);
+    awaitPlays(change, key);
     return added;
   }
 
@@ -155,12 +223,17 @@ public final class PlayCountStore {
    * @throws StorageFailedException if the journal takes no changes; nothing changes
    */
   public void increment(String id, Acknowledgement<Long> acknowledgement) {
+    increment(id, null, acknowledgement);
+  }
+
+  /** {@link #increment(String, Acknowledgement)} with a key, or none when it is null. */
+  public void increment(String id, KeyedRequest key, Acknowledgement<Long> acknowledgement) {
     if (journal == null) {
-      acknowledgement.done(counts.add(id, 1, Recorder.NONE), null);
+      acknowledgement.done(increment(id, key), null);
       return;
     }
-    Change change = journal.change(false);
-    change.whenDone(play(id, change), acknowledgement, NOT_FORCED);
+    Change change = keyed(journal.change(false), key);
+    change.whenDone(play(id, change, key), settling(key, acknowledgement), NOT_FORCED);
   }
 
   /**
@@ -172,12 +245,103 @@ public final class PlayCountStore {
    * @throws StorageFailedException if the journal takes no changes; nothing changes
    */
   public void add(Map<String, Long> plays, Acknowledgement<Map<String, Long>> acknowledgement) {
+    add(plays, null, acknowledgement);
+  }
+
+  /** {@link #add(Map, Acknowledgement)} with a key, or none when it is null. */
+  public void add(Map<String, Long> plays, KeyedRequest key,
+      Acknowledgement<Map<String, Long>> acknowledgement) {
     if (journal == null || plays.isEmpty()) {
-      acknowledgement.done(counts.addAll(plays, Recorder.NONE), null);
+      acknowledgement.done(add(plays, key), null);
       return;
     }
-    Change change = journal.change(false);
-    change.whenDone(addAll(plays, change), acknowledgement, NOT_FORCED);
+    Change change = keyed(journal.change(false), key);
+    change.whenDone(addAll(plays, change, key), settling(key, acknowledgement), NOT_FORCED);
+  }
+
+  /**
+   * Looks up the idempotency key of a write: {@code NEW} takes it (in progress) and the write
+   * goes on, with the key, to {@link #increment(String, KeyedRequest)}, {@link #add(Map,
+   * KeyedRequest)} or {@link #createDrain(int, KeyedRequest)}; otherwise the remembered answer,
+   * or why it cannot be given (another request with the key, or the first still in progress).
+   */
+  public IdempotencyKeys.Lookup begin(KeyedRequest key) {
+    return keys.begin(key.hi, key.lo, key.fingerprint, key.time);
+  }
+
+  /** Forgets a key {@link #begin} took whose write was refused before it reached the store. */
+  public void abandon(KeyedRequest key) {
+    if (key != null) {
+      keys.abandon(key.hi, key.lo);
+    }
+  }
+
+  /** Keys remembered now. */
+  public int keysRemembered() {
+    return keys.size();
+  }
+
+  /** Requests answered from a remembered key since start. */
+  public long keyReplays() {
+    return keys.replays();
+  }
+
+  /** Requests refused since start because their key was another request's or still in use. */
+  public long keyConflicts() {
+    return keys.conflicts();
+  }
+
+  /** Keys forgotten before their window ended, to stay within the limit, since start. */
+  public long keysDroppedEarly() {
+    return keys.droppedEarly();
+  }
+
+  /** Bytes of the arrays that hold the remembered keys. */
+  public long keyBytes() {
+    return keys.bytes();
+  }
+
+  private Change keyed(Change change, KeyedRequest key) {
+    return key == null ? change : change.withKey(key, keys);
+  }
+
+  /** Sets a key's answer: a count, or the counts of a bulk add. */
+  private void answered(KeyedRequest key, long count, Map<String, Long> added) {
+    if (key == null) {
+      return;
+    }
+    String body = null;
+    if (added != null) {
+      StringBuilder text = new StringBuilder(added.size() * 12);
+      added.forEach((id, n) -> text.append(text.length() == 0 ? "" : ",").append(id)
+          .append('=').append(n));
+      body = text.toString();
+    }
+    keys.answer(key.hi, key.lo, key.kind, count, body);
+  }
+
+  private void finish(KeyedRequest key) {
+    if (key != null) {
+      keys.finish(key.hi, key.lo);
+    }
+  }
+
+  /**
+   * Settles the key once the journal is done with the change (remembered if it counts, forgotten
+   * if nothing changed), then tells the caller.
+   */
+  private <T> Acknowledgement<T> settling(KeyedRequest key, Acknowledgement<T> acknowledgement) {
+    if (key == null) {
+      return acknowledgement;
+    }
+    return (result, failure) -> {
+      if (failure == null || NOT_FORCED.equals(failure.getMessage())) {
+        finish(key);
+      } else {
+        abandon(key);
+      }
+      acknowledgement.done(result, failure);
+    };
   }
 
   /**
@@ -244,18 +408,42 @@ public final class PlayCountStore {
    * @throws StorageFailedException if the journal could not take it; nothing changed
    */
   public PendingDrain createDrain(int limit) {
+    return createDrain(limit, null);
+  }
+
+  /** {@link #createDrain(int)} with a key, or none when it is null. */
+  public PendingDrain createDrain(int limit, KeyedRequest key) {
     if (journal == null) {
-      return counts.createDrain(limit, Recorder.NONE);
+      PendingDrain drain;
+      try {
+        drain = counts.createDrain(limit, Recorder.NONE);
+      } catch (RuntimeException e) {
+        abandon(key);
+        throw e;
+      }
+      answered(key, drain.number(), null);
+      finish(key);
+      return drain;
     }
-    Change change = journal.change(true);
+    Change change = keyed(journal.change(true), key);
     PendingDrain drain;
     Lock shared = sharedLock();
     try {
       drain = counts.createDrain(limit, change);
+      answered(key, drain.number(), null);
+    } catch (RuntimeException e) {
+      abandon(key);
+      throw e;
     } finally {
       shared.unlock();
     }
-    awaitRemoval(change, "pending drain " + drain.number());
+    try {
+      awaitRemoval(change, "pending drain " + drain.number());
+    } catch (RuntimeException e) {
+      abandon(key);
+      throw e;
+    }
+    finish(key);
     return drain;
   }
 
@@ -383,21 +571,35 @@ public final class PlayCountStore {
         + ": POST that file to / once the counter takes changes again");
   }
 
-  /** Records and applies one play, holding off compaction's switch meanwhile. */
-  private long play(String id, Change change) {
+  /**
+   * Records and applies one play and sets its key's answer, holding off compaction's switch
+   * meanwhile (a snapshot keeps a key exactly when it keeps the key's play). A play refused here
+   * forgets its key.
+   */
+  private long play(String id, Change change, KeyedRequest key) {
     Lock shared = sharedLock();
     try {
-      return counts.add(id, 1, change);
+      long count = counts.add(id, 1, change);
+      answered(key, count, null);
+      return count;
+    } catch (RuntimeException e) {
+      abandon(key);
+      throw e;
     } finally {
       shared.unlock();
     }
   }
 
-  /** Records and applies a bulk add, holding off compaction's switch meanwhile. */
-  private Map<String, Long> addAll(Map<String, Long> plays, Change change) {
+  /** Records and applies a bulk add as {@link #play} does one play. */
+  private Map<String, Long> addAll(Map<String, Long> plays, Change change, KeyedRequest key) {
     Lock shared = sharedLock();
     try {
-      return counts.addAll(plays, change);
+      Map<String, Long> added = counts.addAll(plays, change);
+      answered(key, 0, added);
+      return added;
+    } catch (RuntimeException e) {
+      abandon(key);
+      throw e;
     } finally {
       shared.unlock();
     }
@@ -409,9 +611,20 @@ public final class PlayCountStore {
     return shared;
   }
 
-  /** Plays are acknowledged with the durability their mode promises, or refused saying so. */
-  private static void awaitPlays(Change change) {
-    if (!change.await()) {
+  /**
+   * Plays are acknowledged with the durability their mode promises, or refused saying so; the key
+   * is remembered when they count (forced or not), forgotten when nothing changed.
+   */
+  private void awaitPlays(Change change, KeyedRequest key) {
+    boolean forced;
+    try {
+      forced = change.await();
+    } catch (RuntimeException e) {
+      abandon(key);
+      throw e;
+    }
+    finish(key);
+    if (!forced) {
       throw new StorageFailedException(NOT_FORCED);
     }
   }

@@ -27,9 +27,22 @@ final class Recovery {
   /** Sums recovered counts into the table, refusing totals out of range. */
   static final class Replay {
     private final SongTable table;
+    private final IdempotencyKeys keys;
+    private final long now = System.currentTimeMillis();
 
-    Replay(SongTable table) {
+    Replay(SongTable table, IdempotencyKeys keys) {
       this.table = table;
+      this.keys = keys;
+    }
+
+    /** A key recorded with its change, whose answer is {@code value} or {@code body}. */
+    void key(long hi, long lo, long fingerprint, long time, int kind, long value, String body) {
+      keys.recover(hi, lo, fingerprint, time, kind, value, body, now);
+    }
+
+    /** The song's count now, live and pending, as a keyed play's answer said it. */
+    long count(String id) {
+      return table.get(id);
     }
 
     /** Adds {@code delta} to the song whose ASCII id is {@code b[from, from + length)}. */
@@ -102,8 +115,9 @@ final class Recovery {
    *
    * @throws IOException naming the file and offset of damage
    */
-  static long run(Path dir, SongTable table, Consumer<String> log) throws IOException {
-    Replay replay = new Replay(table);
+  static long run(Path dir, SongTable table, IdempotencyKeys keys, Consumer<String> log)
+      throws IOException {
+    Replay replay = new Replay(table, keys);
     long covered = Snapshot.read(dir, table, replay);
     List<Long> generations = generations(dir);
     for (int i = 0; i < generations.size(); i++) {
@@ -163,6 +177,7 @@ final class Recovery {
   /** True for a frame's first line: {@code begin}, {@code begin drain N} or {@code begin ack N}. */
   private static boolean isFrameStart(byte[] b, int from, int eol) {
     return JournalFormat.is(b, from, eol, JournalFormat.BEGIN)
+        || JournalFormat.startsWith(b, from, eol, JournalFormat.BEGIN + JournalFormat.KEY)
         || JournalFormat.startsWith(b, from, eol, JournalFormat.DRAIN)
         || JournalFormat.startsWith(b, from, eol, JournalFormat.ACK);
   }
@@ -171,22 +186,39 @@ final class Recovery {
   private static void replayFrame(byte[] b, int pos, int eol, Replay replay,
       JournalFormat.Record record, Path file) throws IOException {
     long creates = 0;
-    if (JournalFormat.startsWith(b, pos, eol, JournalFormat.DRAIN)) {
-      creates = JournalFormat.number(b, pos + JournalFormat.DRAIN.length(), eol);
+    int headerEnd = eol;
+    String[] key = null;
+    for (int i = pos; i + JournalFormat.KEY.length() <= eol; i++) {
+      if (JournalFormat.startsWith(b, i, eol, JournalFormat.KEY)) {
+        key = new String(b, i + JournalFormat.KEY.length(), eol - i - JournalFormat.KEY.length(),
+            StandardCharsets.US_ASCII).split(" ");
+        headerEnd = i;
+        break;
+      }
+    }
+    if (key != null && key.length != 5) {
+      throw damaged(file, pos, "bad key in a change whose checksum matches");
+    }
+    if (JournalFormat.startsWith(b, pos, headerEnd, JournalFormat.DRAIN)) {
+      creates = JournalFormat.number(b, pos + JournalFormat.DRAIN.length(), headerEnd);
       if (creates < 1) {
         throw damaged(file, pos, "bad drain number in a change whose checksum matches");
       }
       replay.create(creates, file, pos);
-    } else if (JournalFormat.startsWith(b, pos, eol, JournalFormat.ACK)) {
-      long acknowledged = JournalFormat.number(b, pos + JournalFormat.ACK.length(), eol);
+    } else if (JournalFormat.startsWith(b, pos, headerEnd, JournalFormat.ACK)) {
+      long acknowledged = JournalFormat.number(b, pos + JournalFormat.ACK.length(), headerEnd);
       if (acknowledged < 1) {
         throw damaged(file, pos, "bad drain number in a change whose checksum matches");
       }
       replay.acknowledge(acknowledged, file, pos);
     }
+    List<String> ids = key == null ? null : new ArrayList<>();
     for (int line = eol + 1, end; ; line = end + 1) {
       end = JournalFormat.lineEnd(b, line, b.length);
       if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
+        if (key != null) {
+          replayKey(key, ids, creates, replay, file, pos);
+        }
         return;
       }
       if (!JournalFormat.parseRecord(b, line, end, record)
@@ -202,6 +234,45 @@ final class Recovery {
       } else {
         replay.add(b, record.idFrom, record.idLength, record.delta, file, line);
       }
+      if (ids != null) {
+        ids.add(new String(b, record.idFrom, record.idLength, StandardCharsets.US_ASCII));
+      }
+    }
+  }
+
+  /**
+   * Remembers the idempotency key of a frame just applied, {@code time kind hi lo fingerprint},
+   * with the answer its request got: read from the table as it is now, which is as it was then
+   * for these songs.
+   */
+  private static void replayKey(String[] key, List<String> ids, long drain, Replay replay,
+      Path file, long offset) throws IOException {
+    Long hi = JournalFormat.hex16Value(key[2]);
+    Long lo = JournalFormat.hex16Value(key[3]);
+    Long fingerprint = JournalFormat.hex16Value(key[4]);
+    long time;
+    int kind;
+    try {
+      time = Long.parseLong(key[0]);
+      kind = Integer.parseInt(key[1]);
+    } catch (NumberFormatException e) {
+      throw damaged(file, offset, "bad key in a change whose checksum matches");
+    }
+    if (hi == null || lo == null || fingerprint == null || kind < 0 || kind > 63) {
+      throw damaged(file, offset, "bad key in a change whose checksum matches");
+    }
+    switch (kind & 3) {
+      case KeyedRequest.PLAY -> replay.key(hi, lo, fingerprint, time, kind,
+          ids.isEmpty() ? 0 : replay.count(ids.get(0)), null);
+      case KeyedRequest.BULK -> {
+        StringBuilder body = new StringBuilder();
+        for (String id : ids) {
+          body.append(body.length() == 0 ? "" : ",").append(id).append('=')
+              .append(replay.count(id));
+        }
+        replay.key(hi, lo, fingerprint, time, kind, 0, body.toString());
+      }
+      default -> replay.key(hi, lo, fingerprint, time, kind, drain, null);
     }
   }
 

@@ -3,6 +3,7 @@ package org.playcounter.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ final class Snapshot {
   private static final String HEADER = "playcounter-snapshot 1 covers-journal ";
   private static final String NEXT_DRAIN = " next-drain ";
   private static final String DRAIN = "drain ";
+  private static final String KEY = "key ";
 
   private Snapshot() {}
 
@@ -117,6 +119,12 @@ final class Snapshot {
     int at = from;
     while (at < to) {
       int end = JournalFormat.lineEnd(b, at, to);
+      if (end >= 0 && JournalFormat.startsWith(b, at, end, KEY)) {
+        readKey(new String(b, at + KEY.length(), end - at - KEY.length(),
+            StandardCharsets.US_ASCII), replay, file, at);
+        at = end + 1;
+        continue;
+      }
       if (end < 0 || !JournalFormat.startsWith(b, at, end, DRAIN)) {
         return at;
       }
@@ -140,6 +148,25 @@ final class Snapshot {
       }
     }
     return at;
+  }
+
+  /** A remembered key: {@code time kind hi lo fingerprint value [body]}. */
+  private static void readKey(String line, Recovery.Replay replay, Path file, long offset)
+      throws IOException {
+    String[] f = line.split(" ");
+    try {
+      Long hi = JournalFormat.hex16Value(f[2]);
+      Long lo = JournalFormat.hex16Value(f[3]);
+      Long fingerprint = JournalFormat.hex16Value(f[4]);
+      if ((f.length == 6 || f.length == 7) && hi != null && lo != null && fingerprint != null) {
+        replay.key(hi, lo, fingerprint, Long.parseLong(f[0]), Integer.parseInt(f[1]),
+            Long.parseLong(f[5]), f.length == 7 ? f[6] : null);
+        return;
+      }
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      // falls through to the refusal
+    }
+    throw Recovery.damaged(file, offset, "bad key line");
   }
 
   /** Where a song line's parts go. */
@@ -199,7 +226,8 @@ final class Snapshot {
    * {@code covered}: the cut was made when those journals held exactly what the table did.
    */
   static void write(Path dir, long covered, SongTable table, int epoch,
-      PendingDrain.State drains, ChannelOpener opener) throws IOException {
+      PendingDrain.State drains, IdempotencyKeys.Copy keys, ChannelOpener opener)
+      throws IOException {
     Path temp = dir.resolve(FILE + ".tmp");
     try (FileChannel out = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -208,6 +236,19 @@ final class Snapshot {
       for (int i = 0; i < drains.numbers().length; i++) {
         writer.line(DRAIN + drains.numbers()[i] + " " + drains.drains()[i].size());
         drains.drains()[i].forEach((id, count) -> writer.line(id + " " + count));
+      }
+      IOException[] failed = {null};
+      keys.forEach((hi, lo, fingerprint, time, kind, value, body) -> {
+        try {
+          writer.line(KEY + time + " " + kind + " " + JournalFormat.hex16(hi) + " "
+              + JournalFormat.hex16(lo) + " " + JournalFormat.hex16(fingerprint) + " " + value
+              + (body == null ? "" : " " + body));
+        } catch (IOException e) {
+          failed[0] = e;
+        }
+      });
+      if (failed[0] != null) {
+        throw failed[0];
       }
       long[] songs = {0};
       table.forEachAt(epoch, (id, count) -> {

@@ -23,13 +23,20 @@ abstract class ContainerConformance {
 
   @BeforeAll
   void startContainer() throws IOException {
-    container = ServletContainer.start(kind, settings(), "/", "/playcounter");
+    Map<String, String> settings = new java.util.HashMap<>(settings());
+    settings.putAll(KEY_SETTINGS);
+    container = ServletContainer.start(kind, settings, "/", "/playcounter");
   }
 
   /** The settings both deployments run with, as system properties of the container. */
   Map<String, String> settings() throws IOException {
     return Map.of("playcounter.max-body-bytes", "2000000");
   }
+
+  /** What every deployment of the matrix runs with, besides {@link #settings}: small key bounds. */
+  static final Map<String, String> KEY_SETTINGS = Map.of(
+      "playcounter.idempotency-window-ms", Long.toString(IdempotencySuite.WINDOW_MS),
+      "playcounter.max-idempotency-keys", Long.toString(IdempotencySuite.MAX_KEYS));
 
   @AfterAll
   void stopContainer() throws IOException {
@@ -95,6 +102,20 @@ abstract class ContainerConformance {
     @Override
     String contextPath() {
       return "/playcounter";
+    }
+  }
+
+  /** Idempotency keys, at {@code /}. */
+  @Nested
+  class KeysAtRoot extends IdempotencySuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
     }
   }
 }

@@ -33,7 +33,7 @@ class JournalFaultTest {
 
   /** The changes under test. */
   enum Op { PLAY, BULK_ADD, DELETE, DRAIN, PUT_BACK, COMPACTION, CREATE_DRAIN, ACKNOWLEDGE,
-    DELETE_PENDING }
+    DELETE_PENDING, KEYED_BULK_ADD }
 
   /** One way to fail, armed on a {@link Faults} just before the change. */
   record Fault(String name, Consumer<Faults> arm) {
@@ -126,6 +126,10 @@ class JournalFaultTest {
     Map<String, Long> memory = contents(scenario.store);
     Map<Long, Map<String, Long>> pendingMemory = pending(scenario.store);
     Map<String, Long> after = scenario.expectedAfter(before);
+    boolean keyInMemory = op == Op.KEYED_BULK_ADD && keyRemembered(scenario.store);
+    if (op == Op.KEYED_BULK_ADD) {
+      assertEquals(refusal == null, keyInMemory, "the key is remembered iff its change counts");
+    }
     if (refusal != null) {
       assertEquals(before, memory, "refused (" + refusal + "), so nothing changed");
       assertEquals(pendingBefore, pendingMemory, "refused, so no drain changed");
@@ -143,6 +147,9 @@ class JournalFaultTest {
     PlayCountStore reopened = PlayCountStore.open(temp, 1_000_000, new Journal.Settings(false,
         60_000, scenario.maxBytes, 4096, ChannelOpener.FILES, log::add));
     assertEquals(memory, contents(reopened), "recovery rebuilds memory; log: " + log);
+    if (op == Op.KEYED_BULK_ADD) {
+      assertEquals(refusal == null, keyRemembered(reopened), "the key is there iff its change");
+    }
     assertEquals(pendingMemory, pending(reopened), "recovery rebuilds the pending drains");
     reopened.close();
   }
@@ -195,6 +202,10 @@ class JournalFaultTest {
       switch (op) {
         case PLAY -> store.increment("hot");
         case BULK_ADD, COMPACTION -> store.add(bulk("b", 400));
+        case KEYED_BULK_ADD -> {
+          assertEquals(IdempotencyKeys.Found.NEW, store.begin(KEY).found());
+          store.add(bulk("b", 400), KEY);
+        }
         case DELETE -> store.remove("s7");
         case DRAIN -> drained = store.drain();
         case PUT_BACK -> store.restore(drained);
@@ -227,8 +238,8 @@ class JournalFaultTest {
       Map<String, Long> after = new HashMap<>(before);
       switch (op) {
         case PLAY -> after.merge("hot", 1L, Long::sum);
-        case BULK_ADD, COMPACTION -> bulk("b", 400).forEach((id, n) -> after.merge(id, n,
-            Long::sum));
+        case BULK_ADD, COMPACTION, KEYED_BULK_ADD -> bulk("b", 400).forEach((id, n) ->
+            after.merge(id, n, Long::sum));
         case DELETE -> after.remove("s7");
         case DRAIN -> after.clear();
         case PUT_BACK -> drainedCounts.forEach((id, n) -> after.merge(id, n, Long::sum));
@@ -243,6 +254,21 @@ class JournalFaultTest {
       }
       return after;
     }
+  }
+
+  /** The key of KEYED_BULK_ADD. */
+  static final KeyedRequest KEY = KeyedRequest.bulk("fault-key", bulk("b", 400), false,
+      System.currentTimeMillis());
+
+  /** Whether the store replays KEY: exactly when its bulk add counts. */
+  static boolean keyRemembered(PlayCountStore store) {
+    IdempotencyKeys.Found found = store.begin(KEY).found();
+    if (found == IdempotencyKeys.Found.NEW) {
+      store.abandon(KEY);
+      return false;
+    }
+    assertEquals(IdempotencyKeys.Found.REPLAY, found);
+    return true;
   }
 
   static Map<String, Long> bulk(String prefix, int songs) {

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,6 +86,40 @@ class JournalTest {
     store = open(false, 1 << 20);
     assertTrue(store.createDrain(8).number() > third.number(), "numbers never repeat");
     store.close();
+  }
+
+  @Test
+  void keysAndTheirAnswersSurviveRestartsThroughTheJournalAndASnapshot() throws IOException {
+    long now = System.currentTimeMillis();
+    KeyedRequest play = KeyedRequest.play("k-play", "a", false, now);
+    KeyedRequest bulk = KeyedRequest.bulk("k-bulk", new LinkedHashMap<>(Map.of("a", 2L)), true,
+        now);
+    KeyedRequest drain = KeyedRequest.drain("k-drain", false, now);
+    KeyedRequest old = KeyedRequest.play("k-old", "a", false, now - 700_000);
+    PlayCountStore store = open(false, 1 << 20);
+    for (KeyedRequest key : List.of(play, bulk, drain, old)) {
+      assertEquals(IdempotencyKeys.Found.NEW, store.begin(key).found());
+    }
+    assertEquals(1, store.increment("a", play));
+    assertEquals(Map.of("a", 3L), store.add(new LinkedHashMap<>(Map.of("a", 2L)), bulk));
+    long number = store.createDrain(8, drain).number();
+    assertEquals(4, store.increment("a", old));
+    store.closeKeepingJournal(); // the keys come back from the journal's frames
+    for (int restart = 0; restart < 2; restart++) {
+      store = open(false, 1 << 20);
+      IdempotencyKeys.Lookup found = store.begin(play);
+      assertEquals(IdempotencyKeys.Found.REPLAY, found.found());
+      assertEquals(1, found.value());
+      found = store.begin(bulk);
+      assertEquals("a=3", found.body());
+      assertEquals(KeyedRequest.BULK | KeyedRequest.JSON, found.kind());
+      assertEquals(number, store.begin(drain).value());
+      assertEquals(IdempotencyKeys.Found.NEW, store.begin(old).found(), "past its window");
+      store.abandon(old);
+      assertEquals(IdempotencyKeys.Found.MISMATCH,
+          store.begin(KeyedRequest.play("k-play", "b", false, now)).found());
+      store.close(); // then from the snapshot written at close
+    }
   }
 
   @Test

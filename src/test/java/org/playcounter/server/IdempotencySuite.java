@@ -1,0 +1,209 @@
+package org.playcounter.server;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * API section 7, idempotent writes, over real HTTP against the built WAR in a real container:
+ * replay, 422, 409, malformed keys, the window and the limit. The container runs with a window
+ * of {@value #WINDOW_MS} ms and a limit of {@value #MAX_KEYS} keys ({@link ContainerConformance}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class IdempotencySuite {
+  static final long WINDOW_MS = 4_000;
+  static final long MAX_KEYS = 300;
+  private static final String KEY = "Idempotency-Key";
+  private static final String REPLAYED = "Idempotent-Replayed";
+
+  private URI root;
+
+  abstract ServletContainer container();
+
+  abstract String contextPath();
+
+  @BeforeAll
+  void findDeployment() {
+    root = container().uri(contextPath());
+  }
+
+  @BeforeEach
+  void emptyCounters() {
+    request().delete("/").then().statusCode(200);
+  }
+
+  private RequestSpecification request() {
+    return given().baseUri(root.toString()).urlEncodingEnabled(false);
+  }
+
+  private static String fresh() {
+    return UUID.randomUUID().toString();
+  }
+
+  @Test
+  void aRepeatOfAPlayGetsTheSameAnswerAndCountsOnce() {
+    String key = fresh();
+    request().header(KEY, key).post("/song/k").then().statusCode(200).body(equalTo("1"))
+        .header(REPLAYED, nullValue());
+    request().post("/song/k");
+    request().header(KEY, key).post("/song/k").then().statusCode(200).body(equalTo("1"))
+        .header(REPLAYED, "true").header("Cache-Control", "no-store");
+    request().header(KEY, "\\"" + key + "\\"").post("/song/k").then().body(equalTo("1"))
+        .header(REPLAYED, "true"); // the structured-field string of the same characters
+    request().get("/song/k").then().body(equalTo("2"));
+  }
+
+  @Test
+  void theRepeatIsTheFirstAnswerInTheFirstFormat() {
+    String key = fresh();
+    request().header(KEY, key).header("Accept", "application/json").post("/song/j").then()
+        .contentType("application/json").body(equalTo("{\\"id\\":\\"j\\",\\"count\\":1}"));
+    request().header(KEY, key).post("/song/j").then().statusCode(200)
+        .contentType("application/json").body(equalTo("{\\"id\\":\\"j\\",\\"count\\":1}"))
+        .header(REPLAYED, "true");
+  }
+
+  @Test
+  void aRepeatOfABulkAddGetsItsCountsAndAddsNothing() {
+    String key = fresh();
+    Response first = request().header(KEY, key).contentType("text/plain").body("a=2,b=3")
+        .post("/");
+    first.then().statusCode(200);
+    request().header(KEY, key).contentType("text/plain").body("a=2,b=3").post("/").then()
+        .statusCode(200).header(REPLAYED, "true").body(equalTo(first.asString()));
+    request().get("/song/a").then().body(equalTo("2"));
+    request().header(KEY, key).contentType("text/plain").body("a=2,b=4").post("/").then()
+        .statusCode(422).body(containsString("another request"));
+    request().get("/song/b").then().body(equalTo("3"));
+  }
+
+  @Test
+  void theSameKeyOnAnotherRequestIs422AndChangesNothing() {
+    String key = fresh();
+    request().header(KEY, key).post("/song/x").then().statusCode(200);
+    request().header(KEY, key).post("/song/y").then().statusCode(422)
+        .contentType("text/plain;charset=UTF-8").body(containsString("Idempotency-Key"));
+    request().header(KEY, key).post("/drains").then().statusCode(422);
+    request().get("/song/y").then().body(equalTo("0"));
+    request().get("/drains").then().body(equalTo(""));
+  }
+
+  @Test
+  void aRepeatOfADrainAnswersThatDrainAgain() {
+    request().contentType("text/plain").body("d=4").post("/");
+    String key = fresh();
+    Response first = request().header(KEY, key).post("/drains");
+    first.then().statusCode(201);
+    request().post("/song/late");
+    Response again = request().header(KEY, key).post("/drains");
+    again.then().statusCode(201).header(REPLAYED, "true")
+        .header("Location", first.header("Location")).body(equalTo("d=4"));
+    request().get("/drains").then().body(equalTo(first.header("Location")
+        .substring(first.header("Location").lastIndexOf('/') + 1)));
+    request().delete(first.header("Location").substring(root.getRawPath().length() - 1))
+        .then().statusCode(200);
+    request().header(KEY, key).post("/drains").then().statusCode(404).header(REPLAYED, "true")
+        .body(containsString("not pending any more"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "\\"\\"", "\\"unterminated", "\\"a\\"b", "\\"bad\\\\escape\\"",
+      "\\u00e9t\\u00e9"})
+  void aMalformedKeyIs400AndChangesNothing(String key) {
+    request().header(KEY, key).post("/song/m").then().statusCode(400)
+        .body(containsString("Idempotency-Key"));
+    request().header(KEY, key).contentType("text/plain").body("m=1").post("/").then()
+        .statusCode(400);
+    request().get("/song/m").then().body(equalTo("0"));
+  }
+
+  @Test
+  void aKeyOfMoreThan255CharactersIs400ButOf255Counts() {
+    request().header(KEY, "k".repeat(256)).post("/song/long").then().statusCode(400);
+    request().header(KEY, "k".repeat(255)).post("/song/long").then()
+        .statusCode(200);
+    request().header(KEY, "k".repeat(255)).post("/song/long").then().header(REPLAYED, "true");
+  }
+
+  /** The same keyed write on 8 connections at once: counted once, each answer the first's. */
+  @Test
+  void concurrentRepeatsCountOnceAndAreReplayedOrToldToWait() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String key = fresh();
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          answers.add(pool.submit(() -> request().header(KEY, key).post("/song/c")));
+        }
+        int firsts = 0;
+        for (Future<Response> answer : answers) {
+          Response response = answer.get(30, TimeUnit.SECONDS);
+          if (response.statusCode() == 409) {
+            assertEquals("1", response.header("Retry-After"), "409 says when to retry");
+          } else {
+            assertEquals(200, response.statusCode());
+            assertEquals(Integer.toString(round + 1), response.asString());
+            firsts += response.header(REPLAYED) == null ? 1 : 0;
+          }
+        }
+        assertEquals(1, firsts, "one of them was the first");
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    request().get("/song/c").then().body(equalTo("5"));
+  }
+
+  @Test
+  void aKeyIsForgottenAfterTheWindow() throws InterruptedException {
+    String key = fresh();
+    request().header(KEY, key).post("/song/w").then().body(equalTo("1"));
+    Thread.sleep(WINDOW_MS + 500);
+    request().header(KEY, key).post("/song/w").then().statusCode(200).body(equalTo("2"))
+        .header(REPLAYED, nullValue());
+  }
+
+  @Test
+  void pastTheLimitTheOldestKeysGoFirst() {
+    long droppedBefore = metric("playcounter_idempotency_keys_dropped_total");
+    String oldest = fresh();
+    request().header(KEY, oldest).post("/song/o").then().body(equalTo("1"));
+    for (int i = 0; i < MAX_KEYS; i++) {
+      request().header(KEY, fresh()).post("/song/filler").then().statusCode(200);
+    }
+    assertEquals(MAX_KEYS, metric("playcounter_idempotency_keys"));
+    assertTrue(metric("playcounter_idempotency_keys_dropped_total") > droppedBefore);
+    request().header(KEY, oldest).post("/song/o").then().body(equalTo("2"))
+        .header(REPLAYED, nullValue());
+  }
+
+  private long metric(String name) {
+    for (String line : request().get("/metrics").asString().split("\\n")) {
+      if (line.startsWith(name + " ")) {
+        return Long.parseLong(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no metric " + name);
+  }
+}
