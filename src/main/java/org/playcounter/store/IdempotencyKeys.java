@@ -80,7 +80,7 @@ public final class IdempotencyKeys {
       replays++;
       return new Lookup(Found.REPLAY, states[slot] >> 2, values[slot], bodies.get(slot));
     }
-    add(hi, lo, fingerprint, now, TAKEN, 0, 0, null);
+    add(hi, lo, fingerprint, now, TAKEN, 0, null);
     return new Lookup(Found.NEW, 0, 0, null);
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class IdempotencySuite {
   static final long WINDOW_MS = 4_000;
-  static final long MAX_KEYS = 300;
+  static final long MAX_KEYS = 100;
   private static final String KEY = "Idempotency-Key";
   private static final String REPLAYED = "Idempotent-Replayed";
 
@@ -68,7 +69,7 @@ abstract class IdempotencySuite {
     request().post("/song/k");
     request().header(KEY, key).post("/song/k").then().statusCode(200).body(equalTo("1"))
         .header(REPLAYED, "true").header("Cache-Control", "no-store");
-    request().header(KEY, "\\"" + key + "\\"").post("/song/k").then().body(equalTo("1"))
+    request().header(KEY, "\"" + key + "\"").post("/song/k").then().body(equalTo("1"))
         .header(REPLAYED, "true"); // the structured-field string of the same characters
     request().get("/song/k").then().body(equalTo("2"));
   }
@@ -77,9 +78,9 @@ abstract class IdempotencySuite {
   void theRepeatIsTheFirstAnswerInTheFirstFormat() {
     String key = fresh();
     request().header(KEY, key).header("Accept", "application/json").post("/song/j").then()
-        .contentType("application/json").body(equalTo("{\\"id\\":\\"j\\",\\"count\\":1}"));
+        .contentType("application/json").body(equalTo("{\"id\":\"j\",\"count\":1}"));
     request().header(KEY, key).post("/song/j").then().statusCode(200)
-        .contentType("application/json").body(equalTo("{\\"id\\":\\"j\\",\\"count\\":1}"))
+        .contentType("application/json").body(equalTo("{\"id\":\"j\",\"count\":1}"))
         .header(REPLAYED, "true");
   }
 
@@ -120,15 +121,14 @@ abstract class IdempotencySuite {
         .header("Location", first.header("Location")).body(equalTo("d=4"));
     request().get("/drains").then().body(equalTo(first.header("Location")
         .substring(first.header("Location").lastIndexOf('/') + 1)));
-    request().delete(first.header("Location").substring(root.getRawPath().length() - 1))
-        .then().statusCode(200);
+    request().delete(first.header("Location")).then().statusCode(200); // deployed at /
     request().header(KEY, key).post("/drains").then().statusCode(404).header(REPLAYED, "true")
         .body(containsString("not pending any more"));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "\\"\\"", "\\"unterminated", "\\"a\\"b", "\\"bad\\\\escape\\"",
-      "\\u00e9t\\u00e9"})
+  @ValueSource(strings = {"", "\"\"", "\"unterminated", "\"a\"b", "\"bad\\escape\"",
+      "\u00e9t\u00e9"})
   void aMalformedKeyIs400AndChangesNothing(String key) {
     request().header(KEY, key).post("/song/m").then().statusCode(400)
         .body(containsString("Idempotency-Key"));
@@ -185,12 +185,15 @@ abstract class IdempotencySuite {
   }
 
   @Test
-  void pastTheLimitTheOldestKeysGoFirst() {
+  void pastTheLimitTheOldestKeysGoFirst() throws IOException {
     long droppedBefore = metric("playcounter_idempotency_keys_dropped_total");
     String oldest = fresh();
     request().header(KEY, oldest).post("/song/o").then().body(equalTo("1"));
-    for (int i = 0; i < MAX_KEYS; i++) {
-      request().header(KEY, fresh()).post("/song/filler").then().statusCode(200);
+    try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) { // well within the window
+      for (int i = 0; i < MAX_KEYS; i++) {
+        assertEquals("200", connection.send("POST", "/song/filler",
+            KEY + ": " + fresh() + "\r\n")[0]);
+      }
     }
     assertEquals(MAX_KEYS, metric("playcounter_idempotency_keys"));
     assertTrue(metric("playcounter_idempotency_keys_dropped_total") > droppedBefore);
@@ -199,7 +202,7 @@ abstract class IdempotencySuite {
   }
 
   private long metric(String name) {
-    for (String line : request().get("/metrics").asString().split("\\n")) {
+    for (String line : request().get("/metrics").asString().split("\n")) {
       if (line.startsWith(name + " ")) {
         return Long.parseLong(line.substring(name.length() + 1).trim());
       }
