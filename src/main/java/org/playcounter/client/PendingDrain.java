@@ -10,7 +10,7 @@ import java.util.Objects;
  * PlayCounterClient#acknowledge}). Until then the server still answers them in its counts and
  * hands them out again as often as asked, so a job that dies before storing them loses nothing.
  *
- * @param server the server's base URI, as the client's ring names it
+ * @param server the server's base URI, as the client's router names it
  * @param number the drain's number on that server: it never repeats for the server's data
  *     directory, so (server, number) names this drain for good
  * @param counts song id to plays, unmodifiable

@@ -5,30 +5,17 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.CountsWriter;
 import org.playcounter.wire.MalformedCountsException;
@@ -36,7 +23,7 @@ import org.playcounter.wire.SongId;
 
 /**
  * A client of one or more playcounter servers that keeps each song on the one server its
- * {@link ShardRing} names and asks every server at once for the calls that span all songs.
+ * {@link RendezvousRouter} names and asks every server at once for the calls that span all songs.
  *
  * <p>It needs nothing but the JDK: one {@link HttpClient} (HTTP/1.1, keep-alive) carries every
  * request, so sequential calls reuse connections and a fan-out opens one per server in parallel.
@@ -71,22 +58,15 @@ public final class PlayCounterClient {
   /** How long a request may wait for its answer unless set otherwise. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final BodyHandler<String> TEXT = BodyHandlers.ofString();
   /** How many times a write is sent again unless set otherwise. */
   public static final int DEFAULT_MAX_RETRIES = 2;
   /** The wait before the first retry unless set otherwise; each next one waits twice as long. */
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(50);
-  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-  private static final SecureRandom KEYS = new SecureRandom();
   private static final String DRAIN_PREFERENCE = "return=representation";
 
-  private final ShardRing ring;
-  private final HttpClient http;
-  private final Duration requestTimeout;
-  private final int maxRetries;
-  private final Duration retryBackoff;
-  /** The {@code Authorization} header value sent with every DELETE; null for none. */
-  private final String authorization;
+  private final RendezvousRouter router;
+  private final ServerCalls calls;
+  private final FanOut fanOut;
 
   /** A client of {@link #DEFAULT_SERVER} with the default timeouts. */
   public PlayCounterClient() {
@@ -96,30 +76,29 @@ public final class PlayCounterClient {
   /**
    * A client of {@code servers} with the default timeouts.
    *
-   * @throws IllegalArgumentException as {@link ShardRing#ShardRing} does
+   * @throws IllegalArgumentException as {@link RendezvousRouter#RendezvousRouter} does
    */
   public PlayCounterClient(List<URI> servers) {
     this(builder().servers(servers));
   }
 
   private PlayCounterClient(Builder builder) {
-    this.ring = new ShardRing(builder.servers);
-    this.requestTimeout = builder.requestTimeout;
-    this.maxRetries = builder.maxRetries;
-    this.retryBackoff = builder.retryBackoff;
-    this.authorization = builder.adminToken == null ? null : "Bearer " + builder.adminToken;
-    if (builder.httpClient != null) {
-      this.http = builder.httpClient;
-    } else {
-      HttpClient.Builder http = HttpClient.newBuilder()
+    this.router = new RendezvousRouter(builder.servers);
+    HttpClient http = builder.httpClient;
+    if (http == null) {
+      HttpClient.Builder own = HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(builder.connectTimeout);
       if (builder.executor != null) {
-        http.executor(builder.executor);
+        own.executor(builder.executor);
       }
-      this.http = http.build();
+      http = own.build();
     }
+    this.calls = new ServerCalls(http, builder.requestTimeout,
+        builder.adminToken == null ? null : "Bearer " + builder.adminToken, builder.maxRetries,
+        builder.retryBackoff);
+    this.fanOut = new FanOut(calls);
   }
 
   /** Starts a client with {@link #DEFAULT_SERVER} and the default timeouts. */
@@ -127,9 +106,9 @@ public final class PlayCounterClient {
     return new Builder();
   }
 
-  /** The ring this client routes songs with; its servers are the normalized base URIs. */
-  public ShardRing ring() {
-    return ring;
+  /** The rendezvous router this client places songs with; its servers are the normalized base URIs. */
+  public RendezvousRouter router() {
+    return router;
   }
 
   /** The song's count on its server, 0 for a song never played. */
@@ -211,7 +190,7 @@ public final class PlayCounterClient {
    * @throws PlayCounterException if any server failed, with the others' counts attached
    */
   public Map<String, Long> counts() {
-    return fanOutCounts(everyServer("GET", null), PlayCounterClient::parseCounts);
+    return fanOut.counts(everyServer("GET", null), ServerCalls::parseCounts);
   }
 
   /**
@@ -223,7 +202,7 @@ public final class PlayCounterClient {
    *     in its {@link PlayCounterException#failures} were reset
    */
   public boolean resetAll() {
-    Map<URI, Boolean> answers = fanOut(everyServer("DELETE", null),
+    Map<URI, Boolean> answers = fanOut.all(everyServer("DELETE", null),
         response -> response.body().equals("OK"), reset -> Map.of());
     return !answers.containsValue(false);
   }
@@ -237,12 +216,12 @@ public final class PlayCounterClient {
    *     answering servers removed, which are nowhere else now
    */
   public Map<String, Long> drainAll() {
-    return fanOutCounts(everyServer("DELETE", DRAIN_PREFERENCE), response -> {
+    return fanOut.counts(everyServer("DELETE", DRAIN_PREFERENCE), response -> {
       if (!response.headers().allValues("Preference-Applied").contains(DRAIN_PREFERENCE)) {
         throw new MalformedCountsException("no Preference-Applied: " + DRAIN_PREFERENCE
             + ", so the server did a plain reset and its counts are gone");
       }
-      return parseCounts(response);
+      return ServerCalls.parseCounts(response);
     });
   }
 
@@ -257,7 +236,7 @@ public final class PlayCounterClient {
    */
   public List<PendingDrain> drain() {
     List<PendingDrain> drains = new ArrayList<>();
-    for (URI server : ring.servers()) {
+    for (URI server : router.servers()) {
       drains.addAll(pendingDrains(server));
       try {
         drains.add(createDrain(server));
@@ -273,7 +252,7 @@ public final class PlayCounterClient {
   /** Every server's pending drains with their counts, oldest first per server. */
   public List<PendingDrain> pendingDrains() {
     List<PendingDrain> drains = new ArrayList<>();
-    for (URI server : ring.servers()) {
+    for (URI server : router.servers()) {
       drains.addAll(pendingDrains(server));
     }
     return drains;
@@ -299,7 +278,7 @@ public final class PlayCounterClient {
 
   /** The numbers of one server's pending drains, oldest first ({@code GET /drains}). */
   public List<Long> pendingDrainNumbers(URI server) {
-    return call(server, "GET", "/drains", PlayCounterClient::parseNumbers);
+    return call(server, "GET", "/drains", ServerCalls::parseNumbers);
   }
 
   /**
@@ -310,7 +289,7 @@ public final class PlayCounterClient {
    */
   public PendingDrain pendingDrain(URI server, long number) {
     return call(server, "GET", "/drains/" + number,
-        response -> new PendingDrain(server(server), number, parseCounts(response)));
+        response -> new PendingDrain(server(server), number, ServerCalls.parseCounts(response)));
   }
 
   /**
@@ -325,7 +304,7 @@ public final class PlayCounterClient {
       String location = response.headers().firstValue("Location")
           .orElseThrow(() -> new MalformedCountsException("201 without a Location"));
       long number = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
-      return new PendingDrain(server(server), number, parseCounts(response));
+      return new PendingDrain(server(server), number, ServerCalls.parseCounts(response));
     });
   }
 
@@ -349,22 +328,22 @@ public final class PlayCounterClient {
   }
 
   /** One request to one of this client's servers, answered by {@code reader}. */
-  private <T> T call(URI server, String method, String path, Reader<T> reader) {
+  private <T> T call(URI server, String method, String path, ServerCalls.Reader<T> reader) {
     URI base = server(server);
-    HttpRequest.Builder request = request(base, path, method, null, BodyPublishers.noBody());
-    return answer(base, send(base, (method.equals("POST") ? keyed(request) : request).build()),
+    HttpRequest.Builder request = calls.request(base, path, method, null, BodyPublishers.noBody());
+    return ServerCalls.answer(base, calls.send(base, (method.equals("POST") ? ServerCalls.keyed(request) : request).build()),
         reader);
   }
 
-  /** The ring's own form of {@code server}, which must be one of this client's servers. */
+  /** The router's own form of {@code server}, which must be one of this client's servers. */
   private URI server(URI server) {
-    for (URI known : ring.servers()) {
-      if (known.equals(server) || known.equals(ShardRing.normalize(server))) {
+    for (URI known : router.servers()) {
+      if (known.equals(server) || known.equals(RendezvousRouter.normalize(server))) {
         return known;
       }
     }
     throw new IllegalArgumentException("not one of this client's servers: " + server
-        + " (they are " + ring.servers() + ")");
+        + " (they are " + router.servers() + ")");
   }
 
   /**
@@ -387,252 +366,39 @@ public final class PlayCounterClient {
         throw new IllegalArgumentException("plays of song " + id + " not in 1.."
             + CountsFormat.MAX_BULK_COUNT + ": " + count);
       }
-      shards.computeIfAbsent(ring.serverFor(id), server -> new LinkedHashMap<>()).put(id, count);
+      shards.computeIfAbsent(router.serverFor(id), server -> new LinkedHashMap<>()).put(id, count);
     }
     Map<URI, HttpRequest> requests = new LinkedHashMap<>();
     shards.forEach((server, shard) -> requests.put(server,
-        keyed(request(server, "/", "POST", null, BodyPublishers.ofString(textBody(shard))))
+        ServerCalls.keyed(calls.request(server, "/", "POST", null, BodyPublishers.ofString(textBody(shard))))
             .header("Content-Type", CountsFormat.TEXT.contentType()).build()));
-    return fanOutCounts(requests, PlayCounterClient::parseCounts);
+    return fanOut.counts(requests, ServerCalls::parseCounts);
   }
 
   private long songCall(String method, String id) {
-    URI server = ring.serverFor(SongId.check(id));
-    return answer(server, send(server, songRequest(server, method, id)),
-        PlayCounterClient::parseCount);
+    URI server = router.serverFor(SongId.check(id));
+    return ServerCalls.answer(server, calls.send(server, songRequest(server, method, id)),
+        ServerCalls::parseCount);
   }
 
   private CompletableFuture<Long> songCallAsync(String method, String id) {
-    URI server = ring.serverFor(SongId.check(id));
-    return sendAsync(server, songRequest(server, method, id), PlayCounterClient::parseCount);
+    URI server = router.serverFor(SongId.check(id));
+    return calls.sendAsync(server, songRequest(server, method, id), ServerCalls::parseCount);
   }
 
   /** A song request; a POST carries a fresh {@code Idempotency-Key}, so it can be retried. */
   private HttpRequest songRequest(URI server, String method, String id) {
-    HttpRequest.Builder request = request(server, "/song/" + id, method, null,
+    HttpRequest.Builder request = calls.request(server, "/song/" + id, method, null,
         BodyPublishers.noBody());
-    return (method.equals("POST") ? keyed(request) : request).build();
-  }
-
-  /** Adds a fresh random {@code Idempotency-Key}: 128 bits, base64url. */
-  private static HttpRequest.Builder keyed(HttpRequest.Builder request) {
-    byte[] key = new byte[16];
-    KEYS.nextBytes(key);
-    return request.header(IDEMPOTENCY_KEY,
-        Base64.getUrlEncoder().withoutPadding().encodeToString(key));
-  }
-
-  /** True for a request that carries a key, which is what makes sending it again safe. */
-  private static boolean retriable(HttpRequest request) {
-    return request.headers().firstValue(IDEMPOTENCY_KEY).isPresent();
-  }
-
-  /** True for an answer that says "try again": 503, or 409 with {@code Retry-After}. */
-  private static boolean tryAgain(HttpResponse<String> response) {
-    return response.statusCode() == 503 || (response.statusCode() == 409
-        && response.headers().firstValue("Retry-After").isPresent());
-  }
-
-  /**
-   * Sends a request and returns its answer; a keyed one is sent again, the same, to the same
-   * server, after an I/O failure, a timeout or a "try again" answer, up to {@code maxRetries}
-   * times with a short backoff. The last answer is returned whatever it is.
-   *
-   * @throws PlayCounterException when no answer came at all; for a keyed write it says that the
-   *     change may or may not have been counted
-   */
-  private HttpResponse<String> send(URI server, HttpRequest request) {
-    int attempts = retriable(request) ? 1 + maxRetries : 1;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        HttpResponse<String> response = http.send(request, TEXT);
-        if (attempt == attempts || !tryAgain(response)) {
-          return response;
-        }
-      } catch (IOException e) {
-        if (attempt == attempts) {
-          throw noAnswer(server, request, attempts, e);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new PlayCounterException(server, -1, "interrupted while waiting for the answer"
-            + (retriable(request) ? "; the change may or may not have been counted" : ""), e);
-      }
-      try {
-        Thread.sleep(backoff(attempt).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new PlayCounterException(server, -1, "interrupted between attempts; the change"
-            + " may or may not have been counted", e);
-      }
-    }
-  }
-
-  /** The wait after attempt {@code attempt}: 50 ms, 100 ms, 200 ms, ..., each plus up to half. */
-  private Duration backoff(int attempt) {
-    long millis = retryBackoff.toMillis() << Math.min(attempt - 1, 10);
-    return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-  }
-
-  /** No answer came for a request sent {@code attempts} times. */
-  private static PlayCounterException noAnswer(URI server, HttpRequest request, int attempts,
-      Throwable failure) {
-    PlayCounterException e = unreachable(server, failure);
-    if (!retriable(request)) {
-      return e;
-    }
-    return new PlayCounterException(server, -1, e.reason() + " (sent " + attempts
-        + (attempts == 1 ? " time" : " times") + " with the same Idempotency-Key, never answered:"
-        + " the change may or may not have been counted)", failure);
+    return (method.equals("POST") ? ServerCalls.keyed(request) : request).build();
   }
 
   private Map<URI, HttpRequest> everyServer(String method, String prefer) {
     Map<URI, HttpRequest> requests = new LinkedHashMap<>();
-    for (URI server : ring.servers()) {
-      requests.put(server, request(server, "/", method, prefer, BodyPublishers.noBody()).build());
+    for (URI server : router.servers()) {
+      requests.put(server, calls.request(server, "/", method, prefer, BodyPublishers.noBody()).build());
     }
     return requests;
-  }
-
-  private HttpRequest.Builder request(URI server, String path, String method, String prefer,
-      BodyPublisher body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + path))
-        .method(method, body)
-        .timeout(requestTimeout)
-        .header("Accept", "text/plain");
-    if (prefer != null) {
-      request.header("Prefer", prefer);
-    }
-    if (authorization != null && (method.equals("DELETE") || path.startsWith("/drains"))) {
-      request.header("Authorization", authorization);
-    }
-    return request;
-  }
-
-  /**
-   * Sends one request without blocking, a keyed one again as {@link #send} does; the future
-   * fails with the request's {@link PlayCounterException}.
-   */
-  private <T> CompletableFuture<T> sendAsync(URI server, HttpRequest request, Reader<T> reader) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    sendAsync(server, request, reader, 1, retriable(request) ? 1 + maxRetries : 1, result);
-    return result;
-  }
-
-  private <T> void sendAsync(URI server, HttpRequest request, Reader<T> reader, int attempt,
-      int attempts, CompletableFuture<T> result) {
-    http.sendAsync(request, TEXT).whenComplete((response, failure) -> {
-      try {
-        boolean again = attempt < attempts && (failure != null || tryAgain(response));
-        if (again) {
-          CompletableFuture.delayedExecutor(backoff(attempt).toMillis(), TimeUnit.MILLISECONDS)
-              .execute(() -> sendAsync(server, request, reader, attempt + 1, attempts, result));
-          return;
-        }
-        if (failure != null) {
-          throw noAnswer(server, request, attempts, failure);
-        }
-        result.complete(answer(server, response, reader));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-  }
-
-  /** {@link #fanOut} of calls that answer counts, merged; partial results are the same merge. */
-  private Map<String, Long> fanOutCounts(Map<URI, HttpRequest> requests,
-      Reader<Map<String, Long>> reader) {
-    return merge(fanOut(requests, reader, PlayCounterClient::merge).values());
-  }
-
-  /**
-   * Sends every request at once, then waits for all of them.
-   *
-   * @throws PlayCounterException if any failed, with {@code partial} of the answers that came
-   */
-  private <T> Map<URI, T> fanOut(Map<URI, HttpRequest> requests, Reader<T> reader,
-      Function<Collection<T>, Map<String, Long>> partial) {
-    Map<URI, CompletableFuture<T>> pending = new LinkedHashMap<>();
-    requests.forEach((server, request) -> pending.put(server, sendAsync(server, request, reader)));
-    Map<URI, T> answers = new LinkedHashMap<>();
-    Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
-    pending.forEach((server, answer) -> {
-      try {
-        answers.put(server, answer.join());
-      } catch (CompletionException e) {
-        failures.put(server, unreachable(server, e));
-      }
-    });
-    if (!failures.isEmpty()) {
-      throw new PlayCounterException(partial.apply(answers.values()), failures, requests.size());
-    }
-    return answers;
-  }
-
-  /** Checks the status and reads a 2xx body; anything else is the server's failure. */
-  private static <T> T answer(URI server, HttpResponse<String> response, Reader<T> reader) {
-    int status = response.statusCode();
-    if (status < 200 || status > 299) {
-      throw new PlayCounterException(server, status, reason(response.body(), status), null);
-    }
-    try {
-      return reader.read(response);
-    } catch (MalformedCountsException | NumberFormatException e) {
-      throw new PlayCounterException(server, status, "unexpected answer: " + e.getMessage(), e);
-    }
-  }
-
-  /** The first line of an error body, which the service keeps to one line anyway. */
-  private static String reason(String body, int status) {
-    String line = body == null ? "" : body.strip().lines().findFirst().orElse("");
-    if (line.isEmpty()) {
-      return "HTTP " + status + " with no reason given";
-    }
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
-  }
-
-  private static PlayCounterException unreachable(URI server, Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof PlayCounterException known) {
-      return known;
-    }
-    String what = cause.getClass().getSimpleName();
-    return new PlayCounterException(server, -1,
-        cause.getMessage() == null ? what : what + ": " + cause.getMessage(), cause);
-  }
-
-  private static long parseCount(HttpResponse<String> response) {
-    long count = Long.parseLong(response.body());
-    if (count < 0) {
-      throw new NumberFormatException("negative count: " + count);
-    }
-    return count;
-  }
-
-  private static Map<String, Long> parseCounts(HttpResponse<String> response)
-      throws MalformedCountsException {
-    return CountsFormat.TEXT.parseListing(response.body());
-  }
-
-  /** A list of drain numbers, {@code 3,4}, or an empty body. */
-  private static List<Long> parseNumbers(HttpResponse<String> response)
-      throws MalformedCountsException {
-    String body = response.body().strip();
-    List<Long> numbers = new ArrayList<>();
-    if (!body.isEmpty()) {
-      for (String number : body.split(",", -1)) {
-        try {
-          numbers.add(Long.parseLong(number));
-        } catch (NumberFormatException e) {
-          throw new MalformedCountsException("not a list of drain numbers: " + body);
-        }
-      }
-    }
-    return numbers;
   }
 
   private static String textBody(Map<String, Long> counts) {
@@ -649,27 +415,9 @@ public final class PlayCounterClient {
     return body.toString();
   }
 
-  /** The union of the servers' counts; an id on two servers (after a reshard) is summed. */
-  static Map<String, Long> merge(Collection<Map<String, Long>> parts) {
-    if (parts.size() == 1) {
-      return Collections.unmodifiableMap(parts.iterator().next());
-    }
-    Map<String, Long> merged = new HashMap<>();
-    for (Map<String, Long> part : parts) {
-      part.forEach((id, count) -> merged.merge(id, count, Math::addExact));
-    }
-    return Collections.unmodifiableMap(merged);
-  }
-
   @Override
   public String toString() {
-    return "PlayCounterClient" + ring.servers();
-  }
-
-  /** Reads a 2xx answer; a body it cannot read is the server's failure. */
-  @FunctionalInterface
-  private interface Reader<T> {
-    T read(HttpResponse<String> response) throws MalformedCountsException;
+    return "PlayCounterClient" + router.servers();
   }
 
   /**
@@ -760,7 +508,7 @@ public final class PlayCounterClient {
     /**
      * Builds the client.
      *
-     * @throws IllegalArgumentException if the servers are rejected as {@link ShardRing#ShardRing}
+     * @throws IllegalArgumentException if the servers are rejected as {@link RendezvousRouter#RendezvousRouter}
      *     rejects them, or an {@code HttpClient} was given together with a connect timeout or an
      *     executor it would ignore
      */

@@ -97,7 +97,7 @@ public final class FoldJob {
   /** Folds every server, then names on {@code err} each one that failed. */
   private int foldAll(PrintStream err) {
     Map<URI, String> failures = new LinkedHashMap<>();
-    for (URI server : client.ring().servers()) {
+    for (URI server : client.router().servers()) {
       try {
         foldServer(server);
       } catch (SQLException | RuntimeException e) { // PlayCounterException among them

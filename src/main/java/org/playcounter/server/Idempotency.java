@@ -10,8 +10,6 @@ import java.util.Enumeration;
  */
 final class Idempotency {
   static final String HEADER = "Idempotency-Key";
-  /** What {@link PlayCounterServlet} returns for a key it already refused; never a real key. */
-  static final String REJECTED = new String("(rejected)");
   static final int MAX_LENGTH = 255;
 
   private Idempotency() {}

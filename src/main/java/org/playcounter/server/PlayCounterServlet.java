@@ -12,18 +12,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.playcounter.store.CountOverflowException;
-import org.playcounter.store.CountVisitor;
-import org.playcounter.store.IdempotencyKeys;
-import org.playcounter.store.KeyedRequest;
 import org.playcounter.store.Drained;
-import org.playcounter.store.PendingDrain;
+import org.playcounter.store.KeyedRequest;
 import org.playcounter.store.PlayCountStore;
 import org.playcounter.store.SongLimitException;
 import org.playcounter.store.StorageFailedException;
-import org.playcounter.store.TooManyDrainsException;
 import org.playcounter.wire.CountsFormat;
-import org.playcounter.wire.CountsWriter;
-import org.playcounter.wire.Json;
 import org.playcounter.wire.MalformedCountsException;
 import org.playcounter.wire.SongId;
 
@@ -39,6 +33,9 @@ public final class PlayCounterServlet extends HttpServlet {
   private transient AdminToken adminToken;
   private transient Metrics metrics;
   private transient RejectionLog rejectionLog;
+  private transient Replies replies;
+  private transient KeyedWrites keyedWrites;
+  private transient DrainRequests drainRequests;
   /**
    * True when plays wait for an fsync (milliseconds): they are then answered asynchronously, so
    * that the plays of all connections share each fsync. A play that waits only for a write
@@ -60,6 +57,9 @@ public final class PlayCounterServlet extends HttpServlet {
     adminToken = new AdminToken(settings.adminToken());
     metrics = new Metrics();
     rejectionLog = new RejectionLog(context::log);
+    replies = new Replies(metrics, rejectionLog, adminToken);
+    keyedWrites = new KeyedWrites(store, replies);
+    drainRequests = new DrainRequests(store, settings, metrics, replies, keyedWrites);
     answerLater = store.durable() && settings.fsyncAlways();
   }
 
@@ -73,14 +73,14 @@ public final class PlayCounterServlet extends HttpServlet {
         containerError(request, response);
         return;
       }
-      String path = pathInContext(request);
+      String path = Replies.pathInContext(request);
       route = Route.of(path);
       String method = request.getMethod();
       if (!route.allows(method)) {
         if (route != Route.NONE) {
           response.setHeader("Allow", route.allow());
         }
-        reject(request, response, route == Route.NONE ? Rejection.NOT_FOUND
+        replies.reject(request, response, route == Route.NONE ? Rejection.NOT_FOUND
             : Rejection.METHOD_NOT_ALLOWED, route == Route.NONE ? "Not Found"
             : "Method Not Allowed");
         return;
@@ -93,7 +93,7 @@ public final class PlayCounterServlet extends HttpServlet {
       if (format == null && method.equals("OPTIONS")) {
         format = CountsFormat.TEXT; // OPTIONS has no body to negotiate
       } else if (format == null && route != Route.METRICS) {
-        reject(response, CountsFormat.TEXT, Rejection.NOT_ACCEPTABLE,
+        replies.reject(response, CountsFormat.TEXT, Rejection.NOT_ACCEPTABLE,
             "Not Acceptable: this resource is text/plain or application/json");
         return;
       }
@@ -102,16 +102,17 @@ public final class PlayCounterServlet extends HttpServlet {
           case SONGS -> songs(request, response, method, format);
           case SONG -> song(request, response, method, format,
               path.substring(Route.SONG_PREFIX.length()));
-          case DRAINS -> drains(request, response, method, format);
-          case DRAIN -> drain(request, response, method, format,
+          case DRAINS -> drainRequests.drains(request, response, method, format);
+          case DRAIN -> drainRequests.drain(request, response, method, format,
               path.substring(Route.DRAIN_PREFIX.length()));
           case HEALTH -> health(response, method);
-          default -> metrics(response, method);
+          case METRICS -> metrics(response, method);
+          default -> replies.reject(response, format, Rejection.NOT_FOUND, "Not Found");
         }
       } catch (StorageFailedException e) {
         if (!response.isCommitted()) {
           response.resetBuffer();
-          reject(response, format == null ? CountsFormat.TEXT : format,
+          replies.reject(response, format == null ? CountsFormat.TEXT : format,
               Rejection.STORAGE_FAILED, e.getMessage());
         }
       }
@@ -126,11 +127,11 @@ public final class PlayCounterServlet extends HttpServlet {
   private void songs(HttpServletRequest request, HttpServletResponse response, String method,
       CountsFormat format) throws IOException {
     switch (method) {
-      case "GET", "HEAD" -> sendCounts(response, method.equals("HEAD"), 200, format,
+      case "GET", "HEAD" -> Replies.sendCounts(response, method.equals("HEAD"), 200, format,
           store::snapshot);
       case "POST" -> addPlays(request, response, format);
-      default -> {
-        if (!authorized(request, response, format)) {
+      case "DELETE" -> {
+        if (!replies.authorized(request, response, format)) {
           return;
         }
         if (RequestHeaders.prefersRepresentation(request.getHeaders("Prefer"))) {
@@ -140,183 +141,9 @@ public final class PlayCounterServlet extends HttpServlet {
           ResponseBody.send(response, false, 200, CountsFormat.TEXT.contentType(), "OK");
         }
       }
+      default -> replies.reject(response, format, Rejection.METHOD_NOT_ALLOWED,
+          "Method Not Allowed");
     }
-  }
-
-  /**
-   * {@code /drains}: the pending drains' numbers, or (POST) a new pending drain holding every
-   * live count, answered 201 with its {@code Location} and its counts.
-   */
-  private void drains(HttpServletRequest request, HttpServletResponse response, String method,
-      CountsFormat format) throws IOException {
-    if (!authorized(request, response, format)) {
-      return;
-    }
-    switch (method) {
-      case "GET", "HEAD" -> {
-        StringBuilder numbers = new StringBuilder();
-        for (long number : store.pendingDrains()) {
-          numbers.append(numbers.length() == 0 ? "" : ",").append(number);
-        }
-        ResponseBody.send(response, method.equals("HEAD"), 200, format.contentType(),
-            format == CountsFormat.JSON ? "[" + numbers + "]" : numbers.toString());
-      }
-      case "POST" -> {
-        KeyedRequest keyed = null;
-        String key = idempotencyKey(request, response, format);
-        if (key == Idempotency.REJECTED) {
-          return;
-        } else if (key != null) {
-          keyed = KeyedRequest.drain(key, format == CountsFormat.JSON, System.currentTimeMillis());
-          if (!firstUse(request, response, format, keyed, null)) {
-            return;
-          }
-        }
-        PendingDrain drain;
-        try {
-          drain = store.createDrain((int) settings.maxPendingDrains(), keyed);
-        } catch (TooManyDrainsException e) {
-          reject(response, format, Rejection.TOO_MANY_DRAINS, e.getMessage());
-          return;
-        }
-        metrics.drained(drain.counts().size());
-        sendDrainCreated(request, response, format, drain);
-      }
-      default -> throw new IllegalStateException("not routed here: " + method);
-    }
-  }
-
-  /** The answer to {@code POST /drains}: 201, where the drain is, and its counts. */
-  private static void sendDrainCreated(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format, PendingDrain drain) throws IOException {
-    response.setHeader("Location", request.getContextPath() + Route.DRAIN_PREFIX
-        + drain.number());
-    sendCounts(response, false, 201, format, drain.counts()::forEach);
-  }
-
-  /**
-   * The request's {@code Idempotency-Key}, null when it has none, or
-   * {@link Idempotency#REJECTED} once it was answered 400 for a malformed one.
-   */
-  private String idempotencyKey(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format) throws IOException {
-    try {
-      return Idempotency.key(request.getHeaders(Idempotency.HEADER));
-    } catch (IllegalArgumentException e) {
-      reject(response, format, Rejection.BAD_IDEMPOTENCY_KEY, e.getMessage());
-      return Idempotency.REJECTED;
-    }
-  }
-
-  /**
-   * True when the key is new and the request goes on; otherwise answers it: the first request's
-   * remembered answer with {@code Idempotent-Replayed: true}, 422 for a key of another request,
-   * 409 while the first is still being processed.
-   */
-  private boolean firstUse(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format, KeyedRequest keyed, String songId) throws IOException {
-    IdempotencyKeys.Lookup found = store.begin(keyed);
-    switch (found.found()) {
-      case NEW -> {
-        return true;
-      }
-      case MISMATCH -> reject(response, format, Rejection.IDEMPOTENCY_KEY_REUSED,
-          "this Idempotency-Key was sent with another request (method, path or body); use a new"
-          + " key for a new request");
-      case IN_PROGRESS -> {
-        response.setHeader("Retry-After", "1");
-        reject(response, format, Rejection.IDEMPOTENCY_KEY_IN_USE,
-            "the first request with this Idempotency-Key is still being processed; send it"
-            + " again later for its answer");
-      }
-      default -> replay(request, response, found, songId);
-    }
-    return false;
-  }
-
-  /** Answers a repeat with the first request's status and body, in the first request's format. */
-  private void replay(HttpServletRequest request, HttpServletResponse response,
-      IdempotencyKeys.Lookup found, String songId) throws IOException {
-    response.setHeader("Idempotent-Replayed", "true");
-    CountsFormat format = (found.kind() & KeyedRequest.JSON) != 0 ? CountsFormat.JSON
-        : CountsFormat.TEXT;
-    switch (found.kind() & 3) {
-      case KeyedRequest.PLAY -> ResponseBody.send(response, false, 200, format.contentType(),
-          songBody(format, songId, found.value()));
-      case KeyedRequest.BULK -> {
-        Map<String, Long> counts;
-        try {
-          counts = CountsFormat.TEXT.parseListing(found.body());
-        } catch (MalformedCountsException e) {
-          throw new IllegalStateException("a remembered answer that does not parse", e);
-        }
-        sendCounts(response, format, counts);
-      }
-      default -> {
-        PendingDrain drain = store.pendingDrain(found.value());
-        if (drain == null) {
-          reject(response, format, Rejection.NO_SUCH_DRAIN, "drain " + found.value()
-              + ", which the first request with this Idempotency-Key made, is not pending any"
-              + " more (acknowledged, or removed by a reset)");
-          return;
-        }
-        sendDrainCreated(request, response, format, drain);
-      }
-    }
-  }
-
-  /** {@code /drains/{n}}: one pending drain's counts, or (DELETE) its acknowledgement. */
-  private void drain(HttpServletRequest request, HttpServletResponse response, String method,
-      CountsFormat format, String rawNumber) throws IOException {
-    if (!authorized(request, response, format)) {
-      return;
-    }
-    long number = rawNumber.matches("[1-9][0-9]{0,18}") ? parseOrZero(rawNumber) : 0;
-    String missing = "drain " + rawNumber + " is not pending (acknowledged already, removed by a"
-        + " reset, or never made); GET /drains lists the pending ones";
-    switch (method) {
-      case "GET", "HEAD" -> {
-        PendingDrain drain = number == 0 ? null : store.pendingDrain(number);
-        if (drain == null) {
-          reject(response, format, Rejection.NO_SUCH_DRAIN, missing);
-          return;
-        }
-        sendCounts(response, method.equals("HEAD"), 200, format, drain.counts()::forEach);
-      }
-      case "DELETE" -> {
-        if (number == 0 || !store.acknowledge(number)) {
-          reject(response, format, Rejection.NO_SUCH_DRAIN, missing);
-          return;
-        }
-        ResponseBody.send(response, false, 200, format.contentType(),
-            format == CountsFormat.JSON ? "{\"acknowledged\":" + number + "}" : "OK");
-      }
-      default -> throw new IllegalStateException("not routed here: " + method);
-    }
-  }
-
-  private static long parseOrZero(String digits) {
-    try {
-      return Long.parseLong(digits);
-    } catch (NumberFormatException e) {
-      return 0; // past the long range: no such drain
-    }
-  }
-
-  /** Where {@link #sendCounts} reads its counts from. */
-  @FunctionalInterface
-  private interface Counts {
-    void forEach(CountVisitor<IOException> visitor) throws IOException;
-  }
-
-  /** Streams counts in the negotiated format, with an exact length when they are few. */
-  private static void sendCounts(HttpServletResponse response, boolean head, int status,
-      CountsFormat format, Counts counts) throws IOException {
-    ResponseBody body = new ResponseBody(response, head, status, format.contentType());
-    CountsWriter writer = format.writer(body);
-    counts.forEach(writer::write);
-    writer.finish();
-    body.finish();
   }
 
   /** {@code /song/{id}}: one song. */
@@ -326,59 +153,50 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       id = SongId.fromPathSegment(rawId);
     } catch (IllegalArgumentException e) {
-      reject(response, format, Rejection.BAD_SONG_ID, e.getMessage());
+      replies.reject(response, format, Rejection.BAD_SONG_ID, e.getMessage());
       return;
     }
     long count;
     switch (method) {
       case "GET", "HEAD" -> count = store.get(id);
       case "POST" -> {
-        KeyedRequest keyed = null;
-        String key = idempotencyKey(request, response, format);
-        if (key == Idempotency.REJECTED) {
+        KeyedRequest[] keyed = {null};
+        if (keyedWrites.begin(request, response, format, (key, json, now) ->
+            KeyedRequest.play(key, id, json, now), keyed, id) == KeyedWrites.Next.ANSWERED) {
           return;
-        } else if (key != null) {
-          keyed = KeyedRequest.play(key, id, format == CountsFormat.JSON,
-              System.currentTimeMillis());
-          if (!firstUse(request, response, format, keyed, id)) {
-            return;
-          }
         }
         if (answerLater) {
-          playLater(request, response, format, id, keyed);
+          playLater(request, response, format, id, keyed[0]);
           return;
         }
         try {
-          count = store.increment(id, keyed);
+          count = store.increment(id, keyed[0]);
         } catch (CountOverflowException e) {
-          reject(response, format, Rejection.COUNT_OVERFLOW,
+          replies.reject(response, format, Rejection.COUNT_OVERFLOW,
               "count of song " + id + " would overflow 64 bits");
           return;
         } catch (SongLimitException e) {
-          reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
+          replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
           return;
         }
         metrics.played(1);
       }
       case "DELETE" -> {
-        if (!authorized(request, response, format)) {
+        if (!replies.authorized(request, response, format)) {
           return;
         }
         count = store.remove(id);
       }
-      default -> {
+      case "OPTIONS" -> {
         options(response, Route.SONG);
         return;
       }
+      default -> {
+        replies.reject(response, format, Rejection.METHOD_NOT_ALLOWED, "Method Not Allowed");
+        return;
+      }
     }
-    ResponseBody.send(response, method.equals("HEAD"), 200, format.contentType(),
-        songBody(format, id, count));
-  }
-
-  private static String songBody(CountsFormat format, String id, long count) {
-    return format == CountsFormat.JSON
-        ? "{\"id\":" + Json.quote(id) + ",\"count\":" + count + "}"
-        : Long.toString(count);
+    Replies.sendCount(response, method.equals("HEAD"), format, id, count);
   }
 
   /**
@@ -392,20 +210,19 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       store.increment(id, keyed, (count, failure) -> later.answer(() -> {
         if (failure != null) {
-          reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
+          replies.reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
         } else {
           metrics.played(1);
-          ResponseBody.send(response, false, 200, format.contentType(),
-              songBody(format, id, count));
+          Replies.sendCount(response, false, format, id, count);
         }
       }));
     } catch (CountOverflowException e) {
-      later.answerNow(() -> reject(response, format, Rejection.COUNT_OVERFLOW,
+      later.answerNow(() -> replies.reject(response, format, Rejection.COUNT_OVERFLOW,
           "count of song " + id + " would overflow 64 bits"));
     } catch (SongLimitException e) {
-      later.answerNow(() -> reject(response, format, Rejection.SONG_LIMIT, e.getMessage()));
+      later.answerNow(() -> replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage()));
     } catch (StorageFailedException e) {
-      later.answerNow(() -> reject(response, format, Rejection.STORAGE_FAILED, e.getMessage()));
+      later.answerNow(() -> replies.reject(response, format, Rejection.STORAGE_FAILED, e.getMessage()));
     }
   }
 
@@ -413,7 +230,7 @@ public final class PlayCounterServlet extends HttpServlet {
       Route route, CountsFormat format) {
     return LaterAnswer.start(request, response, ACK_TIMEOUT_MS,
         () -> metrics.answered(route, response.getStatus()),
-        timedOut -> reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too slow: not"
+        timedOut -> replies.reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too slow: not"
             + " journaled within " + ACK_TIMEOUT_MS / 1000 + " s; the change may or may not be"
             + " recorded"));
   }
@@ -442,7 +259,7 @@ public final class PlayCounterServlet extends HttpServlet {
         ? accepted
         : bodyFormat == null ? CountsFormat.TEXT : bodyFormat;
     if (bodyFormat == null) {
-      reject(response, format, Rejection.UNSUPPORTED_MEDIA_TYPE,
+      replies.reject(response, format, Rejection.UNSUPPORTED_MEDIA_TYPE,
           "Content-Type must be text/plain or application/json");
       return;
     }
@@ -455,7 +272,7 @@ public final class PlayCounterServlet extends HttpServlet {
     }
     if (bytes == null || bytes.length > limit) {
       response.setHeader("Connection", "close"); // the rest of the body is never read
-      reject(response, format, Rejection.BODY_TOO_LARGE,
+      replies.reject(response, format, Rejection.BODY_TOO_LARGE,
           "request body is larger than " + limit + " bytes");
       return;
     }
@@ -463,45 +280,28 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       Map<String, Long> plays = bodyFormat.parse(new String(bytes, StandardCharsets.UTF_8),
           CountsFormat.MAX_BULK_COUNT);
-      KeyedRequest keyed = null;
-      String key = idempotencyKey(request, response, format);
-      if (key == Idempotency.REJECTED) {
+      KeyedRequest[] keyed = {null};
+      if (keyedWrites.begin(request, response, format, (key, json, now) ->
+          KeyedRequest.bulk(key, plays, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
         return;
-      } else if (key != null) {
-        keyed = KeyedRequest.bulk(key, plays, format == CountsFormat.JSON,
-            System.currentTimeMillis());
-        if (!firstUse(request, response, format, keyed, null)) {
-          return;
-        }
       }
       if (answerLater) {
-        addLater(request, response, format, plays, keyed);
+        addLater(request, response, format, plays, keyed[0]);
         return;
       }
-      counts = store.add(plays, keyed);
+      counts = store.add(plays, keyed[0]);
       metrics.played(plays.values().stream().mapToLong(Long::longValue).sum());
     } catch (MalformedCountsException e) {
-      reject(response, format, Rejection.MALFORMED_BODY, e.getMessage());
+      replies.reject(response, format, Rejection.MALFORMED_BODY, e.getMessage());
       return;
     } catch (CountOverflowException e) {
-      reject(response, format, Rejection.COUNT_OVERFLOW, e.getMessage());
+      replies.reject(response, format, Rejection.COUNT_OVERFLOW, e.getMessage());
       return;
     } catch (SongLimitException e) {
-      reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
+      replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
       return;
     }
-    sendCounts(response, format, counts);
-  }
-
-  private static void sendCounts(HttpServletResponse response, CountsFormat format,
-      Map<String, Long> counts) throws IOException {
-    ResponseBody body = new ResponseBody(response, false, 200, format.contentType());
-    CountsWriter writer = format.writer(body);
-    for (Map.Entry<String, Long> entry : counts.entrySet()) {
-      writer.write(entry.getKey(), entry.getValue());
-    }
-    writer.finish();
-    body.finish();
+    Replies.sendCounts(response, format, counts);
   }
 
   /** Bulk {@code POST /} with {@code fsync=always}, answered once on disk: see playLater. */
@@ -511,18 +311,18 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       store.add(plays, keyed, (counts, failure) -> later.answer(() -> {
         if (failure != null) {
-          reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
+          replies.reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
         } else {
           metrics.played(plays.values().stream().mapToLong(Long::longValue).sum());
-          sendCounts(response, format, counts);
+          Replies.sendCounts(response, format, counts);
         }
       }));
     } catch (CountOverflowException e) {
-      later.answerNow(() -> reject(response, format, Rejection.COUNT_OVERFLOW, e.getMessage()));
+      later.answerNow(() -> replies.reject(response, format, Rejection.COUNT_OVERFLOW, e.getMessage()));
     } catch (SongLimitException e) {
-      later.answerNow(() -> reject(response, format, Rejection.SONG_LIMIT, e.getMessage()));
+      later.answerNow(() -> replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage()));
     } catch (StorageFailedException e) {
-      later.answerNow(() -> reject(response, format, Rejection.STORAGE_FAILED, e.getMessage()));
+      later.answerNow(() -> replies.reject(response, format, Rejection.STORAGE_FAILED, e.getMessage()));
     }
   }
 
@@ -532,7 +332,7 @@ public final class PlayCounterServlet extends HttpServlet {
     try {
       drained = store.drain(taken -> {
         response.setHeader("Preference-Applied", "return=representation");
-        sendCounts(response, false, 200, format, taken::forEach);
+        Replies.sendCounts(response, false, 200, format, taken::forEach);
         response.flushBuffer();
       });
     } catch (IOException | RuntimeException e) {
@@ -544,18 +344,6 @@ public final class PlayCounterServlet extends HttpServlet {
       throw e;
     }
     metrics.drained(drained.size());
-  }
-
-  private boolean authorized(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format) throws IOException {
-    if (adminToken.permits(request.getHeader("Authorization"))) {
-      return true;
-    }
-    response.setHeader("WWW-Authenticate", "Bearer realm=\"playcounter\"");
-    reject(response, format, Rejection.UNAUTHORIZED,
-        request.getMethod() + " " + pathInContext(request) + " needs the admin token: send"
-            + " Authorization: Bearer <token>");
-    return false;
   }
 
   private static void options(HttpServletResponse response, Route route) {
@@ -589,28 +377,5 @@ public final class PlayCounterServlet extends HttpServlet {
     }
     int status = response.getStatus();
     return status >= 400 ? status : 500;
-  }
-
-  private void reject(HttpServletRequest request, HttpServletResponse response,
-      Rejection rejection, String message) throws IOException {
-    CountsFormat format = RequestHeaders.choose(request.getHeader("Accept"));
-    reject(response, format == null ? CountsFormat.TEXT : format, rejection, message);
-  }
-
-  /** Answers a one-line error in the negotiated format; never the container's error page. */
-  private void reject(HttpServletResponse response, CountsFormat format, Rejection rejection,
-      String message) throws IOException {
-    metrics.rejected(rejection);
-    rejectionLog.record(rejection, message);
-    String body = format == CountsFormat.JSON ? "{\"error\":" + Json.quote(message) + "}"
-        : message;
-    ResponseBody.send(response, false, rejection.status(), format.contentType(), body);
-  }
-
-  private static String pathInContext(HttpServletRequest request) {
-    String uri = request.getRequestURI();
-    String context = request.getContextPath();
-    String path = uri.startsWith(context) ? uri.substring(context.length()) : uri;
-    return path.isEmpty() ? "/" : path;
   }
 }

@@ -54,6 +54,16 @@ public final class Json {
     return out.toString();
   }
 
+  /** One song's count: {@code {"id":"1","count":3}}. */
+  public static String count(String id, long count) {
+    return "{\"id\":" + quote(id) + ",\"count\":" + count + "}";
+  }
+
+  /** An error: {@code {"error":"..."}}. */
+  public static String error(String message) {
+    return "{\"error\":" + quote(message) + "}";
+  }
+
   /**
    * Parses a JSON object of song ids to counts, in body order.
    *

@@ -89,7 +89,7 @@ class ClientIT {
     }
     assertEquals(List.of(), client.pendingDrains());
     assertEquals(Map.of(), client.counts());
-    URI server = client.ring().servers().get(0);
+    URI server = client.router().servers().get(0);
     assertEquals(List.of(), client.pendingDrainNumbers(server));
     PlayCounterException gone = assertThrows(PlayCounterException.class,
         () -> client.pendingDrain(server, first.get(0).number()));
@@ -131,7 +131,7 @@ class ClientIT {
       Map<String, Long> held = CountsFormat.TEXT.parse(response.body(), Long.MAX_VALUE);
       assertTrue(held.size() > 50, server + " holds only " + held.size() + " of 300 songs");
       for (Map.Entry<String, Long> song : held.entrySet()) {
-        assertEquals(server, client.ring().serverFor(song.getKey()), song.getKey());
+        assertEquals(server, client.router().serverFor(song.getKey()), song.getKey());
         assertNull(seen.put(song.getKey(), song.getValue()), song.getKey() + " on two servers");
       }
     }
@@ -174,7 +174,7 @@ class ClientIT {
     String lost = null;
     for (int i = 0; lost == null || live.size() < 40; i++) {
       String id = "s" + i;
-      if (partial.ring().serverFor(id).equals(dead)) {
+      if (partial.router().serverFor(id).equals(dead)) {
         lost = id;
       } else {
         assertEquals(1, partial.increment(id));

@@ -270,7 +270,7 @@ class PlayCounterClientTest {
     for (URI server : uris) {
       assertEquals(1, received.get(server).size(), "POSTs to " + server);
       Map<String, Long> expected = new HashMap<>(plays);
-      expected.keySet().removeIf(id -> !client.ring().serverFor(id).equals(server));
+      expected.keySet().removeIf(id -> !client.router().serverFor(id).equals(server));
       assertEquals(expected, received.get(server).get(0));
     }
     assertEquals(Map.of(), client.add(Map.of()));
@@ -289,7 +289,7 @@ class PlayCounterClientTest {
         .connectTimeout(Duration.ofSeconds(1))
         .httpClient(HttpClient.newHttpClient()).build());
     assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
-        new PlayCounterClient().ring().servers());
+        new PlayCounterClient().router().servers());
   }
 
   /** Starts a fake server on a free loopback port; it is stopped after the test. */

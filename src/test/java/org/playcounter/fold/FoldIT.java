@@ -240,7 +240,7 @@ class FoldIT {
 
   private static List<Long> pending(PlayCounterClient client) {
     List<Long> pending = new ArrayList<>();
-    for (URI server : client.ring().servers()) {
+    for (URI server : client.router().servers()) {
       pending.addAll(client.pendingDrainNumbers(server));
     }
     return pending;

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ShardRingTest {
+class RendezvousRouterTest {
   private static final int SONGS = 100_000;
   private static final URI A = URI.create("http://10.0.0.1:8080");
   private static final URI B = URI.create("http://10.0.0.2:8080");
@@ -37,34 +37,34 @@ class ShardRingTest {
   })
   void pinnedVectorsRouteAsDocumented(String id, String scoreA, String scoreB, String scoreC,
       String owner) {
-    assertEquals(scoreA, String.format("%016x", ShardRing.score(A.toString(), id)));
-    assertEquals(scoreB, String.format("%016x", ShardRing.score(B.toString(), id)));
-    assertEquals(scoreC, String.format("%016x", ShardRing.score(C.toString(), id)));
-    assertEquals(URI.create(owner), new ShardRing(List.of(A, B, C)).serverFor(id));
+    assertEquals(scoreA, String.format("%016x", RendezvousRouter.score(A.toString(), id)));
+    assertEquals(scoreB, String.format("%016x", RendezvousRouter.score(B.toString(), id)));
+    assertEquals(scoreC, String.format("%016x", RendezvousRouter.score(C.toString(), id)));
+    assertEquals(URI.create(owner), new RendezvousRouter(List.of(A, B, C)).serverFor(id));
   }
 
   @Test
   void serverKeysAreNormalizedBaseUris() {
-    ShardRing ring = new ShardRing(List.of(
+    RendezvousRouter router = new RendezvousRouter(List.of(
         URI.create("HTTP://Counter-A.example/playcounter/"),
         URI.create("https://counter-b.example"),
         URI.create("http://counter-c.example:8080/playcounter")));
     assertEquals(List.of(
         URI.create("http://counter-a.example:80/playcounter"),
         URI.create("https://counter-b.example:443"),
-        URI.create("http://counter-c.example:8080/playcounter")), ring.servers());
-    assertEquals(URI.create("http://counter-c.example:8080/playcounter"), ring.serverFor("1"));
-    assertEquals(URI.create("https://counter-b.example:443"), ring.serverFor("2"));
-    assertEquals(URI.create("http://counter-a.example:80/playcounter"), ring.serverFor("3"));
+        URI.create("http://counter-c.example:8080/playcounter")), router.servers());
+    assertEquals(URI.create("http://counter-c.example:8080/playcounter"), router.serverFor("1"));
+    assertEquals(URI.create("https://counter-b.example:443"), router.serverFor("2"));
+    assertEquals(URI.create("http://counter-a.example:80/playcounter"), router.serverFor("3"));
   }
 
   @Test
   void addingServerMovesAtMostAShareOntoTheNewServer() {
     List<URI> servers = servers(13);
-    String[] before = route(new ShardRing(servers.subList(0, 1)));
+    String[] before = route(new RendezvousRouter(servers.subList(0, 1)));
     for (int n = 1; n <= 12; n++) {
       URI added = servers.get(n);
-      String[] after = route(new ShardRing(servers.subList(0, n + 1)));
+      String[] after = route(new RendezvousRouter(servers.subList(0, n + 1)));
       int moved = 0;
       for (int i = 0; i < SONGS; i++) {
         if (!after[i].equals(before[i])) {
@@ -81,11 +81,11 @@ class ShardRingTest {
   @Test
   void removingServerMovesOnlyItsSongs() {
     List<URI> servers = servers(10);
-    String[] before = route(new ShardRing(servers));
+    String[] before = route(new RendezvousRouter(servers));
     for (URI removed : servers) {
       List<URI> rest = new ArrayList<>(servers);
       rest.remove(removed);
-      String[] after = route(new ShardRing(rest));
+      String[] after = route(new RendezvousRouter(rest));
       for (int i = 0; i < SONGS; i++) {
         if (!before[i].equals(removed.toString())) {
           assertEquals(before[i], after[i], "song " + i + " moved off a remaining server");
@@ -97,7 +97,7 @@ class ShardRingTest {
   @Test
   void tenServersEachHoldWithinTenPercentOfTheMean() {
     Map<String, Integer> held = new HashMap<>();
-    for (String server : route(new ShardRing(servers(10)))) {
+    for (String server : route(new RendezvousRouter(servers(10)))) {
       held.merge(server, 1, Integer::sum);
     }
     assertEquals(10, held.size());
@@ -109,19 +109,19 @@ class ShardRingTest {
   @Test
   void routingIgnoresServerListOrder() {
     List<URI> servers = servers(7);
-    String[] expected = route(new ShardRing(servers));
+    String[] expected = route(new RendezvousRouter(servers));
     Random random = new Random(42);
     for (int round = 0; round < 3; round++) {
       List<URI> shuffled = new ArrayList<>(servers);
       Collections.shuffle(shuffled, random);
-      assertEquals(List.of(expected), List.of(route(new ShardRing(shuffled))));
+      assertEquals(List.of(expected), List.of(route(new RendezvousRouter(shuffled))));
     }
   }
 
   @Test
   void equalServersInAnotherSpellingRouteAlike() {
-    ShardRing plain = new ShardRing(List.of(URI.create("http://h:80"), URI.create("https://h")));
-    ShardRing spelled = new ShardRing(List.of(URI.create("HTTP://H/"),
+    RendezvousRouter plain = new RendezvousRouter(List.of(URI.create("http://h:80"), URI.create("https://h")));
+    RendezvousRouter spelled = new RendezvousRouter(List.of(URI.create("HTTP://H/"),
         URI.create("https://h:443//")));
     for (int i = 0; i < 1_000; i++) {
       assertEquals(plain.serverFor("s" + i), spelled.serverFor("s" + i));
@@ -131,18 +131,18 @@ class ShardRingTest {
   @Test
   void emptyServerListIsRejected() {
     assertEquals("no servers: []", assertThrows(IllegalArgumentException.class,
-        () -> new ShardRing(List.of())).getMessage());
+        () -> new RendezvousRouter(List.of())).getMessage());
   }
 
   @Test
   void duplicateServersAreRejectedAfterNormalization() {
     assertEquals("duplicate server: http://a:1", assertThrows(IllegalArgumentException.class,
-        () -> new ShardRing(List.of(URI.create("http://a:1"), URI.create("http://a:1"))))
+        () -> new RendezvousRouter(List.of(URI.create("http://a:1"), URI.create("http://a:1"))))
         .getMessage());
     assertEquals("duplicate server: http://h", assertThrows(IllegalArgumentException.class,
-        () -> new ShardRing(List.of(URI.create("http://h:80"), URI.create("http://h"))))
+        () -> new RendezvousRouter(List.of(URI.create("http://h:80"), URI.create("http://h"))))
         .getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new ShardRing(
+    assertThrows(IllegalArgumentException.class, () -> new RendezvousRouter(
         List.of(URI.create("http://h:8080/app"), URI.create("http://H:8080/app/"))));
   }
 
@@ -152,7 +152,7 @@ class ShardRingTest {
   void nonHttpServersAreRejected(String server) {
     assertEquals("server URI is not http or https: " + server,
         assertThrows(IllegalArgumentException.class,
-            () -> new ShardRing(List.of(URI.create(server)))).getMessage());
+            () -> new RendezvousRouter(List.of(URI.create(server)))).getMessage());
   }
 
   @ParameterizedTest
@@ -160,14 +160,14 @@ class ShardRingTest {
   void serversWithoutHostAreRejected(String server) {
     assertEquals("server URI has no host: " + server,
         assertThrows(IllegalArgumentException.class,
-            () -> new ShardRing(List.of(URI.create(server)))).getMessage());
+            () -> new RendezvousRouter(List.of(URI.create(server)))).getMessage());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"http://h/?x=1", "http://h/#top", "http://user:pw@h"})
   void serversWithQueryFragmentOrUserInfoAreRejected(String server) {
     assertThrows(IllegalArgumentException.class,
-        () -> new ShardRing(List.of(URI.create(server))));
+        () -> new RendezvousRouter(List.of(URI.create(server))));
   }
 
   private static List<URI> servers(int n) {
@@ -179,10 +179,10 @@ class ShardRingTest {
   }
 
   /** The server of each of the songs {@code "0"} to {@code "99999"}, as strings. */
-  private static String[] route(ShardRing ring) {
+  private static String[] route(RendezvousRouter ring) {
     String[] owners = new String[SONGS];
     for (int i = 0; i < SONGS; i++) {
-      owners[i] = ring.serverFor(Integer.toString(i)).toString();
+      owners[i] = router.serverFor(Integer.toString(i)).toString();
     }
     return owners;
   }

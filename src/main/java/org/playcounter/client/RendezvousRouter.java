@@ -29,7 +29,7 @@ import java.util.Set;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ShardRing {
+public final class RendezvousRouter {
   private static final byte[] SEPARATOR = {'\n'};
 
   /** The normalized servers, in the order given. */
@@ -39,14 +39,14 @@ public final class ShardRing {
   private final String[] keys;
 
   /**
-   * Creates the ring of {@code servers}, given as http or https base URIs, optionally with a
+   * Creates the router of {@code servers}, given as http or https base URIs, optionally with a
    * context path.
    *
    * @throws IllegalArgumentException if the collection is empty, a URI is not an absolute
    *     http(s) URI with a host, carries user info, a query or a fragment, or two URIs name the
    *     same server once normalized ({@code http://h} and {@code http://H:80/} do)
    */
-  public ShardRing(Collection<URI> servers) {
+  public RendezvousRouter(Collection<URI> servers) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("no servers: " + servers);
     }
@@ -70,7 +70,7 @@ public final class ShardRing {
     }
   }
 
-  /** The normalized servers, in the order the ring was given them. */
+  /** The normalized servers, in the order the router was given them. */
   public List<URI> servers() {
     return servers;
   }
@@ -155,6 +155,6 @@ public final class ShardRing {
 
   @Override
   public String toString() {
-    return "ShardRing" + servers;
+    return "RendezvousRouter" + servers;
   }
 }

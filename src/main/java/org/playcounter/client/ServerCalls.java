@@ -1,0 +1,239 @@
+package org.playcounter.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.playcounter.wire.CountsFormat;
+import org.playcounter.wire.MalformedCountsException;
+
+/**
+ * One request to one server and its answer: the request built (timeout, {@code Accept}, the
+ * admin token where it is needed, an {@code Idempotency-Key} on writes), sent, sent again after a
+ * failure when it carries a key, and read, or turned into the one {@link PlayCounterException}.
+ */
+final class ServerCalls {
+  private static final BodyHandler<String> TEXT = BodyHandlers.ofString();
+  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final SecureRandom KEYS = new SecureRandom();
+
+  private final HttpClient http;
+  private final Duration requestTimeout;
+  /** The {@code Authorization} header value sent with every DELETE and drain; null for none. */
+  private final String authorization;
+  private final int maxRetries;
+  private final Duration retryBackoff;
+
+  ServerCalls(HttpClient http, Duration requestTimeout, String authorization, int maxRetries,
+      Duration retryBackoff) {
+    this.http = http;
+    this.requestTimeout = requestTimeout;
+    this.authorization = authorization;
+    this.maxRetries = maxRetries;
+    this.retryBackoff = retryBackoff;
+  }
+
+  HttpRequest.Builder request(URI server, String path, String method, String prefer,
+      BodyPublisher body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + path))
+        .method(method, body)
+        .timeout(requestTimeout)
+        .header("Accept", "text/plain");
+    if (prefer != null) {
+      request.header("Prefer", prefer);
+    }
+    if (authorization != null && (method.equals("DELETE") || path.startsWith("/drains"))) {
+      request.header("Authorization", authorization);
+    }
+    return request;
+  }
+
+  /** Adds a fresh random {@code Idempotency-Key}: 128 bits, base64url. */
+  static HttpRequest.Builder keyed(HttpRequest.Builder request) {
+    byte[] key = new byte[16];
+    KEYS.nextBytes(key);
+    return request.header(IDEMPOTENCY_KEY,
+        Base64.getUrlEncoder().withoutPadding().encodeToString(key));
+  }
+
+  /** True for a request that carries a key, which is what makes sending it again safe. */
+  private static boolean retriable(HttpRequest request) {
+    return request.headers().firstValue(IDEMPOTENCY_KEY).isPresent();
+  }
+
+  /** True for an answer that says "try again": 503, or 409 with {@code Retry-After}. */
+  private static boolean tryAgain(HttpResponse<String> response) {
+    return response.statusCode() == 503 || (response.statusCode() == 409
+        && response.headers().firstValue("Retry-After").isPresent());
+  }
+
+  /**
+   * Sends a request and returns its answer; a keyed one is sent again, the same, to the same
+   * server, after an I/O failure, a timeout or a "try again" answer, up to {@code maxRetries}
+   * times with a short backoff. The last answer is returned whatever it is.
+   *
+   * @throws PlayCounterException when no answer came at all; for a keyed write it says that the
+   *     change may or may not have been counted
+   */
+  HttpResponse<String> send(URI server, HttpRequest request) {
+    int attempts = retriable(request) ? 1 + maxRetries : 1;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        HttpResponse<String> response = http.send(request, TEXT);
+        if (attempt == attempts || !tryAgain(response)) {
+          return response;
+        }
+      } catch (IOException e) {
+        if (attempt == attempts) {
+          throw noAnswer(server, request, attempts, e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PlayCounterException(server, -1, "interrupted while waiting for the answer"
+            + (retriable(request) ? "; the change may or may not have been counted" : ""), e);
+      }
+      try {
+        Thread.sleep(backoff(attempt).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PlayCounterException(server, -1, "interrupted between attempts; the change"
+            + " may or may not have been counted", e);
+      }
+    }
+  }
+
+  /** The wait after attempt {@code attempt}: 50 ms, 100 ms, 200 ms, ..., each plus up to half. */
+  private Duration backoff(int attempt) {
+    long millis = retryBackoff.toMillis() << Math.min(attempt - 1, 10);
+    return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+  }
+
+  /** No answer came for a request sent {@code attempts} times. */
+  private static PlayCounterException noAnswer(URI server, HttpRequest request, int attempts,
+      Throwable failure) {
+    PlayCounterException e = unreachable(server, failure);
+    if (!retriable(request)) {
+      return e;
+    }
+    return new PlayCounterException(server, -1, e.reason() + " (sent " + attempts
+        + (attempts == 1 ? " time" : " times") + " with the same Idempotency-Key, never answered:"
+        + " the change may or may not have been counted)", failure);
+  }
+
+  /**
+   * Sends one request without blocking, a keyed one again as {@link #send} does; the future
+   * fails with the request's {@link PlayCounterException}.
+   */
+  <T> CompletableFuture<T> sendAsync(URI server, HttpRequest request, Reader<T> reader) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    sendAsync(server, request, reader, 1, retriable(request) ? 1 + maxRetries : 1, result);
+    return result;
+  }
+
+  private <T> void sendAsync(URI server, HttpRequest request, Reader<T> reader, int attempt,
+      int attempts, CompletableFuture<T> result) {
+    http.sendAsync(request, TEXT).whenComplete((response, failure) -> {
+      try {
+        boolean again = attempt < attempts && (failure != null || tryAgain(response));
+        if (again) {
+          CompletableFuture.delayedExecutor(backoff(attempt).toMillis(), TimeUnit.MILLISECONDS)
+              .execute(() -> sendAsync(server, request, reader, attempt + 1, attempts, result));
+          return;
+        }
+        if (failure != null) {
+          throw noAnswer(server, request, attempts, failure);
+        }
+        result.complete(answer(server, response, reader));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+  }
+
+  /** Checks the status and reads a 2xx body; anything else is the server's failure. */
+  static <T> T answer(URI server, HttpResponse<String> response, Reader<T> reader) {
+    int status = response.statusCode();
+    if (status < 200 || status > 299) {
+      throw new PlayCounterException(server, status, reason(response.body(), status), null);
+    }
+    try {
+      return reader.read(response);
+    } catch (MalformedCountsException | NumberFormatException e) {
+      throw new PlayCounterException(server, status, "unexpected answer: " + e.getMessage(), e);
+    }
+  }
+
+  /** The first line of an error body, which the service keeps to one line anyway. */
+  private static String reason(String body, int status) {
+    String line = body == null ? "" : body.strip().lines().findFirst().orElse("");
+    if (line.isEmpty()) {
+      return "HTTP " + status + " with no reason given";
+    }
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
+
+  static PlayCounterException unreachable(URI server, Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof PlayCounterException known) {
+      return known;
+    }
+    String what = cause.getClass().getSimpleName();
+    return new PlayCounterException(server, -1,
+        cause.getMessage() == null ? what : what + ": " + cause.getMessage(), cause);
+  }
+
+  static long parseCount(HttpResponse<String> response) {
+    long count = Long.parseLong(response.body());
+    if (count < 0) {
+      throw new NumberFormatException("negative count: " + count);
+    }
+    return count;
+  }
+
+  static Map<String, Long> parseCounts(HttpResponse<String> response)
+      throws MalformedCountsException {
+    return CountsFormat.TEXT.parseListing(response.body());
+  }
+
+  /** A list of drain numbers, {@code 3,4}, or an empty body. */
+  static List<Long> parseNumbers(HttpResponse<String> response)
+      throws MalformedCountsException {
+    String body = response.body().strip();
+    List<Long> numbers = new ArrayList<>();
+    if (!body.isEmpty()) {
+      for (String number : body.split(",", -1)) {
+        try {
+          numbers.add(Long.parseLong(number));
+        } catch (NumberFormatException e) {
+          throw new MalformedCountsException("not a list of drain numbers: " + body);
+        }
+      }
+    }
+    return numbers;
+  }
+
+  /** Reads a 2xx answer; a body it cannot read is the server's failure. */
+  @FunctionalInterface
+  interface Reader<T> {
+    T read(HttpResponse<String> response) throws MalformedCountsException;
+  }
+}
