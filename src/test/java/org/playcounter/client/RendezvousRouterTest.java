@@ -179,7 +179,7 @@ class RendezvousRouterTest {
   }
 
   /** The server of each of the songs {@code "0"} to {@code "99999"}, as strings. */
-  private static String[] route(RendezvousRouter ring) {
+  private static String[] route(RendezvousRouter router) {
     String[] owners = new String[SONGS];
     for (int i = 0; i < SONGS; i++) {
       owners[i] = router.serverFor(Integer.toString(i)).toString();
