@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.playcounter.server.ServletContainer;
+import org.playcounter.http.FreePort;
+import org.playcounter.http.ServletContainer;
 import org.playcounter.wire.CountsFormat;
 
 /** The client against three real counter servers: the built WAR in three Jetty 12 processes. */
@@ -163,10 +162,7 @@ class ClientIT {
 
   @Test
   void stoppedServerGivesExceptionWithPartialResults() throws IOException {
-    URI dead;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      dead = URI.create("http://127.0.0.1:" + socket.getLocalPort());
-    }
+    URI dead = URI.create("http://127.0.0.1:" + FreePort.next());
     List<URI> withDead = new ArrayList<>(servers);
     withDead.add(dead);
     PlayCounterClient partial = new PlayCounterClient(withDead);

@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
+import org.playcounter.http.FreePort;
 
 /** The client against fake counter servers made of the JDK's own {@link HttpServer}. */
 class PlayCounterClientTest {
@@ -311,11 +311,7 @@ class PlayCounterClientTest {
 
   /** A server URI where nothing listens: a port that was free a moment ago. */
   private static URI deadServer() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return URI.create("http://127.0.0.1:" + FreePort.next());
   }
 
   private static void answer(HttpExchange exchange, int status, String body) throws IOException {

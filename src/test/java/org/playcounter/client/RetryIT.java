@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.playcounter.server.ServletContainer;
+import org.playcounter.http.ServletContainer;
 import org.playcounter.store.Concurrently;
 
 /**

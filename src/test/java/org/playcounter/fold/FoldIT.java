@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +38,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.playcounter.client.PlayCounterClient;
-import org.playcounter.server.ServletContainer;
+import org.playcounter.http.ServletContainer;
+import org.playcounter.http.FreePort;
 
 /**
  * The built fold jar, run as its own JVM as an operator would, against two real playcounter
@@ -197,7 +196,7 @@ class FoldIT {
   @Test
   void aServerThatCannotBeReachedIsNamedAndTheOthersAreStillFolded() throws Exception {
     String url = url(Db.SQLITE);
-    URI dead = URI.create("http://127.0.0.1:" + freePort());
+    URI dead = URI.create("http://127.0.0.1:" + FreePort.next());
     try (ServletContainer jetty = start()) {
       List<URI> live = List.of(jetty.uri("/"), jetty.uri("/second"));
       Map<String, Long> expected = play(client(live), 500, 1);
@@ -309,12 +308,6 @@ class FoldIT {
       }
     }
     throw new IllegalStateException("no target/playcounter-*-fold.jar: run mvn package first");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   /** What one run of the job did. */

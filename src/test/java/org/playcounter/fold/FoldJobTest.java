@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.playcounter.http.FreePort;
 
 /**
  * {@link FoldJob} against a stand-in for the servers' {@code /drains} resource and SQLite: the
@@ -127,7 +127,7 @@ class FoldJobTest {
 
   @Test
   void anUnreachableServerIsNamedAndTheOthersAreStillFolded() throws Exception {
-    String dead = "http://127.0.0.1:" + freePort();
+    String dead = "http://127.0.0.1:" + FreePort.next();
     server.live.put("a", 2L);
     Result result = fold(dead + "," + server.uri());
     assertEquals(FoldJob.FAILED, result.exit, result.toString());
@@ -183,12 +183,6 @@ class FoldJobTest {
       }
     }
     return totals;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private record Result(int exit, String out, String err) {

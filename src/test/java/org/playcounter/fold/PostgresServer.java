@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.playcounter.http.FreePort;
 
 /**
  * A real PostgreSQL server for one test class, started from the newest Debian server binaries
@@ -81,7 +80,7 @@ final class PostgresServer implements AutoCloseable {
           .lookupPrincipalByName(USER);
       Files.setOwner(base, postgres);
     }
-    PostgresServer server = new PostgresServer(bin.get(), base, freePort(), root);
+    PostgresServer server = new PostgresServer(bin.get(), base, FreePort.next(), root);
     try {
       server.run("initdb", "-D", server.data.toString(), "-U", USER, "--auth=trust",
           "--no-sync", "--encoding=UTF8", "--locale=C");
@@ -206,14 +205,6 @@ final class PostgresServer implements AutoCloseable {
       }
     } catch (IOException e) {
       // a leftover temporary directory is not worth failing a test for
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 /** The conformance suite against the built WAR in WildFly (Galleon web-server layer). */
 class WildFlyIT extends ContainerConformance {

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 /** Hostile input, limits, token and metrics against the built WAR in Jetty. */
 class JettyHardeningIT extends HardeningSuite {

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 /** The conformance suite against durable deployments in Tomcat 10.1, with fsync=always. */
 class Tomcat101DurableAlwaysIT extends DurableConformance {

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The whole {@link ConformanceSuite} against durable deployments: the WAR at {@code /} and at
+ * Every suite of {@link ContainerConformance} against durable deployments: the WAR at {@code /} and at
  * {@code /playcounter}, each journaling into a data directory of its own
  * ({@code data-dir=.../{context}}) with the given fsync mode. A subclass per container and mode.
  */
@@ -25,7 +25,7 @@ abstract class DurableConformance extends ContainerConformance {
   Map<String, String> settings() throws IOException {
     dataDir = Files.createTempDirectory("playcounter-durable-");
     return Map.of("playcounter.max-body-bytes", "2000000",
-        "playcounter.data-dir", dataDir.resolve(Settings.CONTEXT).toString(),
+        "playcounter.data-dir", dataDir.resolve("{context}").toString(),
         "playcounter.fsync", fsync);
   }
 

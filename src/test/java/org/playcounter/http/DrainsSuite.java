@@ -1,6 +1,5 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
@@ -8,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,43 +21,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.playcounter.wire.CountsFormat;
-import org.playcounter.wire.MalformedCountsException;
 
 /**
  * API section 6, acknowledged drains, over real HTTP against the built WAR in a real container:
  * every row of the table, the limit, and exactly-once under concurrent plays.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class DrainsSuite {
-  static final String TEXT = "text/plain;charset=UTF-8";
-  static final String JSON = "application/json";
-
-  private URI root;
-
-  /** The container this suite runs against, already started. */
-  abstract ServletContainer container();
-
-  /** The context path of the deployment under test. */
-  abstract String contextPath();
-
-  @BeforeAll
-  void findDeployment() {
-    root = container().uri(contextPath());
-  }
+abstract class DrainsSuite extends DeploymentSuite {
 
   @BeforeEach
-  void emptyCounters() {
+  void noDrainsPending() {
     request().delete("/").then().statusCode(200);
     request().get("/drains").then().statusCode(200).body(equalTo(""));
-  }
-
-  private RequestSpecification request() {
-    return given().baseUri(root.toString()).urlEncodingEnabled(false);
   }
 
   @Test
@@ -271,28 +244,5 @@ abstract class DrainsSuite {
   private static long numberOf(Response created) {
     String location = created.header("Location");
     return Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
-  }
-
-  private Response post(String path, String body) {
-    return request().contentType("text/plain").body(body).post(path);
-  }
-
-  private static void expectText(Response response, int status, String body) {
-    response.then().statusCode(status).contentType(TEXT).body(equalTo(body))
-        .header("Cache-Control", "no-store")
-        .header("Content-Length", String.valueOf(body.length()));
-  }
-
-  private static Map<String, Long> parse(String text) {
-    return parse(CountsFormat.TEXT, text);
-  }
-
-  private static Map<String, Long> parse(CountsFormat format, String body) {
-    try {
-      return new HashMap<>(format.parse(body, Long.MAX_VALUE));
-    } catch (MalformedCountsException e) {
-      throw new AssertionError(e.getMessage() + " in " + body.substring(0,
-          Math.min(200, body.length())));
-    }
   }
 }

@@ -1,6 +1,5 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -8,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,10 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,32 +24,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * replay, 422, 409, malformed keys, the window and the limit. The container runs with a window
  * of {@value #WINDOW_MS} ms and a limit of {@value #MAX_KEYS} keys ({@link ContainerConformance}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class IdempotencySuite {
+abstract class IdempotencySuite extends DeploymentSuite {
   static final long WINDOW_MS = 4_000;
   static final long MAX_KEYS = 100;
   private static final String KEY = "Idempotency-Key";
   private static final String REPLAYED = "Idempotent-Replayed";
-
-  private URI root;
-
-  abstract ServletContainer container();
-
-  abstract String contextPath();
-
-  @BeforeAll
-  void findDeployment() {
-    root = container().uri(contextPath());
-  }
-
-  @BeforeEach
-  void emptyCounters() {
-    request().delete("/").then().statusCode(200);
-  }
-
-  private RequestSpecification request() {
-    return given().baseUri(root.toString()).urlEncodingEnabled(false);
-  }
 
   private static String fresh() {
     return UUID.randomUUID().toString();

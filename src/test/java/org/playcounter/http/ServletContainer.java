@@ -1,9 +1,7 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -96,7 +94,7 @@ public final class ServletContainer implements AutoCloseable {
     Path runs = Path.of("target", "container-runs");
     Files.createDirectories(runs);
     Path base = Files.createTempDirectory(runs, kind.name().toLowerCase() + "-").toAbsolutePath();
-    ServletContainer container = new ServletContainer(kind, base, freePort(), systemProperties);
+    ServletContainer container = new ServletContainer(kind, base, FreePort.next(), systemProperties);
     container.prepare();
     for (String contextPath : contextPaths) {
       container.deploy(contextPath);
@@ -280,7 +278,7 @@ public final class ServletContainer implements AutoCloseable {
             "-Djboss.server.base.dir=" + standalone,
             "-Djboss.bind.address=127.0.0.1",
             "-Djboss.http.port=" + port,
-            "-Djboss.https.port=" + freePort()));
+            "-Djboss.https.port=" + FreePort.next()));
       }
       case PAYARA -> command.addAll(List.of(
           "-Djava.io.tmpdir=" + Files.createDirectories(base.resolve("temp")),
@@ -400,14 +398,6 @@ public final class ServletContainer implements AutoCloseable {
           Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
         }
       }
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

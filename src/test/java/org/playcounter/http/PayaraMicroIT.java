@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 /** The conformance suite against the built WAR in Payara Micro 6 (Grizzly). */
 class PayaraMicroIT extends ContainerConformance {

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 /** The conformance suite against the built WAR in Tomcat 10.1. */
 class Tomcat101IT extends ContainerConformance {

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 /** The conformance suite against durable deployments in Jetty 12.1, with fsync=always. */
 class Jetty121DurableAlwaysIT extends DurableConformance {

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 import java.io.IOException;
 import java.util.Map;
@@ -9,8 +9,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * One container of the matrix: started once with the built WAR at {@code /} and at
- * {@code /playcounter}, and the whole {@link ConformanceSuite} run against each deployment.
- * A subclass per container only names it.
+ * {@code /playcounter}, and every suite of the contract ({@link DeploymentSuite}) run against
+ * each deployment. A subclass per container only names it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ContainerConformance {
@@ -49,9 +49,10 @@ abstract class ContainerConformance {
   /** Removes what {@link #settings} made, once the container is stopped. */
   void cleanUp() throws IOException {}
 
-  /** The WAR deployed as {@code ROOT.war}. */
+  // The contract's suites, each against the WAR deployed as ROOT.war and as playcounter.war.
+
   @Nested
-  class AtRoot extends ConformanceSuite {
+  class OriginalApiAtRoot extends OriginalApiSuite {
     @Override
     ServletContainer container() {
       return container;
@@ -63,9 +64,138 @@ abstract class ContainerConformance {
     }
   }
 
-  /** The WAR deployed as {@code playcounter.war}. */
   @Nested
-  class AtContextPath extends ConformanceSuite {
+  class OriginalApiAtContextPath extends OriginalApiSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/playcounter";
+    }
+  }
+
+  @Nested
+  class SongIdsAtRoot extends SongIdSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
+    }
+  }
+
+  @Nested
+  class SongIdsAtContextPath extends SongIdSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/playcounter";
+    }
+  }
+
+  @Nested
+  class HttpConventionsAtRoot extends HttpConventionsSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
+    }
+  }
+
+  @Nested
+  class HttpConventionsAtContextPath extends HttpConventionsSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/playcounter";
+    }
+  }
+
+  @Nested
+  class OneStepDrainAtRoot extends OneStepDrainSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
+    }
+  }
+
+  @Nested
+  class OneStepDrainAtContextPath extends OneStepDrainSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/playcounter";
+    }
+  }
+
+  @Nested
+  class BulkAddAtRoot extends BulkAddSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
+    }
+  }
+
+  @Nested
+  class BulkAddAtContextPath extends BulkAddSuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/playcounter";
+    }
+  }
+
+  @Nested
+  class ConcurrencyAtRoot extends ConcurrencySuite {
+    @Override
+    ServletContainer container() {
+      return container;
+    }
+
+    @Override
+    String contextPath() {
+      return "/";
+    }
+  }
+
+  @Nested
+  class ConcurrencyAtContextPath extends ConcurrencySuite {
     @Override
     ServletContainer container() {
       return container;

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package org.playcounter.server;
+package org.playcounter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
