@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,6 +25,10 @@ import org.playcounter.wire.CountsFormat;
  * list of a million songs.
  */
 abstract class BulkAddSuite extends DeploymentSuite {
+  BulkAddSuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
+
   @Test
   void bulkTextAddsEveryPairAndAnswersNewCounts() {
     request().post("/song/1");

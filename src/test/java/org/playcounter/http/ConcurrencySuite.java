@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.playcounter.store.Concurrently;
 
@@ -12,6 +13,10 @@ import org.playcounter.store.Concurrently;
  * Concurrent plays over real connections: distinct answers on one song, exact sums over many.
  */
 abstract class ConcurrencySuite extends DeploymentSuite {
+  ConcurrencySuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
+
   @Test
   void concurrentPostsToOneSongEachSeeTheirOwnCount() throws Exception {
     int threads = 16;

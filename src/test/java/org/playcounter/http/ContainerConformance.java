@@ -49,203 +49,116 @@ abstract class ContainerConformance {
   /** Removes what {@link #settings} made, once the container is stopped. */
   void cleanUp() throws IOException {}
 
-  // The contract's suites, each against the WAR deployed as ROOT.war and as playcounter.war.
+  /** The container, once started. */
+  ServletContainer container() {
+    return container;
+  }
+
+  // Every suite of the contract, against the WAR deployed as ROOT.war and as playcounter.war.
 
   @Nested
   class OriginalApiAtRoot extends OriginalApiSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    OriginalApiAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 
   @Nested
   class OriginalApiAtContextPath extends OriginalApiSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/playcounter";
+    OriginalApiAtContextPath() {
+      super(ContainerConformance.this::container, "/playcounter");
     }
   }
 
   @Nested
   class SongIdsAtRoot extends SongIdSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    SongIdsAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 
   @Nested
   class SongIdsAtContextPath extends SongIdSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/playcounter";
+    SongIdsAtContextPath() {
+      super(ContainerConformance.this::container, "/playcounter");
     }
   }
 
   @Nested
   class HttpConventionsAtRoot extends HttpConventionsSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    HttpConventionsAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 
   @Nested
   class HttpConventionsAtContextPath extends HttpConventionsSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/playcounter";
+    HttpConventionsAtContextPath() {
+      super(ContainerConformance.this::container, "/playcounter");
     }
   }
 
   @Nested
   class OneStepDrainAtRoot extends OneStepDrainSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    OneStepDrainAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 
   @Nested
   class OneStepDrainAtContextPath extends OneStepDrainSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/playcounter";
+    OneStepDrainAtContextPath() {
+      super(ContainerConformance.this::container, "/playcounter");
     }
   }
 
   @Nested
   class BulkAddAtRoot extends BulkAddSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    BulkAddAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 
   @Nested
   class BulkAddAtContextPath extends BulkAddSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/playcounter";
+    BulkAddAtContextPath() {
+      super(ContainerConformance.this::container, "/playcounter");
     }
   }
 
   @Nested
   class ConcurrencyAtRoot extends ConcurrencySuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    ConcurrencyAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 
   @Nested
   class ConcurrencyAtContextPath extends ConcurrencySuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/playcounter";
+    ConcurrencyAtContextPath() {
+      super(ContainerConformance.this::container, "/playcounter");
     }
   }
 
-  /** Acknowledged drains, at {@code /}. */
   @Nested
   class DrainsAtRoot extends DrainsSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    DrainsAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 
-  /** Acknowledged drains, at {@code /playcounter}: the {@code Location} carries the context. */
   @Nested
   class DrainsAtContextPath extends DrainsSuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/playcounter";
+    DrainsAtContextPath() {
+      super(ContainerConformance.this::container, "/playcounter");
     }
   }
 
-  /** Idempotency keys, at {@code /}. */
+  /** Idempotency keys, at {@code /} only: the key table is the deployment's, not its path's. */
   @Nested
   class KeysAtRoot extends IdempotencySuite {
-    @Override
-    ServletContainer container() {
-      return container;
-    }
-
-    @Override
-    String contextPath() {
-      return "/";
+    KeysAtRoot() {
+      super(ContainerConformance.this::container, "/");
     }
   }
 }

@@ -6,6 +6,7 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.net.URI;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,14 +26,25 @@ abstract class DeploymentSuite {
   static final String JSON = "application/json";
   static final String ALLOW = "GET, HEAD, POST, DELETE, OPTIONS";
 
+  /** The container this suite runs against, started before the suite's first test. */
+  private final Supplier<ServletContainer> container;
+  /** The context path of the deployment under test; the other one is the second deployment. */
+  private final String contextPath;
   URI root;
   URI second;
 
-  /** The container this suite runs against, already started. */
-  abstract ServletContainer container();
+  DeploymentSuite(Supplier<ServletContainer> container, String contextPath) {
+    this.container = container;
+    this.contextPath = contextPath;
+  }
 
-  /** The context path of the deployment under test; the other one is the second deployment. */
-  abstract String contextPath();
+  ServletContainer container() {
+    return container.get();
+  }
+
+  String contextPath() {
+    return contextPath;
+  }
 
   ServletContainer.Server server() {
     return container().kind().server();

@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.playcounter.wire.CountsFormat;
@@ -30,6 +31,9 @@ import org.playcounter.wire.CountsFormat;
  * every row of the table, the limit, and exactly-once under concurrent plays.
  */
 abstract class DrainsSuite extends DeploymentSuite {
+  DrainsSuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
 
   @BeforeEach
   void noDrainsPending() {

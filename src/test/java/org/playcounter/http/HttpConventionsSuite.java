@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +21,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * content negotiation, DELETE of a song, two deployments, {@code /health} and {@code /metrics}.
  */
 abstract class HttpConventionsSuite extends DeploymentSuite {
+  HttpConventionsSuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
+
   @Test
   void headHasTheHeadersOfGetAndNoBody() {
     request().post("/song/7");

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,6 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * of {@value #WINDOW_MS} ms and a limit of {@value #MAX_KEYS} keys ({@link ContainerConformance}).
  */
 abstract class IdempotencySuite extends DeploymentSuite {
+  IdempotencySuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
+
   static final long WINDOW_MS = 4_000;
   static final long MAX_KEYS = 100;
   private static final String KEY = "Idempotency-Key";

@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,10 @@ import org.junit.jupiter.api.Test;
  * at once.
  */
 abstract class OneStepDrainSuite extends DeploymentSuite {
+  OneStepDrainSuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
+
   @Test
   void drainAnswersExactlyTheCountsItRemoved() {
     post("/", "1=3,5=2,x=1");

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import io.restassured.response.Response;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,6 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Allow}, 404 for every other path.
  */
 abstract class OriginalApiSuite extends DeploymentSuite {
+  OriginalApiSuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
+
   @Test
   void curlSessionOfTheContractReproducesExactly() {
     expectText(request().get("/song/1"), 200, "0");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,6 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * change nothing; case-sensitive strings; escapes of unreserved characters.
  */
 abstract class SongIdSuite extends DeploymentSuite {
+  SongIdSuite(Supplier<ServletContainer> container, String contextPath) {
+    super(container, contextPath);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"/song/", "/song/a/b", "/song/1/", "/song/a%20b", "/song/a+b",
       "/song/%C3%A9", "/song/a;b", "/song/a:b", "/song/a@b", "/song/a!b", "/song/a$b",
