@@ -11,9 +11,8 @@ import org.playcounter.store.PlayCountStore;
 /**
  * Creates the deployment's settings, store and metrics when the container starts the web
  * application, and closes them when it stops; two deployments in one container each get their
- * own. With a
- * {@code data-dir} the store is rebuilt from its journal, whose writer thread (one per
- * deployment) writes and forces changes.
+ * own. With a {@code data-dir} the store is rebuilt from its journal, whose writer thread (one per
+ * deployment) writes and forces changes, and times each fsync into the metrics.
  */
 public final class PlayCounterLifecycle implements ServletContextListener {
   /** The {@code ServletContext} attribute that holds the deployment's {@link Settings}. */
