@@ -158,7 +158,13 @@ final class Metrics {
 
   /** Counts plays that were added and acknowledged. */
   void played(long count) {
-    plays.inc(count);
+    if (count == 1) {
+      plays.inc();
+    } else {
+      // Bulk counts may be near Long.MAX_VALUE: a long sum would wrap negative, which the
+      // library refuses for a counter, failing the whole scrape.
+      plays.inc((double) count);
+    }
   }
 
   /** Counts one drain that was delivered. */

@@ -80,6 +80,16 @@ class MetricsTest {
   }
 
   @Test
+  void hugeBulkPlaysDoNotWrapTheCounterNegative() throws IOException {
+    Metrics metrics = new Metrics();
+    metrics.watch(new PlayCountStore(100), Settings.defaults());
+    metrics.played(1);
+    metrics.played(Long.MAX_VALUE);
+    metrics.played(Long.MAX_VALUE);
+    assertTrue(text(metrics).contains("\nplaycounter_plays_total 1.8446744073709552E19\n"));
+  }
+
+  @Test
   void headroomUsesTheTableOnceItHoldsEnoughSongs() {
     assertEquals(1000, Metrics.headroomSongs(112_000, 0, 0));
     assertEquals(1000, Metrics.headroomSongs(112_000, Metrics.MEASURED_FROM_SONGS - 1, 1));
