@@ -1,130 +1,273 @@
 package org.playcounter.server;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import io.prometheus.metrics.exporter.servlet.jakarta.HttpExchangeAdapter;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.playcounter.store.PlayCountStore;
 
 /**
- * What operators watch, counted with {@link LongAdder}s so the hot path never contends on them,
- * and written in the Prometheus text exposition format, version 0.0.4. Each value read is
- * current, but a scrape taken during traffic is not one atomic snapshot.
+ * What operators watch, in a Prometheus registry of this deployment's own (never the library's
+ * static default one: two deployments in one container count apart), with the JVM's and the
+ * process's metrics, answered in the Prometheus text format 0.0.4 or, when the scraper's
+ * {@code Accept} asks for it, in OpenMetrics. Each series a request touches is looked up once, at
+ * start, so that counting a request costs a few {@code LongAdder} additions; each value a scrape
+ * reads is current, but a scrape taken during traffic is not one atomic snapshot.
  */
 final class Metrics {
-  /** The {@code Content-Type} of the exposition. */
-  static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  /** The {@code ServletContext} attribute that holds the deployment's metrics. */
+  static final String ATTRIBUTE = Metrics.class.getName();
+  /**
+   * Heap bytes a song costs while there are too few songs to measure it from the table, whose
+   * empty stripes would dominate: 1M songs in the WAR, heap after a full GC (FACTS.md).
+   */
+  static final long FALLBACK_BYTES_PER_SONG = 112;
+  /** From this many songs on, the bytes a song costs are measured from the table. */
+  static final long MEASURED_FROM_SONGS = 100_000;
 
+  /** The protobuf exposition format's media type, which the WAR leaves out (2 MB of protobuf). */
+  private static final String PROTOBUF = "application/vnd.google.protobuf";
   private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+  /** Request durations: a play takes tens of microseconds, an fsync'd one milliseconds. */
+  private static final double[] REQUEST_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  private static final double[] FSYNC_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+      0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
-  private final LongAdder plays = new LongAdder();
-  private final LongAdder drains = new LongAdder();
-  private final LongAdder drainedSongs = new LongAdder();
-  private final LongAdder[] requests = adders(Route.values().length * STATUS_CLASSES.length);
-  private final LongAdder[] rejections = adders(Rejection.values().length);
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusScrapeHandler scrapeHandler = new PrometheusScrapeHandler(registry);
+  private final CounterDataPoint plays;
+  private final CounterDataPoint drains;
+  private final CounterDataPoint drainedSongs;
+  /** Per route and status class, at {@link #series}. */
+  private final CounterDataPoint[] requests;
+  private final DistributionDataPoint[] durations;
+  private final CounterDataPoint[] rejections;
+  /** Registered by {@link #watch} for a durable store only. */
+  private final Histogram fsyncs = Histogram.builder()
+      .name("playcounter_journal_fsync_duration_seconds")
+      .help("Time each fsync of the journal took.")
+      .classicOnly().classicUpperBounds(FSYNC_SECONDS).withoutExemplars().build();
+
+  /** Registers the JVM's metrics and the counters of requests; {@link #watch} adds the store's. */
+  Metrics() {
+    // Not JvmMetrics, which adds them all: its allocation metrics leave a listener on the JVM's
+    // garbage collectors, which would hold this deployment's classes after an undeploy.
+    JvmThreadsMetrics.builder().register(registry);
+    JvmBufferPoolMetrics.builder().register(registry);
+    JvmClassLoadingMetrics.builder().register(registry);
+    JvmCompilationMetrics.builder().register(registry);
+    JvmGarbageCollectorMetrics.builder().register(registry);
+    JvmMemoryMetrics.builder().register(registry);
+    JvmRuntimeInfoMetric.builder().register(registry);
+    ProcessMetrics.builder().register(registry);
+    plays = counter("playcounter_plays_total", "Plays counted since start.").labelValues();
+    drains = counter("playcounter_drains_total", "Drains delivered since start.").labelValues();
+    drainedSongs = counter("playcounter_drained_songs_total",
+        "Songs taken out by delivered drains since start.").labelValues();
+    Counter requestCounter = counter("playcounter_requests_total",
+        "Requests answered since start, by route and status class.", "route", "status");
+    // Exemplars and native histograms would start the library's scheduler thread, which no
+    // undeploy stops: classic buckets only.
+    Histogram durationHistogram = Histogram.builder()
+        .name("playcounter_request_duration_seconds")
+        .help("Time from a request's arrival in the servlet to its answer, by route and status"
+            + " class.")
+        .labelNames("route", "status")
+        .classicOnly().classicUpperBounds(REQUEST_SECONDS).withoutExemplars()
+        .register(registry);
+    requests = new CounterDataPoint[Route.values().length * STATUS_CLASSES.length];
+    durations = new DistributionDataPoint[requests.length];
+    for (Route route : Route.values()) {
+      for (int c = 0; c < STATUS_CLASSES.length; c++) {
+        int series = route.ordinal() * STATUS_CLASSES.length + c;
+        requests[series] = requestCounter.labelValues(route.label(), STATUS_CLASSES[c]);
+        durations[series] = durationHistogram.labelValues(route.label(), STATUS_CLASSES[c]);
+      }
+    }
+    Counter rejectionCounter = counter("playcounter_rejected_total",
+        "Requests rejected since start, by reason.", "reason");
+    rejections = new CounterDataPoint[Rejection.values().length];
+    for (Rejection rejection : Rejection.values()) {
+      rejections[rejection.ordinal()] = rejectionCounter.labelValues(rejection.label());
+    }
+  }
+
+  /**
+   * Registers what is read from the store and the settings at each scrape; called once, before
+   * the first scrape.
+   */
+  void watch(PlayCountStore store, Settings settings) {
+    gaugeReading("playcounter_songs", "Songs held now.", store::songs);
+    gaugeReading("playcounter_heap_headroom_songs", "How many more songs the heap holds at the"
+        + " bytes a song takes now: (max heap - used heap) / bytes per song; used heap includes"
+        + " garbage not yet collected.", () -> headroomSongs(store));
+    gaugeReading("playcounter_pending_drains",
+        "Pending drains (POST /drains) not yet acknowledged.", () -> store.pendingDrains().length);
+    gaugeReading("playcounter_pending_songs", "Songs held in pending drains.",
+        store::pendingSongs);
+    gaugeReading("playcounter_idempotency_keys",
+        "Idempotency keys remembered now, with their answers.", store::keysRemembered);
+    counterReading("playcounter_idempotent_replays_total",
+        "Requests answered from a remembered Idempotency-Key since start.", store::keyReplays);
+    counterReading("playcounter_idempotency_conflicts_total", "Requests refused since start:"
+        + " their key was another request's (422) or still in progress (409).",
+        store::keyConflicts);
+    counterReading("playcounter_idempotency_keys_dropped_total", "Keys forgotten before"
+        + " idempotency-window-ms passed, to stay within max-idempotency-keys, since start.",
+        store::keysDroppedEarly);
+    if (store.durable()) {
+      gaugeReading("playcounter_journal_bytes", "Bytes in the current journal file.",
+          store::journalBytes);
+      counterReading("playcounter_journal_fsyncs_total", "fsyncs of the journal since start.",
+          store::journalFsyncs);
+      counterReading("playcounter_journal_compactions_total",
+          "Snapshots written and journals restarted since start.", store::journalCompactions);
+      gaugeReading("playcounter_journal_stall_seconds_max",
+          "The longest time the journal held every change off since start.",
+          store::journalLongestStallSeconds);
+      registry.register(fsyncs);
+    }
+    gaugeReading("playcounter_max_songs", "Setting max-songs: most songs held at once.",
+        settings::maxSongs);
+    gaugeReading("playcounter_max_body_bytes",
+        "Setting max-body-bytes: largest bulk request body.", settings::maxBodyBytes);
+  }
 
   /** Counts plays that were added and acknowledged. */
   void played(long count) {
-    plays.add(count);
+    if (count == 1) {
+      plays.inc();
+    } else {
+      // Bulk counts may be near Long.MAX_VALUE: a long sum would wrap negative, which the
+      // library refuses for a counter, failing the whole scrape.
+      plays.inc((double) count);
+    }
   }
 
   /** Counts one drain that was delivered. */
   void drained(int songs) {
-    drains.increment();
-    drainedSongs.add(songs);
+    drains.inc();
+    drainedSongs.inc(songs);
   }
 
-  /** Counts one answered request. */
-  void answered(Route route, int status) {
-    int statusClass = Math.min(Math.max(status / 100, 1), 5) - 1;
-    requests[route.ordinal() * STATUS_CLASSES.length + statusClass].increment();
+  /** Counts one answered request that arrived at {@link System#nanoTime} {@code startNanos}. */
+  void answered(Route route, int status, long startNanos) {
+    int series = route.ordinal() * STATUS_CLASSES.length
+        + Math.min(Math.max(status / 100, 1), 5) - 1;
+    requests[series].inc();
+    durations[series].observe((System.nanoTime() - startNanos) / 1e9);
   }
 
   /** Counts one rejected request. */
   void rejected(Rejection rejection) {
-    rejections[rejection.ordinal()].increment();
+    rejections[rejection.ordinal()].inc();
   }
 
-  /** Writes every metric, with the store's current size and the settings that bound memory. */
-  void write(Appendable out, PlayCountStore store, Settings settings) throws IOException {
-    metric(out, "playcounter_songs", "gauge", "Songs held now.", store.songs());
-    metric(out, "playcounter_plays_total", "counter", "Plays counted since start.", plays.sum());
-    metric(out, "playcounter_drains_total", "counter", "Drains delivered since start.",
-        drains.sum());
-    metric(out, "playcounter_drained_songs_total", "counter",
-        "Songs taken out by delivered drains since start.", drainedSongs.sum());
-    header(out, "playcounter_requests_total", "counter",
-        "Requests answered since start, by route and status class.");
-    for (Route route : Route.values()) {
-      for (int c = 0; c < STATUS_CLASSES.length; c++) {
-        out.append("playcounter_requests_total{route=\"").append(route.label())
-            .append("\",status=\"").append(STATUS_CLASSES[c]).append("\"} ")
-            .append(Long.toString(requests[route.ordinal() * STATUS_CLASSES.length + c].sum()))
-            .append('\n');
+  /** Times one fsync of the journal; called on the journal's writing thread. */
+  void journalFsynced(long nanos) {
+    fsyncs.observe(nanos / 1e9);
+  }
+
+  /**
+   * Answers a scrape ({@code GET} or {@code HEAD}) in the format its {@code Accept} header asks
+   * for; a request for the protobuf format, which this WAR does not ship, gets the text format.
+   */
+  void scrape(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String accept = request.getHeader("Accept");
+    HttpServletRequest asked = accept == null || !accept.contains(PROTOBUF) ? request
+        : new TextOnly(request, textOnly(accept));
+    scrapeHandler.handleRequest(new HttpExchangeAdapter(asked, response));
+  }
+
+  /** {@code accept} without the protobuf format's media ranges. */
+  static String textOnly(String accept) {
+    StringBuilder kept = new StringBuilder();
+    for (String range : accept.split(",")) {
+      if (!range.contains(PROTOBUF)) {
+        kept.append(kept.length() == 0 ? "" : ",").append(range);
       }
     }
-    header(out, "playcounter_rejected_total", "counter",
-        "Requests rejected since start, by reason.");
-    for (Rejection rejection : Rejection.values()) {
-      out.append("playcounter_rejected_total{reason=\"").append(rejection.label())
-          .append("\"} ").append(Long.toString(rejections[rejection.ordinal()].sum()))
-          .append('\n');
+    return kept.toString();
+  }
+
+  /** The registry; for tests. */
+  PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * How many more songs fit in {@code freeHeapBytes} at the bytes a song costs in the table, or
+   * at {@link #FALLBACK_BYTES_PER_SONG} while it holds fewer than {@link #MEASURED_FROM_SONGS}.
+   */
+  static long headroomSongs(long freeHeapBytes, long songs, long songBytes) {
+    long perSong = songs < MEASURED_FROM_SONGS ? FALLBACK_BYTES_PER_SONG
+        : Math.max(1, songBytes / songs);
+    return Math.max(0, freeHeapBytes) / perSong;
+  }
+
+  private static long headroomSongs(PlayCountStore store) {
+    Runtime runtime = Runtime.getRuntime();
+    long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+    long songs = store.songs();
+    return headroomSongs(free, songs, songs < MEASURED_FROM_SONGS ? 0 : store.songBytes());
+  }
+
+  private Counter counter(String name, String help, String... labelNames) {
+    return Counter.builder().name(name).help(help).labelNames(labelNames).withoutExemplars()
+        .register(registry);
+  }
+
+  private void counterReading(String name, String help, LongSupplier value) {
+    CounterWithCallback.builder().name(name).help(help)
+        .callback(callback -> callback.call(value.getAsLong())).register(registry);
+  }
+
+  private void gaugeReading(String name, String help, DoubleSupplier value) {
+    GaugeWithCallback.builder().name(name).help(help)
+        .callback(callback -> callback.call(value.getAsDouble())).register(registry);
+  }
+
+  /** A scrape request whose {@code Accept} header no longer asks for the protobuf format. */
+  private static final class TextOnly extends HttpServletRequestWrapper {
+    private final String accept;
+
+    TextOnly(HttpServletRequest request, String accept) {
+      super(request);
+      this.accept = accept;
     }
-    metric(out, "playcounter_pending_drains", "gauge",
-        "Pending drains (POST /drains) not yet acknowledged.", store.pendingDrains().length);
-    metric(out, "playcounter_pending_songs", "gauge", "Songs held in pending drains.",
-        store.pendingSongs());
-    metric(out, "playcounter_idempotency_keys", "gauge",
-        "Idempotency keys remembered now, with their answers.", store.keysRemembered());
-    metric(out, "playcounter_idempotent_replays_total", "counter",
-        "Requests answered from a remembered Idempotency-Key since start.", store.keyReplays());
-    metric(out, "playcounter_idempotency_conflicts_total", "counter",
-        "Requests refused since start: their key was another request's (422) or still in"
-        + " progress (409).", store.keyConflicts());
-    metric(out, "playcounter_idempotency_keys_dropped_total", "counter",
-        "Keys forgotten before idempotency-window-ms passed, to stay within"
-        + " max-idempotency-keys, since start.", store.keysDroppedEarly());
-    if (store.durable()) {
-      metric(out, "playcounter_journal_bytes", "gauge",
-          "Bytes in the current journal file.", store.journalBytes());
-      metric(out, "playcounter_journal_fsyncs_total", "counter",
-          "fsyncs of the journal since start.", store.journalFsyncs());
-      metric(out, "playcounter_journal_compactions_total", "counter",
-          "Snapshots written and journals restarted since start.", store.journalCompactions());
-      metric(out, "playcounter_journal_stall_seconds_max", "gauge",
-          "The longest time the journal held every change off since start.",
-          store.journalLongestStallSeconds());
+
+    @Override
+    public String getHeader(String name) {
+      return name.equalsIgnoreCase("Accept") ? accept : super.getHeader(name);
     }
-    metric(out, "playcounter_max_songs", "gauge", "Setting max-songs: most songs held at once.",
-        settings.maxSongs());
-    metric(out, "playcounter_max_body_bytes", "gauge",
-        "Setting max-body-bytes: largest bulk request body.", settings.maxBodyBytes());
-  }
 
-  private static void metric(Appendable out, String name, String type, String help, long value)
-      throws IOException {
-    header(out, name, type, help);
-    out.append(name).append(' ').append(Long.toString(value)).append('\n');
-  }
-
-  private static void metric(Appendable out, String name, String type, String help,
-      double value) throws IOException {
-    header(out, name, type, help);
-    out.append(name).append(' ').append(new BigDecimal(value).setScale(9, RoundingMode.HALF_UP)
-        .stripTrailingZeros().toPlainString()).append('\n');
-  }
-
-  private static void header(Appendable out, String name, String type, String help)
-      throws IOException {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-  }
-
-  private static LongAdder[] adders(int count) {
-    LongAdder[] adders = new LongAdder[count];
-    for (int i = 0; i < count; i++) {
-      adders[i] = new LongAdder();
+    @Override
+    public Enumeration<String> getHeaders(String name) {
+      return name.equalsIgnoreCase("Accept") ? Collections.enumeration(List.of(accept))
+          : super.getHeaders(name);
     }
-    return adders;
   }
 }

@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.playcounter.store.PlayCountStore;
 
 /**
- * Creates the deployment's settings and store when the container starts the web application,
- * and closes them when it stops; two deployments in one container each get their own. With a
- * {@code data-dir} the store is rebuilt from its journal, whose writer thread (one per
- * deployment) writes and forces changes.
+ * Creates the deployment's settings, store and metrics when the container starts the web
+ * application, and closes them when it stops; two deployments in one container each get their
+ * own. With a {@code data-dir} the store is rebuilt from its journal, whose writer thread (one per
+ * deployment) writes and forces changes, and times each fsync into the metrics.
  */
 public final class PlayCounterLifecycle implements ServletContextListener {
   /** The {@code ServletContext} attribute that holds the deployment's {@link Settings}. */
@@ -23,6 +23,7 @@ public final class PlayCounterLifecycle implements ServletContextListener {
     ServletContext context = event.getServletContext();
     Settings settings = Settings.read(context);
     context.log(settings.describe());
+    Metrics metrics = new Metrics();
     PlayCountStore store;
     if (settings.dataDir() == null) {
       context.log("playcounter WARNING: data-dir is not set, so counts are kept in memory only"
@@ -34,7 +35,8 @@ public final class PlayCounterLifecycle implements ServletContextListener {
       try {
         store = PlayCountStore.open(Path.of(settings.dataDir()), settings.maxSongs(),
             settings.fsyncAlways(), settings.fsyncIntervalMs(), settings.journalMaxBytes(),
-            settings.idempotencyWindowMs(), (int) settings.maxIdempotencyKeys(), context::log);
+            settings.idempotencyWindowMs(), (int) settings.maxIdempotencyKeys(), context::log,
+            metrics::journalFsynced);
       } catch (IOException e) {
         throw new IllegalStateException("playcounter cannot start: " + e.getMessage(), e);
       }
@@ -43,8 +45,10 @@ public final class PlayCounterLifecycle implements ServletContextListener {
           + " idempotency keys from " + settings.dataDir()
           + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
+    metrics.watch(store, settings);
     context.setAttribute(SETTINGS_ATTRIBUTE, settings);
     context.setAttribute(PlayCountStore.ATTRIBUTE, store);
+    context.setAttribute(Metrics.ATTRIBUTE, metrics);
   }
 
   @Override
@@ -57,6 +61,7 @@ public final class PlayCounterLifecycle implements ServletContextListener {
           + (!store.durable() ? "held in memory are discarded"
               : "are in the journal, flushed and closed"));
     }
+    context.removeAttribute(Metrics.ATTRIBUTE);
     context.removeAttribute(PlayCountStore.ATTRIBUTE);
     context.removeAttribute(SETTINGS_ATTRIBUTE);
   }

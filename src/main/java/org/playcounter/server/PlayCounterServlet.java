@@ -51,11 +51,11 @@ public final class PlayCounterServlet extends HttpServlet {
     ServletContext context = getServletContext();
     store = (PlayCountStore) context.getAttribute(PlayCountStore.ATTRIBUTE);
     settings = (Settings) context.getAttribute(PlayCounterLifecycle.SETTINGS_ATTRIBUTE);
-    if (store == null || settings == null) {
+    metrics = (Metrics) context.getAttribute(Metrics.ATTRIBUTE);
+    if (store == null || settings == null || metrics == null) {
       throw new ServletException("playcounter's context listener did not run: check web.xml");
     }
     adminToken = new AdminToken(settings.adminToken());
-    metrics = new Metrics();
     rejectionLog = new RejectionLog(context::log);
     replies = new Replies(metrics, rejectionLog, adminToken);
     keyedWrites = new KeyedWrites(store, replies);
@@ -66,6 +66,7 @@ public final class PlayCounterServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
+    long start = System.nanoTime();
     response.setHeader("Cache-Control", "no-store");
     Route route = Route.NONE;
     try {
@@ -106,7 +107,7 @@ public final class PlayCounterServlet extends HttpServlet {
           case DRAIN -> drainRequests.drain(request, response, method, format,
               path.substring(Route.DRAIN_PREFIX.length()));
           case HEALTH -> health(response, method);
-          case METRICS -> metrics(response, method);
+          case METRICS -> metrics.scrape(request, response);
           default -> replies.reject(response, format, Rejection.NOT_FOUND, "Not Found");
         }
       } catch (StorageFailedException e) {
@@ -118,7 +119,7 @@ public final class PlayCounterServlet extends HttpServlet {
       }
     } finally {
       if (request.getAttribute(LaterAnswer.ATTRIBUTE) == null) {
-        metrics.answered(route, response.getStatus());
+        metrics.answered(route, response.getStatus(), start);
       }
     }
   }
@@ -228,9 +229,11 @@ public final class PlayCounterServlet extends HttpServlet {
 
   private LaterAnswer later(HttpServletRequest request, HttpServletResponse response,
       Route route, CountsFormat format) {
+    long start = System.nanoTime(); // the microseconds before go untimed: the wait is the cost
     return LaterAnswer.start(request, response, ACK_TIMEOUT_MS,
-        () -> metrics.answered(route, response.getStatus()),
-        timedOut -> replies.reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too slow: not"
+        () -> metrics.answered(route, response.getStatus(), start),
+        timedOut -> replies.reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too"
+            + " slow: not"
             + " journaled within " + ACK_TIMEOUT_MS / 1000 + " s; the change may or may not be"
             + " recorded"));
   }
@@ -243,13 +246,6 @@ public final class PlayCounterServlet extends HttpServlet {
     } else {
       ResponseBody.send(response, head, 200, CountsFormat.TEXT.contentType(), "OK");
     }
-  }
-
-  private void metrics(HttpServletResponse response, String method) throws IOException {
-    ResponseBody body = new ResponseBody(response, method.equals("HEAD"), 200,
-        Metrics.CONTENT_TYPE);
-    metrics.write(body, store, settings);
-    body.finish();
   }
 
   private void addPlays(HttpServletRequest request, HttpServletResponse response,

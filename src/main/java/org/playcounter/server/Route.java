@@ -12,7 +12,7 @@ enum Route {
   DRAIN("drain", "GET, HEAD, DELETE, OPTIONS"),
   /** {@code /health}: whether the counter can take writes. */
   HEALTH("health", "GET, HEAD, OPTIONS"),
-  /** {@code /metrics}: Prometheus text exposition. */
+  /** {@code /metrics}: Prometheus text or OpenMetrics exposition. */
   METRICS("metrics", "GET, HEAD, OPTIONS"),
   /** Anything else: 404. */
   NONE("other", "");

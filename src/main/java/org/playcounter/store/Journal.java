@@ -15,6 +15,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The append-only record of every change to the counts, in a data directory, so that they
@@ -40,6 +41,7 @@ final class Journal implements AutoCloseable {
   private final IdempotencyKeys keys;
   private final ChannelOpener opener;
   private final Consumer<String> log;
+  private final LongConsumer fsynced;
   private final boolean fsyncAlways;
   private final long intervalNanos;
   private final long maxBytes;
@@ -91,6 +93,7 @@ final class Journal implements AutoCloseable {
     this.table = table;
     this.opener = settings.opener();
     this.log = settings.log();
+    this.fsynced = settings.fsynced();
     this.fsyncAlways = settings.fsyncAlways();
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.fsyncIntervalMs());
     this.maxBytes = settings.maxBytes();
@@ -103,12 +106,20 @@ final class Journal implements AutoCloseable {
 
   /**
    * How a journal runs: fsync mode and interval, the size that starts a compaction, the bytes
-   * formatted per write, how files are opened, and where warnings go.
+   * formatted per write, how files are opened, where warnings go, and what hears how long each
+   * successful fsync of the journal took, in nanoseconds (on the journal's writing thread, so it
+   * must be quick).
    */
   record Settings(boolean fsyncAlways, long fsyncIntervalMs, long maxBytes, int writeBuffer,
-      ChannelOpener opener, Consumer<String> log) {
+      ChannelOpener opener, Consumer<String> log, LongConsumer fsynced) {
     /** The bytes formatted per write in use. */
     static final int WRITE_BUFFER = 1 << 20;
+
+    /** Settings whose fsyncs are not timed. */
+    Settings(boolean fsyncAlways, long fsyncIntervalMs, long maxBytes, int writeBuffer,
+        ChannelOpener opener, Consumer<String> log) {
+      this(fsyncAlways, fsyncIntervalMs, maxBytes, writeBuffer, opener, log, nanos -> { });
+    }
   }
 
   /**
@@ -390,6 +401,7 @@ final class Journal implements AutoCloseable {
   /** Forces the file and answers the batch's changes that waited for it. */
   private void forceOrFail(List<Change> batch) {
     long target = written;
+    long started = System.nanoTime();
     try {
       try {
         channel.force(false);
@@ -410,6 +422,7 @@ final class Journal implements AutoCloseable {
       return;
     }
     fsyncs++;
+    fsynced.accept(System.nanoTime() - started);
     durable = Math.max(durable, target);
     for (Change change : batch) {
       if (!change.isDone()) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The play counts of one deployment, in memory or backed by a journal in a data directory: the
@@ -87,9 +88,21 @@ public final class PlayCountStore {
   public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
       long fsyncIntervalMs, long journalMaxBytes, long keyWindowMs, int maxKeys,
       Consumer<String> log) throws IOException {
+    return open(dataDir, maxSongs, fsyncAlways, fsyncIntervalMs, journalMaxBytes, keyWindowMs,
+        maxKeys, log, nanos -> { });
+  }
+
+  /**
+   * Opens a durable store as {@link #open(Path, long, boolean, long, long, long, int, Consumer)}
+   * does, telling {@code fsynced} how long each successful fsync of the journal took, in
+   * nanoseconds; it is called on the journal's writing thread and must be quick.
+   */
+  public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
+      long fsyncIntervalMs, long journalMaxBytes, long keyWindowMs, int maxKeys,
+      Consumer<String> log, LongConsumer fsynced) throws IOException {
     return open(dataDir, maxSongs, new IdempotencyKeys(keyWindowMs, maxKeys),
         new Journal.Settings(fsyncAlways, fsyncIntervalMs, journalMaxBytes,
-            Journal.Settings.WRITE_BUFFER, ChannelOpener.FILES, log));
+            Journal.Settings.WRITE_BUFFER, ChannelOpener.FILES, log, fsynced));
   }
 
   /** Opens a durable store with the journal's settings given whole; for tests of its faults. */
@@ -119,6 +132,14 @@ public final class PlayCountStore {
   /** Bytes in the current journal file; 0 in memory only. */
   public long journalBytes() {
     return journal == null ? 0 : journal.size();
+  }
+
+  /**
+   * Bytes the songs' tables hold on the heap, their arrays only (empty slots included); each
+   * stripe is read under its lock in turn, so during changes it is not one atomic view.
+   */
+  public long songBytes() {
+    return counts.bytes();
   }
 
   /** Compactions of the journal finished since start; 0 in memory only. */

@@ -126,6 +126,6 @@ abstract class HttpConventionsSuite extends DeploymentSuite {
     request().get("/metrics").then().statusCode(200)
         // Tomcat drops the spaces between parameters: text/plain;version=0.0.4;charset=utf-8
         .contentType(matchesPattern("text/plain; ?version=0\\.0\\.4.*"))
-        .body(containsString("\nplaycounter_songs 1\n"));
+        .body(containsString("\nplaycounter_songs 1.0\n"));
   }
 }

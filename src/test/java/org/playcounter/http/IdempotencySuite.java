@@ -182,7 +182,7 @@ abstract class IdempotencySuite extends DeploymentSuite {
   private long metric(String name) {
     for (String line : request().get("/metrics").asString().split("\n")) {
       if (line.startsWith(name + " ")) {
-        return Long.parseLong(line.substring(name.length() + 1).trim());
+        return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
       }
     }
     throw new AssertionError("no metric " + name);

@@ -26,6 +26,7 @@ class TomcatRedeployIT {
       String base = tomcat.uri("/playcounter").toString();
       given().baseUri(base).post("/song/1").then().statusCode(200).body(equalTo("1"));
       given().baseUri(base).header("Accept", "application/json").get("/").then().statusCode(200);
+      given().baseUri(base).get("/metrics").then().statusCode(200); // the metrics library too
 
       tomcat.undeploy("/playcounter");
       tomcat.awaitUndeployed("/playcounter");

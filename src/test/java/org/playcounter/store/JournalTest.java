@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +50,21 @@ class JournalTest {
     store.remove("gone");
     store.close();
     assertEquals(Map.of("1", 2L, "5", 3L, "after", 1L), contents(open(false, 1 << 20)));
+  }
+
+  @Test
+  void everySuccessfulFsyncIsTimedToTheHook() throws IOException {
+    List<Long> fsyncNanos = new CopyOnWriteArrayList<>();
+    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, true, 1000, 1 << 20,
+        PlayCountStore.DEFAULT_KEY_WINDOW_MS, PlayCountStore.DEFAULT_MAX_KEYS, log::add,
+        nanos -> fsyncNanos.add(nanos));
+    store.increment("1");
+    store.add(Map.of("2", 3L));
+    store.remove("1");
+    store.close();
+    assertTrue(store.journalFsyncs() >= 3, store.journalFsyncs() + " fsyncs");
+    assertEquals(store.journalFsyncs(), fsyncNanos.size());
+    assertTrue(fsyncNanos.stream().allMatch(nanos -> nanos > 0), fsyncNanos.toString());
   }
 
   @Test

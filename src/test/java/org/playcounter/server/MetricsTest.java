@@ -1,0 +1,113 @@
+package org.playcounter.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.playcounter.store.PlayCountStore;
+
+class MetricsTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void exposedNamesAreThoseOfTheHandWrittenExposition() throws IOException {
+    Metrics metrics = new Metrics();
+    PlayCountStore store = PlayCountStore.open(dir, 100, false, 1000, 1 << 20,
+        PlayCountStore.DEFAULT_KEY_WINDOW_MS, PlayCountStore.DEFAULT_MAX_KEYS, line -> { },
+        metrics::journalFsynced);
+    try {
+      metrics.watch(store, Settings.defaults());
+      store.increment("a");
+      metrics.played(1);
+      metrics.answered(Route.SONG, 200, System.nanoTime());
+      metrics.rejected(Rejection.NOT_FOUND);
+      metrics.journalFsynced(2_000_000);
+      String text = text(metrics);
+      for (String line : new String[] {"playcounter_songs 1.0", "playcounter_plays_total 1.0",
+          "playcounter_drains_total 0.0", "playcounter_drained_songs_total 0.0",
+          "playcounter_pending_drains 0.0", "playcounter_pending_songs 0.0",
+          "playcounter_idempotency_keys 0.0", "playcounter_idempotent_replays_total 0.0",
+          "playcounter_idempotency_conflicts_total 0.0",
+          "playcounter_idempotency_keys_dropped_total 0.0",
+          "playcounter_requests_total{route=\"song\",status=\"2xx\"} 1.0",
+          "playcounter_requests_total{route=\"other\",status=\"5xx\"} 0.0",
+          "playcounter_rejected_total{reason=\"not_found\"} 1.0",
+          "playcounter_journal_compactions_total 0.0", "playcounter_journal_stall_seconds_max 0.0",
+          "playcounter_max_songs 1.0E7", "playcounter_max_body_bytes 1048576.0",
+          "playcounter_request_duration_seconds_count{route=\"song\",status=\"2xx\"} 1",
+          "playcounter_journal_fsync_duration_seconds_bucket{le=\"0.0025\"} 1",
+          "# TYPE playcounter_plays_total counter", "# TYPE playcounter_songs gauge"}) {
+        assertTrue(text.contains("\n" + line + "\n"), line + " in:\n" + text);
+      }
+      assertTrue(text.contains("\nplaycounter_journal_bytes "), text);
+      assertTrue(text.contains("\nplaycounter_journal_fsyncs_total "), text);
+      assertTrue(text.contains("\nplaycounter_heap_headroom_songs "), text);
+      assertFalse(text.contains("_total_total"), text);
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
+  void inMemoryStoreShowsNoJournal() throws IOException {
+    Metrics metrics = new Metrics();
+    metrics.watch(new PlayCountStore(100), Settings.defaults());
+    String text = text(metrics);
+    assertFalse(text.contains("playcounter_journal"), text);
+    assertTrue(text.contains("\njvm_memory_used_bytes{"), text);
+    assertTrue(text.contains("\nprocess_cpu_seconds_total "), text);
+  }
+
+  @Test
+  void openMetricsNamesCountersWithoutTotalAndEndsWithEof() throws IOException {
+    Metrics metrics = new Metrics();
+    metrics.watch(new PlayCountStore(100), Settings.defaults());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    OpenMetricsTextFormatWriter.create().write(out, metrics.registry().scrape());
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("\n# TYPE playcounter_plays counter\n"), text);
+    assertTrue(text.contains("\nplaycounter_plays_total 0.0\n"), text);
+    assertTrue(text.endsWith("# EOF\n"), text);
+  }
+
+  @Test
+  void hugeBulkPlaysDoNotWrapTheCounterNegative() throws IOException {
+    Metrics metrics = new Metrics();
+    metrics.watch(new PlayCountStore(100), Settings.defaults());
+    metrics.played(1);
+    metrics.played(Long.MAX_VALUE);
+    metrics.played(Long.MAX_VALUE);
+    assertTrue(text(metrics).contains("\nplaycounter_plays_total 1.8446744073709552E19\n"));
+  }
+
+  @Test
+  void headroomUsesTheTableOnceItHoldsEnoughSongs() {
+    assertEquals(1000, Metrics.headroomSongs(112_000, 0, 0));
+    assertEquals(1000, Metrics.headroomSongs(112_000, Metrics.MEASURED_FROM_SONGS - 1, 1));
+    assertEquals(3200, Metrics.headroomSongs(112_000, 100_000, 3_500_000));
+    assertEquals(0, Metrics.headroomSongs(-5, 100_000, 3_500_000));
+  }
+
+  @Test
+  void protobufIsTakenOutOfAcceptAndTheRestKept() {
+    assertEquals("application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1",
+        Metrics.textOnly("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+            + "encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1"));
+    assertEquals("", Metrics.textOnly("application/vnd.google.protobuf"));
+  }
+
+  private static String text(Metrics metrics) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
+    return "\n" + out.toString(StandardCharsets.UTF_8);
+  }
+}
