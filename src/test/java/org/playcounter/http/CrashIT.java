@@ -50,7 +50,7 @@ class CrashIT {
   }
 
   @ParameterizedTest(name = "round {0}")
-  @ValueSource(ints = {0, 1, 2, 3, 4})
+  @ValueSource(ints = {0, 2, 4}) // the kill 20, 140 and 260 ms in: before, during, after
   void killDuringADrainKeepsItWholeOrNotAtAll(int round) throws Exception {
     Map<String, Integer> acknowledged = new ConcurrentHashMap<>();
     Map<String, Integer> sent = new ConcurrentHashMap<>();

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Every suite of {@link ContainerConformance} against durable deployments: the WAR at {@code /} and at
- * {@code /playcounter}, each journaling into a data directory of its own
+ * Every suite of {@link ContainerConformance} against durable deployments, run at {@code /}: the
+ * WAR at {@code /} and at {@code /playcounter}, each journaling into a data directory of its own
  * ({@code data-dir=.../{context}}) with the given fsync mode. A subclass per container and mode.
  */
 abstract class DurableConformance extends ContainerConformance {
@@ -27,6 +27,11 @@ abstract class DurableConformance extends ContainerConformance {
     return Map.of("playcounter.max-body-bytes", "2000000",
         "playcounter.data-dir", dataDir.resolve("{context}").toString(),
         "playcounter.fsync", fsync);
+  }
+
+  @Override
+  boolean atEveryPath() {
+    return false;
   }
 
   @Override

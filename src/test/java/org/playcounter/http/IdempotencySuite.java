@@ -30,7 +30,7 @@ abstract class IdempotencySuite extends DeploymentSuite {
     super(container, contextPath);
   }
 
-  static final long WINDOW_MS = 4_000;
+  static final long WINDOW_MS = 1_500;
   static final long MAX_KEYS = 100;
   private static final String KEY = "Idempotency-Key";
   private static final String REPLAYED = "Idempotent-Replayed";
@@ -108,8 +108,11 @@ abstract class IdempotencySuite extends DeploymentSuite {
   @ValueSource(strings = {"", "\"\"", "\"unterminated", "\"a\"b", "\"bad\\escape\"",
       "\u00e9t\u00e9"})
   void aMalformedKeyIs400AndChangesNothing(String key) {
-    request().header(KEY, key).post("/song/m").then().statusCode(400)
-        .body(containsString("Idempotency-Key"));
+    Response refused = request().header(KEY, key).post("/song/m");
+    refused.then().statusCode(400);
+    if (key.chars().allMatch(c -> c < 0x80)) { // Payara's Grizzly refuses other bytes itself
+      assertTrue(refused.asString().contains("Idempotency-Key"), refused.asString());
+    }
     request().header(KEY, key).contentType("text/plain").body("m=1").post("/").then()
         .statusCode(400);
     request().get("/song/m").then().body(equalTo("0"));
