@@ -53,7 +53,7 @@ abstract class ContainerConformance {
    * The container for the suites at {@code contextPath}, once started; null for the suites this
    * configuration does not run.
    */
-  ServletContainer container(String contextPath) {
+  ServletContainer containerFor(String contextPath) {
     return contextPath.equals("/") || atEveryPath() ? container : null;
   }
 
@@ -70,98 +70,98 @@ abstract class ContainerConformance {
   @Nested
   class OriginalApiAtRoot extends OriginalApiSuite {
     OriginalApiAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 
   @Nested
   class OriginalApiAtContextPath extends OriginalApiSuite {
     OriginalApiAtContextPath() {
-      super(() -> container("/playcounter"), "/playcounter");
+      super(() -> containerFor("/playcounter"), "/playcounter");
     }
   }
 
   @Nested
   class SongIdsAtRoot extends SongIdSuite {
     SongIdsAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 
   @Nested
   class SongIdsAtContextPath extends SongIdSuite {
     SongIdsAtContextPath() {
-      super(() -> container("/playcounter"), "/playcounter");
+      super(() -> containerFor("/playcounter"), "/playcounter");
     }
   }
 
   @Nested
   class HttpConventionsAtRoot extends HttpConventionsSuite {
     HttpConventionsAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 
   @Nested
   class HttpConventionsAtContextPath extends HttpConventionsSuite {
     HttpConventionsAtContextPath() {
-      super(() -> container("/playcounter"), "/playcounter");
+      super(() -> containerFor("/playcounter"), "/playcounter");
     }
   }
 
   @Nested
   class OneStepDrainAtRoot extends OneStepDrainSuite {
     OneStepDrainAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 
   @Nested
   class OneStepDrainAtContextPath extends OneStepDrainSuite {
     OneStepDrainAtContextPath() {
-      super(() -> container("/playcounter"), "/playcounter");
+      super(() -> containerFor("/playcounter"), "/playcounter");
     }
   }
 
   @Nested
   class BulkAddAtRoot extends BulkAddSuite {
     BulkAddAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 
   @Nested
   class BulkAddAtContextPath extends BulkAddSuite {
     BulkAddAtContextPath() {
-      super(() -> container("/playcounter"), "/playcounter");
+      super(() -> containerFor("/playcounter"), "/playcounter");
     }
   }
 
   @Nested
   class ConcurrencyAtRoot extends ConcurrencySuite {
     ConcurrencyAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 
   @Nested
   class ConcurrencyAtContextPath extends ConcurrencySuite {
     ConcurrencyAtContextPath() {
-      super(() -> container("/playcounter"), "/playcounter");
+      super(() -> containerFor("/playcounter"), "/playcounter");
     }
   }
 
   @Nested
   class DrainsAtRoot extends DrainsSuite {
     DrainsAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 
   @Nested
   class DrainsAtContextPath extends DrainsSuite {
     DrainsAtContextPath() {
-      super(() -> container("/playcounter"), "/playcounter");
+      super(() -> containerFor("/playcounter"), "/playcounter");
     }
   }
 
@@ -169,7 +169,7 @@ abstract class ContainerConformance {
   @Nested
   class KeysAtRoot extends IdempotencySuite {
     KeysAtRoot() {
-      super(() -> container("/"), "/");
+      super(() -> containerFor("/"), "/");
     }
   }
 }
