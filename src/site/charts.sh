@@ -37,7 +37,6 @@ chart_bars "memory.py, 2026-11-29, commit c44e70e; Redis 7.0.15 used_memory" \
   "bytes per song" memory-per-song.svg <<'DATA'
 playcounter, 1,000,000 songs                     34.4
 playcounter, 10,000,000 songs                    32.6
-old map of String -> AtomicLong, 10,000,000     110.7
 Redis 7.0.15, 1,000,000 INCR                     55.7
 DATA
 
