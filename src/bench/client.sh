@@ -13,4 +13,8 @@ pid=$PID
 trap 'stop_pid $pid; rm -rf "$tmp"' EXIT
 wait_http "http://127.0.0.1:$port/health"
 taskset -c 0 java -cp "$ROOT/target/classes" "$ROOT/src/bench/java/org/playcounter/bench/ClientBench.java" \
-  "http://127.0.0.1:$port" "$secs"
+  "http://127.0.0.1:$port" "$secs" | tee "$tmp/out.txt"
+# "measured   <way>   <n> plays/s" -> "<way> <n>"
+awk '$1 == "measured" { $1 = ""; $NF = ""; print }' "$tmp/out.txt" \
+  | chart_bars "client.sh: one client thread, ${secs} s per way, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+      "plays per second" client-throughput.svg || true

@@ -72,6 +72,7 @@ for server in "${servers[@]}"; do
     hold=$(metric "${url[$v]}" playcounter_journal_stall_seconds_max)
     col() { cut -d' ' -f"$1" "$tmp/$server-$v.rounds" | median; }
     rate=$(col 1)
+    echo "$rate / $base" | bc -l >>"$tmp/chart-$server.txt"
     printf '%-7s %-21s %9.0f req/s  x%.2f  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %6.2f ms  fsyncs/s %7.1f  compactions %3d  longest hold %5.1f ms  (rates: %s)\n' \
       "$server" "$v" "$rate" "$(echo "$rate / $base" | bc -l)" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)" \
       "$(echo "(${f:-0} - ${f0[$v]:-0}) / ($secs * $rounds)" | bc -l)" "$(( ${c:-0} - ${c0[$v]:-0} ))" \
@@ -79,6 +80,11 @@ for server in "${servers[@]}"; do
   done
   for p in "${pids[@]}"; do stop_pid "$p"; done; pids=()
 done
+# One bar per variant and container: its write rate as a multiple of memory only.
+printf '%s\n' "${variants[@]}" >"$tmp/chart-labels.txt"
+paste -d' ' "$tmp/chart-labels.txt" $(printf "$tmp/chart-%s.txt " "${servers[@]}") \
+  | CHART_FORMAT=%.2f chart_bars "durability.sh: write rate against memory only, median of ${rounds} rounds of ${secs} s, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+      "x the memory-only rate in the same rounds" durability-write.svg "${servers[@]}" || true
 
 [[ $songs -gt 0 ]] || exit 0
 # Restore: 10M songs written by bulk adds, then a SIGKILL, a restart (the journal replayed) and a
@@ -88,7 +94,9 @@ opts="-Xms6g -Xmx6g -XX:+UseParallelGC -Dplaycounter.data-dir=$data -Dplaycounte
 t0=$(date +%s.%N)
 start_jetty "$tmp/restore-load" "$port" "$WAR" "$opts"; pids=("$PID")
 wait_http "http://127.0.0.1:$port/health"
-printf 'start with an empty data-dir: JVM start to /health OK %.1f s\n' "$(echo "$(date +%s.%N) - $t0" | bc -l)"
+ready=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc -l)")
+echo "start with an empty data-dir: JVM start to /health OK $ready s"
+echo "empty data-dir $ready" >"$tmp/chart-restore.txt"
 python3 - "$port" "$songs" <<'PY'
 import http.client, sys
 port, songs = int(sys.argv[1]), int(sys.argv[2])
@@ -106,6 +114,7 @@ restore() { # label
   start_jetty "$base" "$port" "$WAR" "$opts -Xlog:gc:file=$base/gc.log"; pids=("$PID")
   wait_http "http://127.0.0.1:$port/health" 300
   local ready; ready=$(date +%s.%N)
+  printf 'after %s %.1f\n' "$1" "$(echo "$ready - $start" | bc -l)" >>"$tmp/chart-restore.txt"
   local restored; restored=$(grep -o 'playcounter restored [0-9]* songs from [^ ]* in [0-9]* ms' "$base/server.log")
   local held; held=$(metric "http://127.0.0.1:$port" playcounter_songs)
   local used; used=$(heap_used "$PID")
@@ -118,3 +127,5 @@ t0=$(date +%s.%N); stop_pid "$PID"; pids=()
 printf 'clean stop with a snapshot of %s songs: %.1f s\n' "$(printf "%'d" "$songs")" "$(echo "$(date +%s.%N) - $t0" | bc -l)"
 restore clean-stop
 stop_pid "$PID"; pids=()
+CHART_FORMAT="%.1f s" chart_bars "durability.sh: $(printf "%'d" "$songs") songs, JVM start to /health OK, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+  "seconds" durability-restore.svg <"$tmp/chart-restore.txt" || true

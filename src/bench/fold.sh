@@ -65,9 +65,9 @@ fold() {
   out=$(java -jar "$FOLD_JAR" --servers="$(IFS=,; echo "${servers[*]}")" --db="$url" "$@")
   end=$(date +%s.%N)
   echo "$out" > "$tmp/$name.out"
-  python3 - "$name" "$start" "$end" "$songs" "$tmp/$name.out" <<'PY'
+  python3 - "$name" "$start" "$end" "$songs" "$tmp/$name.out" "$tmp/chart.txt" <<'PY'
 import re, sys
-name, start, end, songs, out = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+name, start, end, songs, out, chart = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 text = open(out).read()
 db_ms = sum(int(m) for m in re.findall(r"folded in (\d+) ms", text))
 folded = sum(int(m) for m in re.findall(r"(\d+) songs, \d+ plays, folded", text))
@@ -75,6 +75,8 @@ assert folded == songs, "folded %d songs, expected %d:\n%s" % (folded, songs, te
 wall = end - start
 print("%-28s %8.1f s %10.0f songs/s   database %6.1f s (%.0f songs/s)"
       % (name, wall, songs / wall, db_ms / 1000, songs / (db_ms / 1000)))
+with open(chart, "a") as f:   # run, songs/s of the whole job, songs/s in the database
+    f.write("%s %.0f %.0f\n" % (name, songs / wall, songs / (db_ms / 1000)))
 PY
 }
 
@@ -102,4 +104,6 @@ load; fold "sqlite, existing songs" "$sqlite_url"
 sum=$(as_postgres "$PG_BIN/psql" -h "$tmp/pg" -p "$pg_port" -U postgres -Atc 'select count(*), sum(plays) from songs' postgres)
 expected=$(python3 -c "print('%d|%d' % ($songs, 2 * sum(1 + i % 5 for i in range($songs))))")
 echo "postgresql songs|plays: $sum (expected $expected)"
+chart_bars "fold.sh: $songs songs from 3 servers, one java -jar run each, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+  "songs per second" fold.svg "whole job (wall time)" "database transactions" <"$tmp/chart.txt" || true
 [[ $sum == "$expected" ]]

@@ -43,8 +43,11 @@ for server in "${servers[@]}"; do
     "$server" "$plain" "$keyed" "$(echo "$keyed / $plain" | bc -l)" \
     "$(metric "$url" playcounter_idempotency_keys)" "$(metric "$url" playcounter_idempotency_keys_dropped_total)" \
     "$(tr '\n' ' ' <"$tmp/plain" | sed 's/ $//')" "$(tr '\n' ' ' <"$tmp/keyed" | sed 's/ $//')"
+  printf '%s %s %s\n' "$server" "$plain" "$keyed" >>"$tmp/chart.txt"
   stop_pid "$PID"; pids=()
 done
+chart_bars "keys.sh: POST to random songs, ${rounds} interleaved rounds of ${secs} s, medians, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+  "requests per second" keys-throughput.svg "without Idempotency-Key" "with a fresh key per request" <"$tmp/chart.txt" || true
 
 # Memory per key: 1,000,000 keyed plays of one song in a JVM that forgets none of them.
 port=$(free_port)

@@ -140,3 +140,101 @@ for line in sys.stdin:
     if m: used += int(m.group(1)) * 1024
 print(used)'
 }
+
+# Charts: every script draws what it just printed as an SVG with gnuplot (Debian's gnuplot-nox),
+# into CHART_DIR (default target/charts). The text tables stay the record; the charts are for the
+# docs (src/site/resources/images holds the ones the docs show).
+CHART_DIR=${CHART_DIR:-$ROOT/target/charts}
+
+# chart_bars TITLE YLABEL OUT.svg [SERIES ...] < lines "label value ..." -> a bar chart in OUT.svg
+# (relative names go into CHART_DIR). A label may contain spaces: the last fields of a line are
+# its values, one per SERIES (one value and no legend when no SERIES is given). Bars run across,
+# one group per label, top to bottom in input order, each bar with its value written at its end. CHART_FORMAT (printf, default %g) formats the values
+# written on the bars.
+chart_bars() {
+  local title=$1 ylabel=$2 out=$3; shift 3
+  local series=("$@") n=$# data
+  ((n > 0)) || { series=(value); n=1; }
+  out=$(chart_path "$out") || return 1
+  need gnuplot gnuplot-nox || return 1
+  data=$(mktemp /tmp/playcounter-chart-XXXX)
+  # "label with spaces v1 v2" -> "\"label with spaces\" v1 v2", with commas dropped from numbers.
+  awk -v n="$n" 'NF > n { label = $1; for (i = 2; i <= NF - n; i++) label = label " " $i
+    gsub(/"/, "", label); line = "\"" label "\""
+    for (i = NF - n + 1; i <= NF; i++) { v = $i; gsub(/,/, "", v); line = line " " v }
+    print line }' >"$data"
+  [[ -s $data ]] || { echo "chart_bars: no data for $out" >&2; rm -f "$data"; return 1; }
+  # Horizontal bars, so that long labels stay readable: label j at y = -j, its n bars stacked
+  # inside one unit, the value written at the end of each bar.
+  local plot="" labels="" i h rows
+  rows=$(wc -l <"$data")
+  h=$(awk -v n="$n" 'BEGIN {print 0.8 / n}')
+  for i in "${!series[@]}"; do
+    local y="(-\$0 + 0.4 - ($i + 0.5) * $h)" v="(column($((i + 2))))"
+    plot+="${plot:+, }\"$data\" using ($v / 2):$y:($v / 2):($h / 2 * 0.9)$([[ $i == 0 ]] && echo ':ytic(1)') with boxxyerror title \"$(chart_escape "${series[$i]}")\""
+    labels+=", \"$data\" using $v:$y:(sprintf(fmt, $v)) with labels left offset 0.5,0 font \",9\" notitle"
+  done
+  gnuplot <<GP
+set terminal svg size 800,$((110 + rows * (18 * n + 14))) dynamic enhanced font "sans,11" background rgb "white"
+set output "$out"
+set title "$(chart_escape "$title")" noenhanced
+set xlabel "$(chart_escape "$ylabel")" noenhanced
+set style fill solid 0.85 border -1
+set xrange [0:*]
+set offsets 0, graph 0.12, 0, 0
+set yrange [-$rows + 0.4:0.6]
+set grid xtics lc rgb "#dddddd"
+set ytics nomirror scale 0 noenhanced
+set xtics nomirror
+set border 3
+set key outside top right horizontal noenhanced $([[ $n == 1 ]] && echo "off" || echo "")
+fmt = "${CHART_FORMAT:-%g}"
+plot $plot$labels
+GP
+  local status=$?
+  rm -f "$data"
+  ((status == 0)) && echo "chart: $out"
+  return $status
+}
+
+# chart_lines TITLE XLABEL YLABEL OUT.svg [SERIES ...] < lines "x y ..." -> a line chart, one line
+# per SERIES (the columns after x), for time series such as soak.sh's plays per second.
+chart_lines() {
+  local title=$1 xlabel=$2 ylabel=$3 out=$4; shift 4
+  local series=("$@") n=$# data
+  ((n > 0)) || { series=(value); n=1; }
+  out=$(chart_path "$out") || return 1
+  need gnuplot gnuplot-nox || return 1
+  data=$(mktemp /tmp/playcounter-chart-XXXX)
+  awk 'NF >= 2 && $1 !~ /^#/' >"$data"
+  [[ -s $data ]] || { echo "chart_lines: no data for $out" >&2; rm -f "$data"; return 1; }
+  local plot="" i
+  for i in "${!series[@]}"; do
+    plot+="${plot:+, }\"$data\" using 1:$((i + 2)) with linespoints pt 7 ps 0.5 lw 2 title \"$(chart_escape "${series[$i]}")\""
+  done
+  gnuplot <<GP
+set terminal svg size 800,400 dynamic enhanced font "sans,11" background rgb "white"
+set output "$out"
+set title "$(chart_escape "$title")" noenhanced
+set xlabel "$(chart_escape "$xlabel")" noenhanced
+set ylabel "$(chart_escape "$ylabel")" noenhanced
+set yrange [0:*]
+set grid lc rgb "#dddddd"
+set border 3
+set xtics nomirror
+set ytics nomirror
+set key bottom right noenhanced $([[ $n == 1 ]] && echo "off" || echo "")
+plot $plot
+GP
+  local status=$?
+  rm -f "$data"
+  ((status == 0)) && echo "chart: $out"
+  return $status
+}
+
+chart_path() { # name -> absolute path in CHART_DIR (created) unless the name has a directory
+  local out=$1
+  [[ $out == */* ]] || out=$CHART_DIR/$out
+  mkdir -p "$(dirname "$out")" && echo "$out"
+}
+chart_escape() { printf '%s' "$1" | sed 's/["\\]/\\&/g'; }

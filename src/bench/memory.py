@@ -167,6 +167,7 @@ def run(songs, war, home):
               % (format(songs, ","), fill_secs, (filled - empty) / mib, per_song,
                  get[0], get[1] / mib, get[2] / mib, get[3],
                  drain[0], drain[2] / mib, drain[3], drained / mib), flush=True)
+        return per_song, get[0], drain[0]
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -176,6 +177,13 @@ def run(songs, war, home):
         shutil.rmtree(base, ignore_errors=True)
 
 
+def chart(title, ylabel, out, lines, *series):
+    """Draws lines ("label value ...") with chart_bars of lib.sh, as every benchmark does."""
+    lib = os.path.join(ROOT, "src", "bench", "lib.sh")
+    subprocess.run(["bash", "-c", '. "$0"; chart_bars "$@"', lib, title, ylabel, out, *series],
+                   input="".join(line + "\n" for line in lines), text=True)
+
+
 def main():
     sizes = [int(a.replace("_", "")) for a in sys.argv[1:]] or [1_000_000, 10_000_000]
     war, home = build()
@@ -183,8 +191,13 @@ def main():
           % (os.path.basename(war), os.path.basename(home), HEAP,
              subprocess.run(["java", "-version"], capture_output=True, text=True)
              .stderr.splitlines()[0]))
-    for songs in sizes:
-        run(songs, war, home)
+    results = [(songs, run(songs, war, home)) for songs in sizes]
+    stamp = "%s %s" % (time.strftime("%Y-%m-%d", time.gmtime()), subprocess.run(
+        ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip())
+    chart("memory.py: heap per song, %s" % stamp, "bytes per song (heap after a full GC)",
+          "memory-per-song.svg", ["%s songs %.1f" % (format(n, ","), r[0]) for n, r in results])
+    chart("memory.py: GET / and drain of every song, %s" % stamp, "seconds", "memory-get-drain.svg",
+          ["%s songs %.2f %.2f" % (format(n, ","), r[1], r[2]) for n, r in results], "GET /", "drain")
 
 
 if __name__ == "__main__":

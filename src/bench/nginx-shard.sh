@@ -46,7 +46,7 @@ nginx -c "$tmp/nginx.conf" -p "$tmp" & pids+=($!)
 for p in "${ports[@]}"; do wait_http "http://127.0.0.1:$p/health"; done
 wait_http "http://127.0.0.1:$front/song/0"
 
-python3 - "$front" "$songs" "${ports[@]}" <<'PY'
+python3 - "$front" "$songs" "${ports[@]}" <<'PY' | tee "$tmp/out.txt"
 import http.client, sys
 front, songs, ports = int(sys.argv[1]), int(sys.argv[2]), [int(p) for p in sys.argv[3:]]
 conn = http.client.HTTPConnection("127.0.0.1", front)
@@ -68,3 +68,7 @@ share = {p: sum(1 for v in where.values() if v[0] == p) for p in ports}
 print("nginx hash $request_uri consistent: %d songs, each on exactly one server with its exact count; "
       "per server: %s" % (songs, ", ".join(str(share[p]) for p in ports)))
 PY
+# "per server: 883, 1195, 922" -> one bar per server
+sed -n 's/.*per server: //p' "$tmp/out.txt" | tr ',' '\n' | awk 'NF {print "server " NR, $1}' \
+  | chart_bars "nginx-shard.sh: $songs songs through nginx (hash \$request_uri consistent), $(date -u +%F)" \
+      "songs held" nginx-shard.svg || true

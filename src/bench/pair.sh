@@ -29,12 +29,13 @@ for _ in 1 2 3; do   # warm-up: 15 s of each load and path before anything is me
   PREFIX=/pc rps -s "$lua" "$url" >/dev/null; PREFIX=/tr rps -s "$lua" "$url" >/dev/null
   SONGS=1 PREFIX=/pc rps -s "$lua" "$url" >/dev/null; SONGS=1 PREFIX=/tr rps -s "$lua" "$url" >/dev/null
 done
+export CHART_DATA=$tmp/chart.txt
 for r in $(seq "$rounds"); do
   echo "read $(rps "$url/pc/song/1") $(rps "$url/tr/song/1")"
   echo "write $(PREFIX=/pc rps -s "$lua" "$url") $(PREFIX=/tr rps -s "$lua" "$url")"
   echo "hot $(SONGS=1 PREFIX=/pc rps -s "$lua" "$url") $(SONGS=1 PREFIX=/tr rps -s "$lua" "$url")"
 done | python3 -c '
-import statistics, sys
+import statistics, sys, os
 rows = {"read": [], "write": [], "hot": []}
 for line in sys.stdin:
     kind, pc, tr = line.split(); rows[kind].append((float(pc), float(tr)))
@@ -44,4 +45,8 @@ for kind, pairs in rows.items():
     print("%-5s: playcounter %9.0f req/s, other %9.0f req/s, ratio median %.3f (rounds: %s)" % (
         kind, statistics.median(p for p, _ in pairs), statistics.median(t for _, t in pairs),
         statistics.median(ratios), each))
+    with open(os.environ["CHART_DATA"], "a") as chart:
+        chart.write("%s %.3f\n" % (kind, statistics.median(ratios)))
 '
+chart_bars "pair.sh, $container: playcounter / $([[ -n ${AGAINST:-} ]] && basename "$AGAINST" || echo "trivial servlet"), median of $rounds rounds, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+  "ratio, same JVM, interleaved rounds" "pair-$container.svg" <"$tmp/chart.txt" || true

@@ -47,9 +47,13 @@ if [[ $profiler == perf ]]; then
   perf record -q -C 1 -F 1999 -o "$tmp/perf.data" -- sleep "$secs" >/dev/null 2>&1
   wait "$wrk_pid"; grep -E "Requests/sec" "$tmp/wrk.out"
   echo "CPU 1 by binary ([JIT] and perf-*.map are JIT-compiled Java):"
-  perf report -i "$tmp/perf.data" --stdio --sort dso 2>/dev/null | grep -E '^ +[0-9]' | head -8
+  perf report -i "$tmp/perf.data" --stdio --sort dso 2>/dev/null | grep -E '^ +[0-9]' | head -8 | tee "$tmp/dso.txt"
   echo "hottest functions on CPU 1:"
   perf report -i "$tmp/perf.data" --stdio --sort sym 2>/dev/null | grep -E '^ +[0-9]' | head -25
+  # "  84.80%  [kernel.kallsyms]" -> "[kernel.kallsyms] 84.80"
+  awk '{v = $1; sub(/%/, "", v); $1 = ""; print $0, v}' "$tmp/dso.txt" \
+    | chart_bars "profile.sh (perf): CPU 1 by binary, $container $load, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+        "% of CPU 1's samples" "profile-perf-$container-$load.svg" || true
   exit 0
 fi
 
@@ -79,4 +83,8 @@ print(f"{total} samples; hottest top frames:")
 for f, n in top.most_common(25): print(f"  {n*100/total:5.1f}%  {f}")
 print("samples under playcounter code, by its innermost frame:")
 for f, n in ours.most_common(15): print(f"  {n*100/total:5.1f}%  {f}")
-'
+with open(sys.argv[1], "w") as chart:   # the ten hottest top frames, as Class.method
+    for f, n in top.most_common(10): chart.write("%s %.1f\n" % (".".join(f.split(".")[-2:]), n * 100 / total))
+' "$tmp/frames.txt"
+chart_bars "profile.sh (JFR): hottest top frames, $container $load, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+  "% of execution samples" "profile-jfr-$container-$load.svg" <"$tmp/frames.txt" || true

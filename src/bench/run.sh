@@ -104,6 +104,8 @@ for name, label in rows:
         cells += [f"{v[0]:,.0f}", v[1], v[2], ratio(name, key)] if v else ["-"] * 4
     cells += [f"{a[0]:,.0f}", ratio(name, "ab")] if a else ["-", "-"]
     print("| " + " | ".join(cells) + " |")
+    with open(os.path.join(out, "chart.txt"), "a") as chart:   # label, read, write, ab -c1 req/s
+        chart.write(" ".join([label.replace("`", "")] + [f"{v[0]:.0f}" if v else "0" for v in (r, w, a)]) + "\n")
 for name in ("jetty", "tomcat"):
     p, t = data[name + "-playcounter"], data[name + "-trivial"]
     for key in ("read-keepalive-c64", "write-keepalive-c64"):
@@ -112,3 +114,5 @@ for name in ("jetty", "tomcat"):
 errors = [f"{n}: {k} {v[3]}" for n, d in data.items() for k, v in d.items() if k != "ab" and v[3] != "0 errors"]
 print("errors: " + ("; ".join(errors) if errors else "none"))
 PY
+chart_bars "playcounter and its peers, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD), $profile, ${secs} s per load" \
+  "requests per second" run-throughput.svg "read (wrk -c64)" "write (wrk -c64)" "ab -n 10000 -c 1" <"$out/chart.txt" || true

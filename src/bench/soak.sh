@@ -69,17 +69,28 @@ soak() { # variant
   local w1=$!
   SONGS=$songs "${load[@]}" wrk -t1 -c16 -d"${secs}s" --timeout 10s -H 'Connection: close' -s "$here/soak.lua" "$url" >"$base/churn.txt" &
   local w2=$!
+  # Plays counted over time: the total of GET / every 5 s while wrk runs, as plays per second.
+  local t0=$SECONDS
+  : >"$base/totals.txt"
+  while kill -0 "$w1" 2>/dev/null; do
+    echo "$((SECONDS - t0)) $(total "$url" 2>/dev/null || true)" >>"$base/totals.txt"
+    sleep 5
+  done
   wait $w1 $w2
+  awk 'NF == 2 { if (seen && $1 > t) print $1, ($2 - n) / ($1 - t); t = $1; n = $2; seen = 1 }' "$base/totals.txt" \
+    | chart_lines "soak.sh, $name: $connections keep-alive connections + 16 closing, $(date -u +%F) $commit" \
+        "seconds" "plays counted per second" "soak-$name.svg" || true
   local after_overflows; after_overflows=$(overflows)
   local after_counts end_heap
   after_counts=$(settled_total "$url")
   end_heap=$(heap_after_gc "$pid")
   SONGS=$songs "${load[@]}" wrk -t1 -c64 -d10s --timeout 10s -s "$here/soak.lua" "$url" >"$base/c64.txt"
+  local status=0
   python3 - "$name" "$base/keepalive.txt" "$base/churn.txt" "$base/c64.txt" "$before_counts" "$after_counts" \
-    "$start_heap" "$end_heap" "$((after_overflows - before_overflows))" <<'PY'
+    "$start_heap" "$end_heap" "$((after_overflows - before_overflows))" "$chart" <<'PY' || status=$?
 import re, sys
 name, keep, churn, c64 = sys.argv[1:5]
-before, after, h0, h1, overflows = map(int, sys.argv[5:])
+before, after, h0, h1, overflows = map(int, sys.argv[5:10])
 def read(path):
     text = open(path).read()
     m = re.search(r"acknowledged=(\d+) non2xx=(\d+) connect=(\d+) read=(\d+) write=(\d+) timeout=(\d+) p99_ms=([\d.]+)", text)
@@ -94,11 +105,20 @@ print(f"{name:15} c2000 {k[7]:7.0f} req/s p99 {k[6]:7.2f} ms | churn {c[7]:5.0f}
       f"errors {errors} (timeouts {k[5]+c[5]}) | listen overflows {overflows} | "
       f"acknowledged {acked} counted {counted} | heap {h0/2**20:.1f} -> {h1/2**20:.1f} MiB "
       f"({(h1-h0)/h0*100:+.1f}%) | c64 {s[7]:6.0f} req/s p99 {s[6]:5.2f} ms | {'PASS' if ok else 'FAIL'}")
+with open(sys.argv[10], "a") as chart:   # variant, c2000 req/s, c2000 p99 ms, c64 req/s
+    chart.write(f"{name} {k[7]:.0f} {k[6]:.1f} {s[7]:.0f}\n")
 sys.exit(0 if ok else 1)
 PY
+  return $status
 }
 
 echo "soak: $secs s, $connections keep-alive connections + 16 closing after every request, $songs songs, $([[ -n $server_cpu ]] && echo "server on CPU 1, wrk on CPU 0" || echo "server and wrk on both cores"); $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)"
+commit=$(git -C "$ROOT" rev-parse --short HEAD)
+chart=$(mktemp /tmp/playcounter-soak-chart-XXXX)
 status=0
 for v in "${variants[@]}"; do soak "$v" || status=1; done
+awk '{print $1, $2, $4}' "$chart" | chart_bars "soak.sh: ${secs} s, $(date -u +%F) $commit" "requests per second" soak-throughput.svg \
+  "$connections connections" "64 connections, after" || true
+awk '{print $1, $3}' "$chart" | chart_bars "soak.sh: p99 at $connections connections, ${secs} s, $(date -u +%F) $commit" "p99 (ms)" soak-p99.svg || true
+rm -f "$chart"
 exit $status

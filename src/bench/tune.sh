@@ -103,4 +103,8 @@ for name in order:
             cells += [f"{med(values, 1):.2f}", f"{med(values, 2):.1f} + {med(values, 3):.1f}",
                       f"{med(values, 4):.0f}%"]
     print("| " + " | ".join(cells) + " |")
+    with open(path + ".chart", "a") as chart:   # variant, x nginx for read, write, ab -c1
+        chart.write(" ".join([name] + [cells[i] for i in (2, 7, 12)]) + "\n")
 PY
+chart_bars "tune.sh: x nginx, median of ${rounds} rounds of ${secs} s, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+  "ratio to nginx's static return 200 in the same round" tune-x-nginx.svg read write "ab -c 1" <"$tmp/rounds.txt.chart" || true
