@@ -2,11 +2,28 @@ package org.playcounter.http;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,5 +111,93 @@ abstract class DeploymentSuite {
       throw new AssertionError(e.getMessage() + " in " + body.substring(0,
           Math.min(200, body.length())));
     }
+  }
+
+  /** Work that races the writers of {@link #race}, one step at a time on its own connection. */
+  @FunctionalInterface
+  interface Racer {
+    void step(RawHttp.KeepAlive connection, ThreadLocalRandom random) throws Exception;
+  }
+
+  /**
+   * Runs {@code writers} threads that post plays to {@link #songFor} songs, every 8th request a
+   * bulk add of 10 of them, beside one thread per racer repeating its step, all let go by one
+   * latch and stopped after {@code runFor}; returns the plays acknowledged per song.
+   */
+  Map<String, AtomicLong> race(int writers, Duration runFor, Racer... racers) throws Exception {
+    Map<String, AtomicLong> acknowledged = new ConcurrentHashMap<>();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(writers + racers.length);
+    List<Racer> all = new ArrayList<>(List.of(racers));
+    for (int w = 0; w < writers; w++) {
+      int[] i = {0};
+      all.add((connection, random) -> {
+        if (i[0]++ % 8 == 0) { // a bulk add over songs the other writers play too
+          Map<String, Long> plays = new HashMap<>();
+          for (int k = 0; k < 10; k++) {
+            plays.put(songFor(random), 1L + random.nextInt(3));
+          }
+          StringBuilder body = new StringBuilder();
+          plays.forEach((id, n) -> body.append(body.length() == 0 ? "" : ",").append(id)
+              .append('=').append(n));
+          assertEquals("200", connection.send("POST", "/", "Content-Type: text/plain\r\n",
+              body.toString())[0]);
+          plays.forEach((id, n) ->
+              acknowledged.computeIfAbsent(id, k -> new AtomicLong()).addAndGet(n));
+        } else {
+          String id = songFor(random);
+          assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
+          acknowledged.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+        }
+      });
+    }
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (Racer racer : all) {
+        work.add(pool.submit(() -> {
+          start.await();
+          long end = System.nanoTime() + runFor.toNanos();
+          ThreadLocalRandom random = ThreadLocalRandom.current();
+          try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
+            while (System.nanoTime() < end) {
+              racer.step(connection, random);
+            }
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> future : work) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return acknowledged;
+  }
+
+  /**
+   * Every song's acknowledged plays are exactly those taken out (drained, deleted) plus those the
+   * deployment still counts, and the writers did something.
+   */
+  void assertEveryPlayAccountedFor(Map<String, AtomicLong> acknowledged,
+      Map<String, Long> takenOut) {
+    Map<String, Long> remaining = parse(request().get("/").asString());
+    Set<String> songs = new HashSet<>(acknowledged.keySet());
+    songs.addAll(takenOut.keySet());
+    songs.addAll(remaining.keySet());
+    long total = 0;
+    for (String id : songs) {
+      long posted = acknowledged.containsKey(id) ? acknowledged.get(id).get() : 0;
+      assertEquals(posted, takenOut.getOrDefault(id, 0L) + remaining.getOrDefault(id, 0L),
+          "song " + id);
+      total += posted;
+    }
+    assertTrue(total > 1000, "the writers did little: " + total);
+  }
+
+  /** Mostly a few hot songs, so that plays, bulk adds, deletes and drains meet on them. */
+  static String songFor(ThreadLocalRandom random) {
+    return random.nextInt(4) > 0 ? "hot" + random.nextInt(3) : "cold" + random.nextInt(2_000);
   }
 }

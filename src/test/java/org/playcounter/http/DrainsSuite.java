@@ -9,17 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.restassured.response.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
@@ -170,77 +162,22 @@ abstract class DrainsSuite extends DeploymentSuite {
    */
   @Test
   void everyAcknowledgedPlayIsInExactlyOneDrainOrStillCounted() throws Exception {
-    int writers = 12;
-    Duration runFor = Duration.ofSeconds(3);
-    Map<String, AtomicLong> acknowledged = new ConcurrentHashMap<>();
     Map<String, Long> folded = new ConcurrentHashMap<>();
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
-    int[] drains = {0};
-    try {
-      List<Future<?>> work = new ArrayList<>();
-      for (int w = 0; w < writers; w++) {
-        work.add(pool.submit(() -> {
-          start.await();
-          long end = System.nanoTime() + runFor.toNanos();
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
-            for (int i = 0; System.nanoTime() < end; i++) {
-              String id = random.nextInt(4) > 0 ? "hot" + random.nextInt(3)
-                  : "cold" + random.nextInt(2_000);
-              if (i % 8 == 0) {
-                assertEquals("200", connection.send("POST", "/",
-                    "Content-Type: text/plain\r\n", id + "=3")[0]);
-                acknowledged.computeIfAbsent(id, k -> new AtomicLong()).addAndGet(3);
-              } else {
-                assertEquals("200", connection.send("POST", "/song/" + id, "")[0]);
-                acknowledged.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
-              }
-            }
-          }
-          return null;
-        }));
-      }
-      Future<?> job = pool.submit(() -> {
-        start.await();
-        long end = System.nanoTime() + runFor.toNanos();
-        try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(root)) {
-          while (System.nanoTime() < end) {
-            String[] created = connection.send("POST", "/drains", "");
-            assertEquals("201", created[0]);
-            String[] list = connection.send("GET", "/drains", "");
-            String[] numbers = list[1].split(",");
-            String number = numbers[numbers.length - 1];
-            String[] again = connection.send("GET", "/drains/" + number, "");
-            assertEquals(parse(created[1]), parse(again[1]), "the same counts again");
-            assertEquals("200", connection.send("DELETE", "/drains/" + number, "")[0]);
-            parse(created[1]).forEach((id, count) -> folded.merge(id, count, Long::sum));
-            drains[0]++;
-          }
-        }
-        return null;
-      });
-      start.countDown();
-      for (Future<?> future : work) {
-        future.get(60, TimeUnit.SECONDS);
-      }
-      job.get(60, TimeUnit.SECONDS);
-    } finally {
-      pool.shutdownNow();
-    }
-    Map<String, Long> remaining = parse(request().get("/").asString());
-    Set<String> songs = new HashSet<>(acknowledged.keySet());
-    songs.addAll(folded.keySet());
-    songs.addAll(remaining.keySet());
-    long total = 0;
-    for (String id : songs) {
-      long posted = acknowledged.containsKey(id) ? acknowledged.get(id).get() : 0;
-      assertEquals(posted, folded.getOrDefault(id, 0L) + remaining.getOrDefault(id, 0L),
-          "song " + id);
-      total += posted;
-    }
-    assertTrue(total > 1000 && drains[0] > 10, "little happened: " + total + " plays, "
-        + drains[0] + " drains");
+    AtomicLong drains = new AtomicLong();
+    Map<String, AtomicLong> acknowledged = race(12, Duration.ofSeconds(3),
+        (connection, random) -> { // the job: make a drain, read it again, acknowledge it
+          String[] created = connection.send("POST", "/drains", "");
+          assertEquals("201", created[0]);
+          String[] numbers = connection.send("GET", "/drains", "")[1].split(",");
+          String number = numbers[numbers.length - 1];
+          assertEquals(parse(created[1]), parse(connection.send("GET", "/drains/" + number,
+              "")[1]), "the same counts again");
+          assertEquals("200", connection.send("DELETE", "/drains/" + number, "")[0]);
+          parse(created[1]).forEach((id, count) -> folded.merge(id, count, Long::sum));
+          drains.incrementAndGet();
+        });
+    assertEveryPlayAccountedFor(acknowledged, folded);
+    assertTrue(drains.get() > 10, "the job made few drains: " + drains.get());
   }
 
   // ---- helpers ----
