@@ -59,6 +59,16 @@ final class KeyedWrites {
             "the first request with this Idempotency-Key is still being processed; send it"
             + " again later for its answer");
       }
+      case FULL -> {
+        response.setHeader("Retry-After", "1");
+        replies.reject(response, format, Rejection.IDEMPOTENCY_KEYS_FULL,
+            "no room to remember one more Idempotency-Key while the oldest are still being"
+            + " processed; nothing was changed, send it again later");
+      }
+      case TOO_LARGE -> replies.reject(response, format, Rejection.IDEMPOTENCY_ANSWER_TOO_LARGE,
+          "the answer to this request could pass max-idempotency-answer-bytes (" + found.value()
+          + ") and could not be remembered for its Idempotency-Key; nothing was changed: send"
+          + " fewer songs per request, or send it without a key");
       case REPLAY -> replay(request, response, found, songId);
       default -> throw new IllegalStateException("unknown lookup: " + found.found());
     }

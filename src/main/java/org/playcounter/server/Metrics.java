@@ -138,6 +138,12 @@ final class Metrics {
     counterReading("playcounter_idempotency_keys_dropped_total", "Keys forgotten before"
         + " idempotency-window-ms passed, to stay within max-idempotency-keys, since start.",
         store::keysDroppedEarly);
+    counterReading("playcounter_idempotency_keys_refused_total", "Keyed writes refused since"
+        + " start, nothing changed: no room while the oldest keys were in progress (503), or an"
+        + " answer that could pass max-idempotency-answer-bytes (413).", store::keysRefused);
+    gaugeReading("playcounter_idempotency_answer_bytes", "Bytes of remembered bulk answers, and"
+        + " reserved for those of keyed bulk adds in progress; at most"
+        + " max-idempotency-answer-bytes.", store::keyAnswerBytes);
     if (store.durable()) {
       gaugeReading("playcounter_journal_bytes", "Bytes in the current journal file.",
           store::journalBytes);

@@ -28,15 +28,13 @@ public final class PlayCounterLifecycle implements ServletContextListener {
     if (settings.dataDir() == null) {
       context.log("playcounter WARNING: data-dir is not set, so counts are kept in memory only"
           + " and are lost on restart, redeploy or crash");
-      store = new PlayCountStore(settings.maxSongs(), settings.idempotencyWindowMs(),
-          (int) settings.maxIdempotencyKeys());
+      store = new PlayCountStore(settings.maxSongs(), settings.keyLimits());
     } else {
       long start = System.nanoTime();
       try {
         store = PlayCountStore.open(Path.of(settings.dataDir()), settings.maxSongs(),
             settings.fsyncAlways(), settings.fsyncIntervalMs(), settings.journalMaxBytes(),
-            settings.idempotencyWindowMs(), (int) settings.maxIdempotencyKeys(), context::log,
-            metrics::journalFsynced);
+            settings.keyLimits(), context::log, metrics::journalFsynced);
       } catch (IOException e) {
         throw new IllegalStateException("playcounter cannot start: " + e.getMessage(), e);
       }

@@ -23,6 +23,10 @@ enum Rejection {
   IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused"),
   /** An {@code Idempotency-Key} whose first request is still being processed. */
   IDEMPOTENCY_KEY_IN_USE(409, "idempotency_key_in_use"),
+  /** No room for one more key: the oldest keys are all still in progress. */
+  IDEMPOTENCY_KEYS_FULL(503, "idempotency_keys_full"),
+  /** A keyed bulk add whose answer could never fit in {@code max-idempotency-answer-bytes}. */
+  IDEMPOTENCY_ANSWER_TOO_LARGE(413, "idempotency_answer_too_large"),
   SONG_LIMIT(507, "song_limit"),
   UNAUTHORIZED(401, "unauthorized"),
   /** The journal could not record the change (disk full, I/O error); nothing was changed. */

@@ -3,6 +3,7 @@ package org.playcounter.server;
 import jakarta.servlet.ServletContext;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
+import org.playcounter.store.KeyLimits;
 
 /**
  * The effective settings of one deployment, read once at start-up. Each setting {@code NAME} is
@@ -24,10 +25,13 @@ import java.util.function.UnaryOperator;
  *     409
  * @param idempotencyWindowMs how long an {@code Idempotency-Key} is remembered
  * @param maxIdempotencyKeys most keys remembered at once; the oldest go first
+ * @param maxIdempotencyAnswerBytes most bytes of remembered bulk answers (and of those reserved
+ *     by keyed bulk adds in progress); the oldest go first, and a keyed bulk add whose answer
+ *     could never fit gets 413
  */
 public record Settings(long maxBodyBytes, long maxSongs, String adminToken, String dataDir,
     boolean fsyncAlways, long fsyncIntervalMs, long journalMaxBytes, long maxPendingDrains,
-    long idempotencyWindowMs, long maxIdempotencyKeys) {
+    long idempotencyWindowMs, long maxIdempotencyKeys, long maxIdempotencyAnswerBytes) {
   static final String MAX_BODY_BYTES = "max-body-bytes";
   static final String MAX_SONGS = "max-songs";
   static final String ADMIN_TOKEN = "admin-token";
@@ -38,6 +42,7 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
   static final String MAX_PENDING_DRAINS = "max-pending-drains";
   static final String IDEMPOTENCY_WINDOW_MS = "idempotency-window-ms";
   static final String MAX_IDEMPOTENCY_KEYS = "max-idempotency-keys";
+  static final String MAX_IDEMPOTENCY_ANSWER_BYTES = "max-idempotency-answer-bytes";
   /** Stands for the context path in {@code data-dir}. */
   static final String CONTEXT = "{context}";
 
@@ -72,12 +77,22 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
       throw new IllegalArgumentException(MAX_IDEMPOTENCY_KEYS + " out of range 1..100000000: "
           + maxIdempotencyKeys);
     }
+    if (maxIdempotencyAnswerBytes < 0) {
+      throw new IllegalArgumentException(MAX_IDEMPOTENCY_ANSWER_BYTES + " < 0: "
+          + maxIdempotencyAnswerBytes);
+    }
+  }
+
+  /** The key limits of the store. */
+  KeyLimits keyLimits() {
+    return new KeyLimits(idempotencyWindowMs, (int) maxIdempotencyKeys,
+        maxIdempotencyAnswerBytes);
   }
 
   /** The defaults: 1 MiB bodies, 10 million songs, no admin token, memory only. */
   public static Settings defaults() {
     return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 256L << 20, 8, 600_000,
-        1_000_000);
+        1_000_000, KeyLimits.DEFAULT.maxAnswerBytes());
   }
 
   /** Reads the settings of the deployment behind {@code context}. */
@@ -96,7 +111,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
 
   Settings withDataDir(String dir) {
     return new Settings(maxBodyBytes, maxSongs, adminToken, dir, fsyncAlways, fsyncIntervalMs,
-        journalMaxBytes, maxPendingDrains, idempotencyWindowMs, maxIdempotencyKeys);
+        journalMaxBytes, maxPendingDrains, idempotencyWindowMs, maxIdempotencyKeys,
+        maxIdempotencyAnswerBytes);
   }
 
   /**
@@ -118,7 +134,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         source.number(JOURNAL_MAX_BYTES, defaults.journalMaxBytes()),
         source.number(MAX_PENDING_DRAINS, defaults.maxPendingDrains()),
         source.number(IDEMPOTENCY_WINDOW_MS, defaults.idempotencyWindowMs()),
-        source.number(MAX_IDEMPOTENCY_KEYS, defaults.maxIdempotencyKeys()));
+        source.number(MAX_IDEMPOTENCY_KEYS, defaults.maxIdempotencyKeys()),
+        source.number(MAX_IDEMPOTENCY_ANSWER_BYTES, defaults.maxIdempotencyAnswerBytes()));
   }
 
   /** One line for the start-up log; the admin token is never shown. */
@@ -132,7 +149,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         + ", " + JOURNAL_MAX_BYTES + "=" + journalMaxBytes
         + ", " + MAX_PENDING_DRAINS + "=" + maxPendingDrains
         + ", " + IDEMPOTENCY_WINDOW_MS + "=" + idempotencyWindowMs
-        + ", " + MAX_IDEMPOTENCY_KEYS + "=" + maxIdempotencyKeys;
+        + ", " + MAX_IDEMPOTENCY_KEYS + "=" + maxIdempotencyKeys
+        + ", " + MAX_IDEMPOTENCY_ANSWER_BYTES + "=" + maxIdempotencyAnswerBytes;
   }
 
   @Override

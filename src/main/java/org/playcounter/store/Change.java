@@ -26,6 +26,9 @@ final class Change implements Recorder {
   private long delta;
   private String[] ids;
   private long[] deltas;
+  /** The counts after the change, the answers a keyed change records: {@link Recorder#one}. */
+  private long[] afters;
+  private long after;
   private long[] numbers;
   private Drained drained;
   private int sign;
@@ -42,17 +45,19 @@ final class Change implements Recorder {
   }
 
   @Override
-  public void one(String id, long delta) {
+  public void one(String id, long delta, long after) {
     this.id = id;
     this.delta = delta;
+    this.after = after;
     kind = ONE;
     journal.enqueue(this);
   }
 
   @Override
-  public void many(String[] ids, long[] deltas) {
+  public void many(String[] ids, long[] deltas, long[] afters) {
     this.ids = ids;
     this.deltas = deltas;
+    this.afters = afters;
     kind = MANY;
     journal.enqueue(this);
   }
@@ -101,14 +106,14 @@ final class Change implements Recorder {
           return;
         }
         out.begin(JournalFormat.BEGIN + keyHeader());
-        body(out, flush, id, delta);
+        answered(out, flush, id, delta, after);
         end(out, flush, 1);
       }
       case MANY -> {
         if (key != null) {
           out.begin(JournalFormat.BEGIN + keyHeader());
           for (int i = 0; i < ids.length; i++) {
-            body(out, flush, ids[i], deltas[i]);
+            answered(out, flush, ids[i], deltas[i], afters[i]);
           }
           end(out, flush, ids.length);
           return;
@@ -174,6 +179,15 @@ final class Change implements Recorder {
     out.body(id, delta);
   }
 
+  /** A song line of a keyed change with the count its request was answered: {@code +id n a}. */
+  private static void answered(JournalFormat.Encoder out, Flush flush, String id, long delta,
+      long after) throws IOException {
+    if (out.full()) {
+      flush.flush();
+    }
+    out.body(id, delta, after);
+  }
+
   private static void end(JournalFormat.Encoder out, Flush flush, long lines) throws IOException {
     if (out.full()) {
       flush.flush();
@@ -181,7 +195,6 @@ final class Change implements Recorder {
     out.end(lines);
   }
 
-  /** Takes it back out of the table, which still holds it: it never reached the file. */
   /** The key's part of a frame's first line: {@code " key time kind hi lo fingerprint"}. */
   private String keyHeader() {
     return JournalFormat.KEY + key.time + " " + key.kind + " " + JournalFormat.hex16(key.hi)
@@ -198,6 +211,7 @@ final class Change implements Recorder {
     return this;
   }
 
+  /** Takes it back out of the table, which still holds it: it never reached the file. */
   void revert(SongTable table) {
     if (key != null) {
       keys.unanswer(key.hi, key.lo);

@@ -8,22 +8,32 @@ import java.util.Map;
  * The idempotency keys a store remembers: for each, a 128-bit hash of the key, a 64-bit
  * fingerprint of the request, when it came, and its answer. Kept in insertion order in a ring of
  * parallel arrays, so the oldest go first (after {@code windowMs}, or early when {@code maxKeys}
- * are held), with an open-addressing index over it: a key of a single play costs 49 bytes
- * (41 in the ring, 8 in the index at most half full) and no object. A bulk add's answer body is
- * the one thing held as an object.
+ * are held or their answers would pass {@code maxAnswerBytes}), with an open-addressing index
+ * over it: a key of a single play costs 49 bytes (41 in the ring, 8 in the index at most half
+ * full) and no object. A bulk add's answer body is the one thing held as an object, and its bytes
+ * are reserved when the key is taken, from a bound on its size, so a change is never applied
+ * whose answer could not then be kept.
  *
  * <p>A key goes through three states: {@link #begin} takes it (in progress, no answer), the
  * store sets its answer under the locks its change is recorded under ({@link #answer}), and the
  * request's end either makes it done ({@link #finish}) or forgets it ({@link #abandon}: the change
  * did not happen). A key with an answer is what a snapshot keeps, since its change is in the
- * counts.
+ * counts. Only done keys are ever dropped early: when the oldest key is still in progress, a new
+ * key is refused ({@link Found#FULL}) rather than forget one whose retry would count twice.
  */
 public final class IdempotencyKeys {
-  /** What {@link #begin} found. */
-  public enum Found { NEW, REPLAY, MISMATCH, IN_PROGRESS }
+  /**
+   * What {@link #begin} found: a new key (taken), a remembered answer, another request's key, a
+   * key still in progress, no room (every key that could make room is in progress), or an answer
+   * too large ever to be remembered.
+   */
+  public enum Found { NEW, REPLAY, MISMATCH, IN_PROGRESS, FULL, TOO_LARGE }
 
   /** The first time a key is seen, or its remembered answer. */
   public record Lookup(Found found, int kind, long value, String body) {}
+
+  /** What a remembered body costs besides its characters: the string, its array, the map entry. */
+  static final int BODY_OVERHEAD = 64;
 
   private static final byte FREE = 0;
   private static final byte TAKEN = 1;
@@ -33,11 +43,15 @@ public final class IdempotencyKeys {
 
   private final long windowMs;
   private final int maxKeys;
+  private final long maxAnswerBytes;
+  /** Bytes of the bodies remembered, and reserved by keys in progress. */
+  private long answerBytes;
   // the ring, oldest at head; slot i of the arrays is one key
   private long[] keyHi = new long[0];
   private long[] keyLo = new long[0];
   private long[] fingerprints = new long[0];
   private long[] times = new long[0];
+  /** The answer's value once answered; while in progress, the bytes its body may take. */
   private long[] values = new long[0];
   /** Per slot: state in the low 2 bits, the answer's kind above them. */
   private byte[] states = new byte[0];
@@ -52,20 +66,21 @@ public final class IdempotencyKeys {
   private long replays;
   private long conflicts;
   private long droppedEarly;
+  private long refused;
 
-  IdempotencyKeys(long windowMs, int maxKeys) {
-    if (windowMs < 1 || maxKeys < 1) {
-      throw new IllegalArgumentException("window " + windowMs + " ms, " + maxKeys + " keys");
-    }
-    this.windowMs = windowMs;
-    this.maxKeys = maxKeys;
+  IdempotencyKeys(KeyLimits limits) {
+    this.windowMs = limits.windowMs();
+    this.maxKeys = limits.maxKeys();
+    this.maxAnswerBytes = limits.maxAnswerBytes();
   }
 
   /**
    * Looks the key up at {@code now}: if it is remembered, returns its answer (same fingerprint),
-   * MISMATCH (another request) or IN_PROGRESS; otherwise takes it, in progress, and returns NEW.
+   * MISMATCH (another request) or IN_PROGRESS; otherwise takes it, in progress, with
+   * {@code answerBound} bytes reserved for its answer's body, and returns NEW, unless that does not
+   * fit: FULL when the keys in progress hold the room, TOO_LARGE when it never could.
    */
-  synchronized Lookup begin(long hi, long lo, long fingerprint, long now) {
+  synchronized Lookup begin(long hi, long lo, long fingerprint, long now, long answerBound) {
     expire(now);
     int slot = find(hi, lo);
     if (slot >= 0) {
@@ -80,29 +95,64 @@ public final class IdempotencyKeys {
       replays++;
       return new Lookup(Found.REPLAY, states[slot] >> 2, values[slot], bodies.get(slot));
     }
-    add(hi, lo, fingerprint, now, TAKEN, 0, null);
+    if (answerBound > maxAnswerBytes) {
+      refused++;
+      return new Lookup(Found.TOO_LARGE, 0, maxAnswerBytes, null);
+    }
+    if (!makeRoom(answerBound, now)) {
+      refused++;
+      return new Lookup(Found.FULL, 0, 0, null);
+    }
+    add(hi, lo, fingerprint, now, TAKEN, answerBound, null);
+    answerBytes += answerBound;
     return new Lookup(Found.NEW, 0, 0, null);
+  }
+
+  /**
+   * Drops done keys from the head until one more key and {@code bytes} more fit; false, dropping
+   * nothing more, when the oldest key left is in progress.
+   */
+  private boolean makeRoom(long bytes, long now) {
+    while (size > 0 && (size == maxKeys || answerBytes + bytes > maxAnswerBytes)) {
+      int state = states[head] & 3;
+      if (state != FREE && state != DONE) {
+        return false;
+      }
+      if (state == DONE && times[head] + windowMs > now) {
+        droppedEarly++;
+      }
+      free(head);
+      advanceHead();
+    }
+    return true;
   }
 
   /** The change of a key taken by {@link #begin} is recorded and applied: its answer. */
   synchronized void answer(long hi, long lo, int kind, long value, String body) {
     int slot = find(hi, lo);
-    if (slot >= 0) {
+    if (slot >= 0 && (states[slot] & 3) == TAKEN) {
+      answerBytes -= values[slot]; // the reservation, and now what the body really takes
       states[slot] = (byte) (ANSWERED | kind << 2);
       values[slot] = value;
       if (body != null) {
         bodies.put(slot, body);
+        answerBytes += bodyBytes(body);
       }
     }
   }
 
-  /** The change was taken back out of memory: the key has no answer again. */
+  /** The change was taken back out of memory: the key has no answer again, its room reserved. */
   synchronized void unanswer(long hi, long lo) {
     int slot = find(hi, lo);
-    if (slot >= 0) {
+    if (slot >= 0 && (states[slot] & 3) == ANSWERED) {
       states[slot] = TAKEN;
-      bodies.remove(slot);
+      values[slot] = bodyBytes(bodies.remove(slot));
     }
+  }
+
+  /** The bytes a remembered body is counted as; 0 for none. */
+  static long bodyBytes(String body) {
+    return body == null ? 0 : body.length() + BODY_OVERHEAD;
   }
 
   /** The change is acknowledged: later requests with the key get its answer. */
@@ -131,7 +181,13 @@ public final class IdempotencyKeys {
     if (slot >= 0) {
       free(slot);
     }
+    long bytes = bodyBytes(body);
+    if (bytes > maxAnswerBytes || !makeRoom(bytes, now)) {
+      droppedEarly++; // a smaller limit than the one it was remembered under
+      return;
+    }
     add(hi, lo, fingerprint, time, (byte) (DONE | kind << 2), value, body);
+    answerBytes += bytes;
   }
 
   /** Keys remembered now, in progress included. */
@@ -149,6 +205,16 @@ public final class IdempotencyKeys {
 
   synchronized long droppedEarly() {
     return droppedEarly;
+  }
+
+  /** New keys refused since start: no room while keys were in progress, or an answer too big. */
+  synchronized long refused() {
+    return refused;
+  }
+
+  /** Bytes of the remembered answers' bodies, and reserved for those of keys in progress. */
+  synchronized long answerBytes() {
+    return answerBytes;
   }
 
   /** One remembered key with its answer, for a snapshot. */
@@ -215,15 +281,10 @@ public final class IdempotencyKeys {
     return keyHi.length * (5L * Long.BYTES + 1) + index.length * (long) Integer.BYTES;
   }
 
+  /** Adds a key at the ring's end; the caller made room ({@link #makeRoom}). */
   private void add(long hi, long lo, long fingerprint, long time, byte state, long value,
       String body) {
-    if (size == maxKeys) {
-      if ((states[head] & 3) != FREE && times[head] + windowMs > time) {
-        droppedEarly++;
-      }
-      free(head);
-      advanceHead();
-    } else if (size == keyHi.length) {
+    if (size == keyHi.length) {
       grow();
     }
     int slot = (head + size) % keyHi.length;
@@ -263,9 +324,9 @@ public final class IdempotencyKeys {
     if ((states[slot] & 3) == FREE) {
       return;
     }
+    answerBytes -= (states[slot] & 3) == TAKEN ? values[slot] : bodyBytes(bodies.remove(slot));
     states[slot] = FREE;
     live--;
-    bodies.remove(slot);
     int at = indexSlot(keyHi[slot], keyLo[slot]);
     while (index[at] != slot + 1) {
       at = (at + 1) & (index.length - 1);

@@ -509,6 +509,7 @@ final class Journal implements AutoCloseable {
     }
     long covered;
     int epoch;
+    long live;
     PendingDrain.State drains;
     IdempotencyKeys.Copy keysAtCut;
     FileChannel old;
@@ -518,40 +519,50 @@ final class Journal implements AutoCloseable {
       if (!rest.isEmpty()) {
         writeBatch(rest);
       }
+      if (failure == null && written > durable) {
+        // Journal g is forced whole before g + 1 exists: a change forced into g + 1 then never
+        // follows a tail of g that a power loss could tear, which recovery would have to refuse.
+        forceOrFail(List.of());
+      }
       if (failure != null) {
         return;
       }
       covered = generation;
+      FileChannel next = null;
       try {
-        old = channel;
-        channel = openJournal(covered + 1, true);
+        next = openJournal(covered + 1, true);
+        syncDirectory(dir); // and g + 1's name is on disk before anything in it is forced
       } catch (IOException | RuntimeException e) {
+        closeQuietly(next);
         compactAt = written + maxBytes;
         log.accept("playcounter: compaction in " + dir + " could not start a new journal (" + e
             + "); it is tried again after " + maxBytes + " more bytes");
         return;
       }
+      old = channel;
+      channel = next;
       generation = covered + 1;
       written = 0;
       durable = 0;
       epoch = table.cut();
+      live = table.songs();
       drains = table.pendingState();
       keysAtCut = keys.copy();
     } finally {
       releaseChanges();
     }
     compactAt = Long.MAX_VALUE; // until the snapshot is done
-    compactor = new Thread(() -> writeSnapshot(old, covered, epoch, drains, keysAtCut),
+    compactor = new Thread(() -> writeSnapshot(old, covered, epoch, live, drains, keysAtCut),
         "playcounter-snapshot " + dir);
     compactor.setDaemon(true);
     compactor.start();
   }
 
   /**
-   * The compactor's work: forces and closes the old journal {@code covered} (plays written since
-   * the last interval's fsync), then writes the snapshot of cut {@code epoch}, which covers it.
+   * The compactor's work: closes the old journal {@code covered} (forced at the switch), then
+   * writes the snapshot of cut {@code epoch}, which covers it.
    */
-  private void writeSnapshot(FileChannel old, long covered, int epoch,
+  private void writeSnapshot(FileChannel old, long covered, int epoch, long live,
       PendingDrain.State drains, IdempotencyKeys.Copy keysAtCut) {
     try {
       old.force(false);
@@ -569,7 +580,7 @@ final class Journal implements AutoCloseable {
       return;
     }
     try {
-      Snapshot.write(dir, covered, table, epoch, drains, keysAtCut, opener);
+      Snapshot.write(dir, covered, table, epoch, live, drains, keysAtCut, opener);
       syncDirectory(dir);
       for (long g : Recovery.generations(dir)) {
         if (g <= covered) {
@@ -703,6 +714,16 @@ final class Journal implements AutoCloseable {
     lock.close();
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // it was never used: nothing in it to lose
+      }
     }
   }
 

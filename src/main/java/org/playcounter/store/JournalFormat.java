@@ -89,7 +89,10 @@ final class JournalFormat {
       crc.update(bytes, start, length - start);
     }
 
-    /** A song line of a frame that applies to pending drain {@code number}: {@code -id n N}. */
+    /**
+     * A song line with a third number: {@code -id n N} for a change of pending drain N, or
+     * {@code +id n a} in a keyed frame for the count {@code a} its request was answered.
+     */
     void body(String id, long delta, long number) {
       int start = length;
       record(id, delta);
@@ -154,11 +157,17 @@ final class JournalFormat {
     int idFrom;
     int idLength;
     long delta;
-    /** The pending drain a frame's line applies to ({@code -id n N}); 0 for the live table. */
-    long drain;
+    /**
+     * The line's third number, 0 when it has none: the pending drain a {@code -id n N} line
+     * applies to, or the answer of a keyed frame's {@code +id n a} line.
+     */
+    long third;
   }
 
-  /** Parses {@code +id n} or {@code -id n} in {@code b[from, to)}; false if it is not one. */
+  /**
+   * Parses {@code +id n} or {@code -id n}, maybe with a third number, in {@code b[from, to)};
+   * false if it is not one. Which lines may carry a third number is the frame's to say.
+   */
   static boolean parseRecord(byte[] b, int from, int to, Record out) {
     if (to - from < 4 || (b[from] != '+' && b[from] != '-')) {
       return false;
@@ -175,12 +184,12 @@ final class JournalFormat {
       valueEnd++;
     }
     long value = number(b, space + 1, valueEnd);
-    long drain = valueEnd == to ? 0 : number(b, valueEnd + 1, to);
-    if (space - from - 1 < 1 || space - from - 1 > SongId.MAX_LENGTH || value < 1 || drain < 0
-        || (drain > 0 && b[from] != '-')) {
+    long third = valueEnd == to ? 0 : number(b, valueEnd + 1, to);
+    if (space - from - 1 < 1 || space - from - 1 > SongId.MAX_LENGTH || value < 1
+        || (valueEnd < to && third < 1)) {
       return false;
     }
-    out.drain = drain;
+    out.third = third;
     out.idFrom = from + 1;
     out.idLength = space - from - 1;
     out.delta = b[from] == '-' ? -value : value;
@@ -209,7 +218,7 @@ final class JournalFormat {
     if (space <= from || b[space] != ' ' || hexValue(b, space + 1, to) != crc(b, from, space)) {
       return false;
     }
-    return parseRecord(b, from, space, out) && out.drain == 0;
+    return parseRecord(b, from, space, out) && out.third == 0;
   }
 
   /** The offset of the first line break in {@code b[from, to)}, or -1 when there is none. */

@@ -34,38 +34,46 @@ public final class KeyedRequest {
   final long fingerprint;
   final long time;
   final int kind;
+  /** The most bytes its answer's body can take once remembered; 0 for an answer of one number. */
+  final long answerBound;
 
-  KeyedRequest(long hi, long lo, long fingerprint, long time, int kind) {
+  KeyedRequest(long hi, long lo, long fingerprint, long time, int kind, long answerBound) {
     this.hi = hi;
     this.lo = lo;
     this.fingerprint = fingerprint;
     this.time = time;
     this.kind = kind;
+    this.answerBound = answerBound;
   }
 
   /** {@code POST /song/{id}} with {@code key}, answered in JSON or not. */
   public static KeyedRequest play(String key, String id, boolean json, long now) {
-    return of(key, "POST /song/" + id, (json ? JSON : 0) | PLAY, now);
+    return of(key, "POST /song/" + id, (json ? JSON : 0) | PLAY, now, 0);
   }
 
   /** {@code POST /} of {@code plays}, in their order, with {@code key}. */
   public static KeyedRequest bulk(String key, Map<String, Long> plays, boolean json, long now) {
     StringBuilder request = new StringBuilder(plays.size() * 16).append("POST /\n");
-    plays.forEach((id, count) -> request.append(id).append('=').append(count).append(','));
-    return of(key, request.toString(), (json ? JSON : 0) | BULK, now);
+    long[] bound = {IdempotencyKeys.BODY_OVERHEAD};
+    plays.forEach((id, count) -> {
+      request.append(id).append('=').append(count).append(',');
+      bound[0] += id.length() + 21; // "id=" and up to 19 digits and a comma
+    });
+    return of(key, request.toString(), (json ? JSON : 0) | BULK, now, bound[0]);
   }
 
   /** {@code POST /drains} with {@code key}. */
   public static KeyedRequest drain(String key, boolean json, long now) {
-    return of(key, "POST /drains", (json ? JSON : 0) | DRAIN, now);
+    return of(key, "POST /drains", (json ? JSON : 0) | DRAIN, now, 0);
   }
 
-  private static KeyedRequest of(String key, String request, int kind, long now) {
+  private static KeyedRequest of(String key, String request, int kind, long now,
+      long answerBound) {
     MessageDigest sha = SHA256.get();
     byte[] keyHash = sha.digest(key.getBytes(StandardCharsets.ISO_8859_1));
     byte[] requestHash = sha.digest(request.getBytes(StandardCharsets.ISO_8859_1));
     return new KeyedRequest(longAt(keyHash, 0), longAt(keyHash, 8), longAt(requestHash, 0), now,
-        kind);
+        kind, answerBound);
   }
 
   private static long longAt(byte[] b, int at) {

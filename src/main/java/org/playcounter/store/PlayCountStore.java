@@ -38,23 +38,14 @@ public final class PlayCountStore {
   /** Drains being delivered ({@link #drain(Delivery)}); close waits for them. */
   private int deliveries;
 
-  /** How long a key is remembered unless set otherwise: 10 minutes. */
-  public static final long DEFAULT_KEY_WINDOW_MS = 600_000;
-  /** How many keys are remembered at most unless set otherwise. */
-  public static final int DEFAULT_MAX_KEYS = 1_000_000;
-
   /** Creates an empty store, in memory only, that holds at most {@code maxSongs} songs. */
   public PlayCountStore(long maxSongs) {
-    this(maxSongs, DEFAULT_KEY_WINDOW_MS, DEFAULT_MAX_KEYS);
+    this(maxSongs, KeyLimits.DEFAULT);
   }
 
-  /**
-   * Creates an empty store in memory only that remembers idempotency keys for
-   * {@code keyWindowMs}, at most {@code maxKeys} of them.
-   */
-  public PlayCountStore(long maxSongs, long keyWindowMs, int maxKeys) {
-    this(new SongTable(maxSongs), null, null, line -> { },
-        new IdempotencyKeys(keyWindowMs, maxKeys));
+  /** Creates an empty store in memory only that remembers idempotency keys within {@code keys}. */
+  public PlayCountStore(long maxSongs, KeyLimits keys) {
+    this(new SongTable(maxSongs), null, null, line -> { }, new IdempotencyKeys(keys));
   }
 
   private PlayCountStore(SongTable counts, Journal journal, Path dataDir, Consumer<String> log,
@@ -77,30 +68,20 @@ public final class PlayCountStore {
   public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
       long fsyncIntervalMs, long journalMaxBytes, Consumer<String> log) throws IOException {
     return open(dataDir, maxSongs, fsyncAlways, fsyncIntervalMs, journalMaxBytes,
-        DEFAULT_KEY_WINDOW_MS, DEFAULT_MAX_KEYS, log);
+        KeyLimits.DEFAULT, log, nanos -> { });
   }
 
   /**
    * Opens a durable store as {@link #open(Path, long, boolean, long, long, Consumer)} does, that
-   * remembers idempotency keys for {@code keyWindowMs}, at most {@code maxKeys}; the keys of the
-   * journal and snapshot still in the window are remembered again.
+   * remembers idempotency keys within {@code keys} (the keys of the journal and snapshot still in
+   * the window are remembered again), telling {@code fsynced} how long each successful fsync of
+   * the journal took, in nanoseconds; it is called on the journal's writing thread and must be
+   * quick.
    */
   public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
-      long fsyncIntervalMs, long journalMaxBytes, long keyWindowMs, int maxKeys,
-      Consumer<String> log) throws IOException {
-    return open(dataDir, maxSongs, fsyncAlways, fsyncIntervalMs, journalMaxBytes, keyWindowMs,
-        maxKeys, log, nanos -> { });
-  }
-
-  /**
-   * Opens a durable store as {@link #open(Path, long, boolean, long, long, long, int, Consumer)}
-   * does, telling {@code fsynced} how long each successful fsync of the journal took, in
-   * nanoseconds; it is called on the journal's writing thread and must be quick.
-   */
-  public static PlayCountStore open(Path dataDir, long maxSongs, boolean fsyncAlways,
-      long fsyncIntervalMs, long journalMaxBytes, long keyWindowMs, int maxKeys,
-      Consumer<String> log, LongConsumer fsynced) throws IOException {
-    return open(dataDir, maxSongs, new IdempotencyKeys(keyWindowMs, maxKeys),
+      long fsyncIntervalMs, long journalMaxBytes, KeyLimits keys, Consumer<String> log,
+      LongConsumer fsynced) throws IOException {
+    return open(dataDir, maxSongs, new IdempotencyKeys(keys),
         new Journal.Settings(fsyncAlways, fsyncIntervalMs, journalMaxBytes,
             Journal.Settings.WRITE_BUFFER, ChannelOpener.FILES, log, fsynced));
   }
@@ -108,8 +89,13 @@ public final class PlayCountStore {
   /** Opens a durable store with the journal's settings given whole; for tests of its faults. */
   static PlayCountStore open(Path dataDir, long maxSongs, Journal.Settings settings)
       throws IOException {
-    return open(dataDir, maxSongs, new IdempotencyKeys(DEFAULT_KEY_WINDOW_MS, DEFAULT_MAX_KEYS),
-        settings);
+    return open(dataDir, maxSongs, settings, KeyLimits.DEFAULT);
+  }
+
+  /** Opens a durable store with the journal's settings and key limits given whole; for tests. */
+  static PlayCountStore open(Path dataDir, long maxSongs, Journal.Settings settings,
+      KeyLimits keys) throws IOException {
+    return open(dataDir, maxSongs, new IdempotencyKeys(keys), settings);
   }
 
   private static PlayCountStore open(Path dataDir, long maxSongs, IdempotencyKeys keys,
@@ -287,7 +273,7 @@ public final class PlayCountStore {
    * or why it cannot be given (another request with the key, or the first still in progress).
    */
   public IdempotencyKeys.Lookup begin(KeyedRequest key) {
-    return keys.begin(key.hi, key.lo, key.fingerprint, key.time);
+    return keys.begin(key.hi, key.lo, key.fingerprint, key.time, key.answerBound);
   }
 
   /** Forgets a key {@link #begin} took whose write was refused before it reached the store. */
@@ -315,6 +301,16 @@ public final class PlayCountStore {
   /** Keys forgotten before their window ended, to stay within the limit, since start. */
   public long keysDroppedEarly() {
     return keys.droppedEarly();
+  }
+
+  /** New keys refused since start: no room while keys were in progress, or an answer too big. */
+  public long keysRefused() {
+    return keys.refused();
+  }
+
+  /** Bytes of remembered bulk answers, and reserved for those of keys in progress. */
+  public long keyAnswerBytes() {
+    return keys.answerBytes();
   }
 
   /** Bytes of the arrays that hold the remembered keys. */

@@ -9,10 +9,10 @@ interface Recorder {
   /** Records nothing: a store in memory only. */
   Recorder NONE = new Recorder() {
     @Override
-    public void one(String id, long delta) {}
+    public void one(String id, long delta, long after) {}
 
     @Override
-    public void many(String[] ids, long[] deltas) {}
+    public void many(String[] ids, long[] deltas, long[] afters) {}
 
     @Override
     public void drained(Drained drained, int sign) {}
@@ -27,11 +27,19 @@ interface Recorder {
     public void removed(String id, long live, long[] numbers, long[] counts) {}
   };
 
-  /** A change of one song. */
-  void one(String id, long delta);
+  /**
+   * A change of one song whose count, live and pending, is {@code after} once it is applied: the
+   * answer its request gets, which a keyed change records so that a replay gives that answer and
+   * not whatever the journal's order would recompute.
+   */
+  void one(String id, long delta, long after);
 
-  /** A change of several distinct songs, all or nothing; the arrays are not changed later. */
-  void many(String[] ids, long[] deltas);
+  /**
+   * A change of several distinct songs, all or nothing, with each song's count after it as
+   * {@link #one} has it ({@code afters} null when no request hears them); the arrays are not
+   * changed later.
+   */
+  void many(String[] ids, long[] deltas, long[] afters);
 
   /** Every count of a drain, times {@code sign}: -1 for the drain, +1 for its put-back. */
   void drained(Drained drained, int sign);

@@ -213,40 +213,48 @@ final class Recovery {
       replay.acknowledge(acknowledged, file, pos);
     }
     List<String> ids = key == null ? null : new ArrayList<>();
+    List<Long> answers = key == null ? null : new ArrayList<>();
     for (int line = eol + 1, end; ; line = end + 1) {
       end = JournalFormat.lineEnd(b, line, b.length);
       if (JournalFormat.startsWith(b, line, end, JournalFormat.END)) {
         if (key != null) {
-          replayKey(key, ids, creates, replay, file, pos);
+          replayKey(key, ids, answers, creates, replay, file, pos);
         }
         return;
       }
+      boolean keyedPlay = key != null && creates == 0;
       if (!JournalFormat.parseRecord(b, line, end, record)
-          || (creates > 0 && (record.drain != 0 || record.delta > 0))) {
+          || (creates > 0 && (record.third != 0 || record.delta > 0))
+          || (keyedPlay && record.delta < 0)
+          || (key == null && record.delta > 0 && record.third != 0)) {
         throw damaged(file, line, "bad line in a change whose checksum matches");
       }
       if (creates > 0) {
         replay.add(b, record.idFrom, record.idLength, record.delta, file, line);
         replay.addPending(creates, b, record.idFrom, record.idLength, -record.delta, file, line);
-      } else if (record.drain > 0) {
-        replay.addPending(record.drain, b, record.idFrom, record.idLength, record.delta, file,
+      } else if (record.delta < 0 && record.third > 0) {
+        replay.addPending(record.third, b, record.idFrom, record.idLength, record.delta, file,
             line);
       } else {
         replay.add(b, record.idFrom, record.idLength, record.delta, file, line);
       }
       if (ids != null) {
-        ids.add(new String(b, record.idFrom, record.idLength, StandardCharsets.US_ASCII));
+        String id = new String(b, record.idFrom, record.idLength, StandardCharsets.US_ASCII);
+        ids.add(id);
+        // the answer the request got; a frame written before answers were recorded has none,
+        // and then the table as the frame left it is the best that can be said
+        answers.add(record.third > 0 ? record.third : replay.count(id));
       }
     }
   }
 
   /**
    * Remembers the idempotency key of a frame just applied, {@code time kind hi lo fingerprint},
-   * with the answer its request got: read from the table as it is now, which is as it was then
-   * for these songs.
+   * with the answer its request got: the counts its lines recorded ({@code answers}, in the
+   * order of {@code ids}), or the drain it made.
    */
-  private static void replayKey(String[] key, List<String> ids, long drain, Replay replay,
-      Path file, long offset) throws IOException {
+  private static void replayKey(String[] key, List<String> ids, List<Long> answers, long drain,
+      Replay replay, Path file, long offset) throws IOException {
     Long hi = JournalFormat.hex16Value(key[2]);
     Long lo = JournalFormat.hex16Value(key[3]);
     Long fingerprint = JournalFormat.hex16Value(key[4]);
@@ -263,12 +271,11 @@ final class Recovery {
     }
     switch (kind & 3) {
       case KeyedRequest.PLAY -> replay.key(hi, lo, fingerprint, time, kind,
-          ids.isEmpty() ? 0 : replay.count(ids.get(0)), null);
+          answers.isEmpty() ? 0 : answers.get(0), null);
       case KeyedRequest.BULK -> {
         StringBuilder body = new StringBuilder();
-        for (String id : ids) {
-          body.append(body.length() == 0 ? "" : ",").append(id).append('=')
-              .append(replay.count(id));
+        for (int i = 0; i < ids.size(); i++) {
+          body.append(i == 0 ? "" : ",").append(ids.get(i)).append('=').append(answers.get(i));
         }
         replay.key(hi, lo, fingerprint, time, kind, 0, body.toString());
       }

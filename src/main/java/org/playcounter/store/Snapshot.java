@@ -15,17 +15,31 @@ import java.util.zip.CRC32;
 import org.playcounter.wire.SongId;
 
 /**
- * The counts as of one journal generation, in the file {@value #FILE}: a header line naming the
- * generation, a line {@code id count} per song, and {@code end songs crc} with a CRC-32 of every
- * line before it. Written to a temporary file, forced and renamed into place, so a crash leaves
- * either the old snapshot or the new one.
+ * The counts as of one journal generation, in the file {@value #FILE}. Every section is
+ * delimited by a header that says how many lines follow, so no line is ever read as syntax by
+ * its look and a song may be named like any word of the format:
+ *
+ * <pre>
+ * playcounter-snapshot 2 covers-journal G next-drain D
+ * drain N S          (one section per pending drain: S lines "id count")
+ * keys K             (K lines "key time kind hi lo fingerprint value", a bulk add's with " =body")
+ * live S             (S lines "id count")
+ * end S crc          (S again, and a CRC-32 of every line before it)
+ * </pre>
+ *
+ * Written to a temporary file, forced and renamed into place, so a crash leaves either the old
+ * snapshot or the new one. A snapshot of another version is refused, naming it.
  */
 final class Snapshot {
   static final String FILE = "snapshot";
-  private static final String HEADER = "playcounter-snapshot 1 covers-journal ";
+  static final int VERSION = 2;
+  private static final String MAGIC = "playcounter-snapshot ";
+  private static final String HEADER = MAGIC + VERSION + " covers-journal ";
   private static final String NEXT_DRAIN = " next-drain ";
   private static final String DRAIN = "drain ";
+  private static final String KEYS = "keys ";
   private static final String KEY = "key ";
+  private static final String LIVE = "live ";
 
   private Snapshot() {}
 
@@ -41,8 +55,18 @@ final class Snapshot {
     }
     byte[] b = Files.readAllBytes(file);
     int headerEnd = JournalFormat.lineEnd(b, 0, b.length);
-    if (headerEnd < 0 || !JournalFormat.startsWith(b, 0, headerEnd, HEADER)) {
+    if (headerEnd < 0 || !JournalFormat.startsWith(b, 0, headerEnd, MAGIC)) {
       throw Recovery.damaged(file, 0, "not a playcounter snapshot");
+    }
+    if (!JournalFormat.startsWith(b, 0, headerEnd, HEADER)) {
+      int versionEnd = MAGIC.length();
+      while (versionEnd < headerEnd && b[versionEnd] != ' ') {
+        versionEnd++;
+      }
+      throw new IOException(file + " is a snapshot of format version "
+          + new String(b, MAGIC.length(), versionEnd - MAGIC.length(), StandardCharsets.US_ASCII)
+          + "; this playcounter reads version " + VERSION + " only and refuses to start rather"
+          + " than misread it (move the data directory away to start empty)");
     }
     int coveredEnd = HEADER.length();
     while (coveredEnd < headerEnd && b[coveredEnd] != ' ') {
@@ -74,7 +98,15 @@ final class Snapshot {
         != JournalFormat.crc(b, 0, endLine)) {
       throw Recovery.damaged(file, endLine, "the closing line does not match the snapshot");
     }
-    int liveStart = readPending(b, headerEnd + 1, endLine, file, replay);
+    int at = readPending(b, headerEnd + 1, endLine, file, replay);
+    at = readKeys(b, at, endLine, file, replay);
+    int liveEnd = JournalFormat.lineEnd(b, at, endLine);
+    long live = liveEnd < 0 || !JournalFormat.startsWith(b, at, liveEnd, LIVE) ? -1
+        : JournalFormat.number(b, at + LIVE.length(), liveEnd);
+    if (live != songs) {
+      throw Recovery.damaged(file, at, "no live section of " + songs + " songs");
+    }
+    int liveStart = liveEnd + 1;
     replay.nextDrain(nextDrain);
     table.presize(songs);
     // The lines come stripe by stripe: split them at a stripe's end near the middle and read the
@@ -112,19 +144,13 @@ final class Snapshot {
 
   /**
    * Reads the pending drains' sections at {@code from}, each a line {@code drain N songs} and its
-   * songs' lines, and returns where the live songs' lines start.
+   * songs' lines, and returns where the next section starts.
    */
   private static int readPending(byte[] b, int from, int to, Path file, Recovery.Replay replay)
       throws IOException {
     int at = from;
     while (at < to) {
       int end = JournalFormat.lineEnd(b, at, to);
-      if (end >= 0 && JournalFormat.startsWith(b, at, end, KEY)) {
-        readKey(new String(b, at + KEY.length(), end - at - KEY.length(),
-            StandardCharsets.US_ASCII), replay, file, at);
-        at = end + 1;
-        continue;
-      }
       if (end < 0 || !JournalFormat.startsWith(b, at, end, DRAIN)) {
         return at;
       }
@@ -150,17 +176,45 @@ final class Snapshot {
     return at;
   }
 
-  /** A remembered key: {@code time kind hi lo fingerprint value [body]}. */
+  /** Reads the section {@code keys K} at {@code at} and its K lines; returns where it ends. */
+  private static int readKeys(byte[] b, int at, int to, Path file, Recovery.Replay replay)
+      throws IOException {
+    int end = JournalFormat.lineEnd(b, at, to);
+    long keys = end < 0 || !JournalFormat.startsWith(b, at, end, KEYS) ? -1
+        : JournalFormat.number(b, at + KEYS.length(), end);
+    if (keys < 0) {
+      throw Recovery.damaged(file, at, "no keys section");
+    }
+    at = end + 1;
+    for (long i = 0; i < keys; i++) {
+      end = JournalFormat.lineEnd(b, at, to);
+      if (end < 0 || !JournalFormat.startsWith(b, at, end, KEY)) {
+        throw Recovery.damaged(file, at, "bad key line");
+      }
+      readKey(new String(b, at + KEY.length(), end - at - KEY.length(),
+          StandardCharsets.US_ASCII), replay, file, at);
+      at = end + 1;
+    }
+    return at;
+  }
+
+  /**
+   * A remembered key: {@code time kind hi lo fingerprint value}, and for a bulk add's answer
+   * {@code =body} after it, the body maybe empty.
+   */
   private static void readKey(String line, Recovery.Replay replay, Path file, long offset)
       throws IOException {
-    String[] f = line.split(" ");
+    String[] f = line.split(" ", -1);
     try {
       Long hi = JournalFormat.hex16Value(f[2]);
       Long lo = JournalFormat.hex16Value(f[3]);
       Long fingerprint = JournalFormat.hex16Value(f[4]);
-      if ((f.length == 6 || f.length == 7) && hi != null && lo != null && fingerprint != null) {
-        replay.key(hi, lo, fingerprint, Long.parseLong(f[0]), Integer.parseInt(f[1]),
-            Long.parseLong(f[5]), f.length == 7 ? f[6] : null);
+      int kind = Integer.parseInt(f[1]);
+      boolean bulk = (kind & 3) == KeyedRequest.BULK;
+      if (f.length == (bulk ? 7 : 6) && hi != null && lo != null && fingerprint != null
+          && kind >= 0 && kind <= 63 && (!bulk || f[6].startsWith("="))) {
+        replay.key(hi, lo, fingerprint, Long.parseLong(f[0]), kind, Long.parseLong(f[5]),
+            bulk ? f[6].substring(1) : null);
         return;
       }
     } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
@@ -222,10 +276,11 @@ final class Snapshot {
   }
 
   /**
-   * Writes the table's counts as of cut {@code epoch} as the snapshot covering journals up to
-   * {@code covered}: the cut was made when those journals held exactly what the table did.
+   * Writes the table's counts as of cut {@code epoch}, when it held {@code live} songs, as the
+   * snapshot covering journals up to {@code covered}: the cut was made when those journals held
+   * exactly what the table did.
    */
-  static void write(Path dir, long covered, SongTable table, int epoch,
+  static void write(Path dir, long covered, SongTable table, int epoch, long live,
       PendingDrain.State drains, IdempotencyKeys.Copy keys, ChannelOpener opener)
       throws IOException {
     Path temp = dir.resolve(FILE + ".tmp");
@@ -237,12 +292,13 @@ final class Snapshot {
         writer.line(DRAIN + drains.numbers()[i] + " " + drains.drains()[i].size());
         drains.drains()[i].forEach((id, count) -> writer.line(id + " " + count));
       }
+      writer.line(KEYS + keys.size());
       IOException[] failed = {null};
       keys.forEach((hi, lo, fingerprint, time, kind, value, body) -> {
         try {
           writer.line(KEY + time + " " + kind + " " + JournalFormat.hex16(hi) + " "
               + JournalFormat.hex16(lo) + " " + JournalFormat.hex16(fingerprint) + " " + value
-              + (body == null ? "" : " " + body));
+              + ((kind & 3) == KeyedRequest.BULK ? " =" + (body == null ? "" : body) : ""));
         } catch (IOException e) {
           failed[0] = e;
         }
@@ -250,11 +306,15 @@ final class Snapshot {
       if (failed[0] != null) {
         throw failed[0];
       }
+      writer.line(LIVE + live);
       long[] songs = {0};
       table.forEachAt(epoch, (id, count) -> {
         writer.line(id + " " + count);
         songs[0]++;
       });
+      if (songs[0] != live) {
+        throw new IllegalStateException("the cut held " + songs[0] + " songs, not " + live);
+      }
       writer.flushClosing("end " + songs[0] + " " + String.format("%08x", writer.crc.getValue()));
       out.force(true);
     }
@@ -275,16 +335,25 @@ final class Snapshot {
       this.out = out;
     }
 
+    /** One line of any length: one longer than the buffer goes out in pieces. */
     void line(String line) throws IOException {
-      if (buffer.remaining() < line.length() + 1) {
+      for (int from = 0; from < line.length(); ) {
+        if (!buffer.hasRemaining()) {
+          drain();
+        }
+        int to = Math.min(line.length(), from + buffer.remaining());
+        int start = buffer.position();
+        for (int i = from; i < to; i++) {
+          buffer.put((byte) line.charAt(i));
+        }
+        crc.update(buffer.array(), start, buffer.position() - start);
+        from = to;
+      }
+      if (!buffer.hasRemaining()) {
         drain();
       }
-      int start = buffer.position();
-      for (int i = 0; i < line.length(); i++) {
-        buffer.put((byte) line.charAt(i));
-      }
       buffer.put((byte) '\n');
-      crc.update(buffer.array(), start, buffer.position() - start);
+      crc.update('\n');
     }
 
     void flushClosing(String end) throws IOException {

@@ -90,18 +90,21 @@ final class SongTable {
       long pending = stripe.pendingSum(id, hash);
       if (count + pending > Long.MAX_VALUE - delta) {
         throw new CountOverflowException(id);
-      } else if (count == 0) {
+      }
+      long after = count + pending + delta;
+      if (count == 0) {
         reserveSongs(1);
         try {
-          recorder.one(id, delta);
+          recorder.one(id, delta, after);
         } catch (RuntimeException e) {
           songs.decrementAndGet();
           throw e;
         }
       } else {
-        recorder.one(id, delta);
+        recorder.one(id, delta, after);
       }
-      return table.add(id, hash, delta) + pending;
+      table.add(id, hash, delta);
+      return after;
     } finally {
       stripe.unlock();
     }
@@ -131,19 +134,22 @@ final class SongTable {
     lock(locked);
     try {
       int newSongs = 0;
+      long[] afters = new long[n];
       for (int i = 0; i < n; i++) {
         Stripe stripe = stripeOf(hashes[i]);
         long count = stripe.table.get(ids[i], hashes[i]);
-        if (count + stripe.pendingSum(ids[i], hashes[i]) > Long.MAX_VALUE - deltas[i]) {
+        long pending = stripe.pendingSum(ids[i], hashes[i]);
+        if (count + pending > Long.MAX_VALUE - deltas[i]) {
           throw new CountOverflowException(ids[i]);
         } else if (count == 0) {
           newSongs++;
         }
+        afters[i] = count + pending + deltas[i];
       }
       reserveSongs(newSongs);
       if (n > 0) {
         try {
-          recorder.many(ids, deltas);
+          recorder.many(ids, deltas, afters);
         } catch (RuntimeException e) {
           songs.addAndGet(-newSongs);
           throw e;
@@ -151,9 +157,8 @@ final class SongTable {
       }
       Map<String, Long> counts = new LinkedHashMap<>(n * 2);
       for (int i = 0; i < n; i++) {
-        Stripe stripe = stripeOf(hashes[i]);
-        counts.put(ids[i], stripe.table.add(ids[i], hashes[i], deltas[i])
-            + stripe.pendingSum(ids[i], hashes[i]));
+        stripeOf(hashes[i]).table.add(ids[i], hashes[i], deltas[i]);
+        counts.put(ids[i], afters[i]);
       }
       return counts;
     } finally {
@@ -163,39 +168,40 @@ final class SongTable {
 
   /**
    * Puts a drain's counts back, recorded first, for a drain that could not be delivered: no
-   * limit, since these plays were held before, and saturating at the top; what is recorded is
-   * what is applied. Holds every stripe meanwhile, so the change is one step for every song.
+   * limit, since these plays were held before, and saturating at the top, live and pending
+   * together (a song already at {@link Long#MAX_VALUE} gets nothing back and is not recorded);
+   * what is recorded is what is applied. Holds every stripe meanwhile, so the change is one step
+   * for every song.
    */
   void restore(Drained drained, Recorder recorder) {
     boolean[] all = new boolean[STRIPES];
     Arrays.fill(all, true);
     lock(all);
     try {
+      String[] ids = new String[drained.size()];
+      long[] applied = new long[drained.size()];
+      int[] n = {0};
       boolean[] saturates = {false};
       drained.forEach((id, count) -> {
         int hash = CountTable.hash(id);
-        saturates[0] |= stripeOf(hash).table.get(id, hash) > Long.MAX_VALUE - count;
+        Stripe stripe = stripeOf(hash);
+        long room = Long.MAX_VALUE - stripe.table.get(id, hash) - stripe.pendingSum(id, hash);
+        long back = Math.min(count, room);
+        saturates[0] |= back < count;
+        if (back > 0) {
+          ids[n[0]] = id;
+          applied[n[0]++] = back;
+        }
       });
       if (!saturates[0]) {
         if (drained.size() > 0) {
           recorder.drained(drained, 1);
         }
-        drained.forEach(this::apply);
-        return;
+      } else if (n[0] > 0) {
+        recorder.many(Arrays.copyOf(ids, n[0]), Arrays.copyOf(applied, n[0]), null);
       }
-      String[] ids = new String[drained.size()];
-      long[] applied = new long[drained.size()];
-      int[] i = {0};
-      drained.forEach((id, count) -> {
-        int hash = CountTable.hash(id);
-        ids[i[0]] = id;
-        applied[i[0]++] = Math.min(count, Long.MAX_VALUE - stripeOf(hash).table.get(id, hash));
-      });
-      recorder.many(ids, applied);
-      for (int k = 0; k < ids.length; k++) {
-        if (applied[k] > 0) {
-          apply(ids[k], applied[k]);
-        }
+      for (int k = 0; k < n[0]; k++) {
+        apply(ids[k], applied[k]);
       }
     } finally {
       unlock(all);
@@ -273,7 +279,7 @@ final class SongTable {
       }
       if (holding == 0) {
         if (live > 0) {
-          recorder.one(id, -live);
+          recorder.one(id, -live, 0);
           stripe.table.remove(id, hash);
           songs.decrementAndGet();
         }

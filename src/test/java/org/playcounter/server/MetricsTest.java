@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.playcounter.store.KeyLimits;
 import org.playcounter.store.PlayCountStore;
 
 class MetricsTest {
@@ -22,7 +23,7 @@ class MetricsTest {
   void exposedNamesAreThoseOfTheHandWrittenExposition() throws IOException {
     Metrics metrics = new Metrics();
     PlayCountStore store = PlayCountStore.open(dir, 100, false, 1000, 1 << 20,
-        PlayCountStore.DEFAULT_KEY_WINDOW_MS, PlayCountStore.DEFAULT_MAX_KEYS, line -> { },
+        KeyLimits.DEFAULT, line -> { },
         metrics::journalFsynced);
     try {
       metrics.watch(store, Settings.defaults());

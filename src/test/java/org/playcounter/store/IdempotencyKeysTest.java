@@ -13,72 +13,72 @@ class IdempotencyKeysTest {
 
   @Test
   void aKeyGoesFromNewThroughInProgressToItsAnswer() {
-    IdempotencyKeys keys = new IdempotencyKeys(WINDOW, 10);
-    assertEquals(Found.NEW, keys.begin(1, 2, 77, 0).found());
-    assertEquals(Found.IN_PROGRESS, keys.begin(1, 2, 77, 1).found());
-    assertEquals(Found.MISMATCH, keys.begin(1, 2, 78, 1).found(), "another request");
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(WINDOW, 10, Long.MAX_VALUE));
+    assertEquals(Found.NEW, keys.begin(1, 2, 77, 0, 0).found());
+    assertEquals(Found.IN_PROGRESS, keys.begin(1, 2, 77, 1, 0).found());
+    assertEquals(Found.MISMATCH, keys.begin(1, 2, 78, 1, 0).found(), "another request");
     keys.answer(1, 2, KeyedRequest.PLAY | KeyedRequest.JSON, 42, null);
-    assertEquals(Found.IN_PROGRESS, keys.begin(1, 2, 77, 2).found(), "answered, not acknowledged");
+    assertEquals(Found.IN_PROGRESS, keys.begin(1, 2, 77, 2, 0).found(), "answered, not acknowledged");
     keys.finish(1, 2);
-    IdempotencyKeys.Lookup replay = keys.begin(1, 2, 77, 3);
+    IdempotencyKeys.Lookup replay = keys.begin(1, 2, 77, 3, 0);
     assertEquals(Found.REPLAY, replay.found());
     assertEquals(42, replay.value());
     assertEquals(KeyedRequest.PLAY | KeyedRequest.JSON, replay.kind());
-    assertEquals(Found.NEW, keys.begin(1, 3, 77, 3).found(), "another key, same request");
+    assertEquals(Found.NEW, keys.begin(1, 3, 77, 3, 0).found(), "another key, same request");
     assertEquals(1, keys.replays());
     assertEquals(3, keys.conflicts());
   }
 
   @Test
   void anAbandonedKeyIsNewAgainAndATakenBackAnswerIsGone() {
-    IdempotencyKeys keys = new IdempotencyKeys(WINDOW, 10);
-    keys.begin(5, 5, 1, 0);
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(WINDOW, 10, Long.MAX_VALUE));
+    keys.begin(5, 5, 1, 0, 0);
     keys.abandon(5, 5);
-    assertEquals(Found.NEW, keys.begin(5, 5, 1, 0).found());
+    assertEquals(Found.NEW, keys.begin(5, 5, 1, 0, 0).found());
     keys.answer(5, 5, KeyedRequest.BULK, 0, "a=1");
     keys.unanswer(5, 5);
     keys.finish(5, 5); // nothing to finish without an answer
-    assertEquals(Found.IN_PROGRESS, keys.begin(5, 5, 1, 0).found());
+    assertEquals(Found.IN_PROGRESS, keys.begin(5, 5, 1, 0, 0).found());
     assertEquals(0, keys.copy().size(), "a snapshot keeps only keys with answers");
   }
 
   @Test
   void keysLeaveAfterTheirWindowOldestFirst() {
-    IdempotencyKeys keys = new IdempotencyKeys(WINDOW, 10);
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(WINDOW, 10, Long.MAX_VALUE));
     done(keys, 1, 0);
     done(keys, 2, 500);
-    assertEquals(Found.REPLAY, keys.begin(1, 1, 1, 999).found());
-    assertEquals(Found.NEW, keys.begin(1, 1, 1, 1000).found(), "its window passed");
-    assertEquals(Found.REPLAY, keys.begin(2, 2, 2, 1499).found());
+    assertEquals(Found.REPLAY, keys.begin(1, 1, 1, 999, 0).found());
+    assertEquals(Found.NEW, keys.begin(1, 1, 1, 1000, 0).found(), "its window passed");
+    assertEquals(Found.REPLAY, keys.begin(2, 2, 2, 1499, 0).found());
     assertEquals(0, keys.droppedEarly());
   }
 
   @Test
   void pastTheLimitTheOldestGoEarlyAndAreCounted() {
-    IdempotencyKeys keys = new IdempotencyKeys(WINDOW, 3);
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(WINDOW, 3, Long.MAX_VALUE));
     for (int k = 1; k <= 5; k++) {
       done(keys, k, k);
     }
     assertEquals(3, keys.size());
     assertEquals(2, keys.droppedEarly());
-    assertEquals(Found.NEW, keys.begin(1, 1, 1, 10).found(), "dropped, so new again");
-    assertEquals(Found.REPLAY, keys.begin(5, 5, 5, 10).found());
+    assertEquals(Found.NEW, keys.begin(1, 1, 1, 10, 0).found(), "dropped, so new again");
+    assertEquals(Found.REPLAY, keys.begin(5, 5, 5, 10, 0).found());
   }
 
   @Test
   void recoveryKeepsWhatIsInTheWindow() {
-    IdempotencyKeys keys = new IdempotencyKeys(WINDOW, 10);
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(WINDOW, 10, Long.MAX_VALUE));
     keys.recover(1, 1, 9, 0, KeyedRequest.DRAIN, 1234, null, 999);
     keys.recover(2, 2, 9, 0, KeyedRequest.DRAIN, 1234, null, 1000);
-    assertEquals(1234, keys.begin(1, 1, 9, 999).value());
-    assertEquals(Found.NEW, keys.begin(2, 2, 9, 999).found());
+    assertEquals(1234, keys.begin(1, 1, 9, 999, 0).value());
+    assertEquals(Found.NEW, keys.begin(2, 2, 9, 999, 0).found());
   }
 
   /** Many keys through growth and the limit, against a map. */
   @Test
   void matchesAMapThroughGrowthAndTheLimit() {
     int max = 5_000;
-    IdempotencyKeys keys = new IdempotencyKeys(Long.MAX_VALUE / 4, max);
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(Long.MAX_VALUE / 4, max, Long.MAX_VALUE));
     Map<Long, Long> model = new HashMap<>(); // key -> answer, in insertion order via times
     Map<Long, Long> order = new HashMap<>();
     Random random = new Random(7);
@@ -86,7 +86,7 @@ class IdempotencyKeysTest {
     for (int i = 0; i < 60_000; i++) {
       long key = random.nextInt(20_000);
       now++;
-      IdempotencyKeys.Lookup found = keys.begin(key, ~key, key * 3, now);
+      IdempotencyKeys.Lookup found = keys.begin(key, ~key, key * 3, now, 0);
       if (model.containsKey(key)) {
         assertEquals(Found.REPLAY, found.found(), "key " + key);
         assertEquals(model.get(key), found.value());
@@ -108,7 +108,7 @@ class IdempotencyKeysTest {
   }
 
   private static void done(IdempotencyKeys keys, long key, long now) {
-    assertEquals(Found.NEW, keys.begin(key, key, key, now).found());
+    assertEquals(Found.NEW, keys.begin(key, key, key, now, 0).found());
     keys.answer(key, key, KeyedRequest.PLAY, key * 10, null);
     keys.finish(key, key);
   }

@@ -56,7 +56,7 @@ class JournalTest {
   void everySuccessfulFsyncIsTimedToTheHook() throws IOException {
     List<Long> fsyncNanos = new CopyOnWriteArrayList<>();
     PlayCountStore store = PlayCountStore.open(dir, 1_000_000, true, 1000, 1 << 20,
-        PlayCountStore.DEFAULT_KEY_WINDOW_MS, PlayCountStore.DEFAULT_MAX_KEYS, log::add,
+        KeyLimits.DEFAULT, log::add,
         nanos -> fsyncNanos.add(nanos));
     store.increment("1");
     store.add(Map.of("2", 3L));

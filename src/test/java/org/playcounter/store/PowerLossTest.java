@@ -69,7 +69,7 @@ class PowerLossTest {
     for (int at = (int) forced; at <= bytes.length; at++) {
       Files.write(file, Arrays.copyOf(bytes, at));
       SongTable table = new SongTable(1_000_000);
-      Recovery.run(cut, table, new IdempotencyKeys(1000, 10), line -> { });
+      Recovery.run(cut, table, new IdempotencyKeys(new KeyLimits(1000, 10, Long.MAX_VALUE)), line -> { });
       Map<String, Long> recovered = new HashMap<>();
       table.snapshot(recovered::put);
       int last = -1;
