@@ -138,6 +138,9 @@ final class Journal implements AutoCloseable {
       journal.channel = journal.openJournal(journal.generation, false);
       journal.written = journal.channel.size();
       journal.channel.position(journal.written);
+      // What recovery read may be only in the page cache (the last process was killed before its
+      // fsync): forced now, so that no change made from here on can outlast what it stands on.
+      journal.channel.force(false);
       journal.durable = journal.written;
       syncDirectory(dir);
     } catch (IOException | RuntimeException e) {
@@ -187,6 +190,16 @@ final class Journal implements AutoCloseable {
     Change sync = new Change(this, true);
     enqueue(sync);
     sync.await();
+  }
+
+  /** The generation of the current journal file; for tests. */
+  long generation() {
+    io.lock();
+    try {
+      return generation;
+    } finally {
+      io.unlock();
+    }
   }
 
   /** Bytes in the current journal file. */

@@ -39,6 +39,8 @@ final class Faults implements ChannelOpener {
   volatile int writes;
   volatile int forces;
   final Map<Path, Long> forcedSize = new ConcurrentHashMap<>();
+  /** When set, fsyncs on a compaction's snapshot thread wait for it (at most a minute). */
+  volatile CountDownLatch holdSnapshotForces;
 
   /** Clears every fault still armed. */
   void disarm() {
@@ -107,6 +109,14 @@ final class Faults implements ChannelOpener {
 
     @Override
     public void force(boolean metaData) throws IOException {
+      CountDownLatch hold = holdSnapshotForces;
+      if (hold != null && Thread.currentThread().getName().startsWith("playcounter-snapshot")) {
+        try {
+          hold.await(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (failForceAfter == 0) {
         failForceAfter = -1;
         throw new IOException("injected: fsync failed (Input/output error)");

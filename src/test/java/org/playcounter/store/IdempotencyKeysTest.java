@@ -112,4 +112,42 @@ class IdempotencyKeysTest {
     keys.answer(key, key, KeyedRequest.PLAY, key * 10, null);
     keys.finish(key, key);
   }
+
+  @Test
+  void aKeyInProgressIsNeverDroppedAtTheLimit() {
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(WINDOW, 2, Long.MAX_VALUE));
+    assertEquals(Found.NEW, keys.begin(1, 1, 7, 0, 0).found()); // in progress, the oldest
+    assertEquals(Found.NEW, keys.begin(2, 2, 7, 0, 0).found());
+    assertEquals(Found.FULL, keys.begin(3, 3, 7, 0, 0).found(), "on 6e7253a: NEW, and key 1"
+        + " was forgotten while its request ran");
+    assertEquals(Found.IN_PROGRESS, keys.begin(1, 1, 7, 1, 0).found(), "a retry of key 1");
+    keys.answer(1, 1, KeyedRequest.PLAY, 5, null);
+    keys.finish(1, 1);
+    assertEquals(Found.NEW, keys.begin(3, 3, 7, 2, 0).found(), "done keys make room");
+    keys.abandon(2, 2);
+    assertEquals(Found.NEW, keys.begin(1, 1, 7, 2, 0).found(), "key 1 dropped early for it");
+    assertEquals(1, keys.refused());
+  }
+
+  @Test
+  void answersAreBoundedInBytesReservedBeforeTheChange() {
+    long limit = 1_000;
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(WINDOW, 100, limit));
+    assertEquals(Found.TOO_LARGE, keys.begin(9, 9, 1, 0, limit + 1).found());
+    assertEquals(Found.NEW, keys.begin(1, 1, 1, 0, 600).found());
+    assertEquals(600, keys.answerBytes(), "reserved while in progress");
+    assertEquals(Found.FULL, keys.begin(2, 2, 1, 0, 600).found(), "the first holds the room");
+    String body = "a=1,b=2";
+    keys.answer(1, 1, KeyedRequest.BULK, 0, body);
+    assertEquals(IdempotencyKeys.bodyBytes(body), keys.answerBytes(), "what the answer takes");
+    keys.finish(1, 1);
+    assertEquals(Found.NEW, keys.begin(2, 2, 1, 0, 600).found());
+    assertEquals(Found.NEW, keys.begin(3, 3, 1, 0, 350).found(), "drops key 1, which is done");
+    assertEquals(Found.NEW, keys.begin(1, 1, 1, 0, 0).found(), "key 1 is forgotten");
+    keys.abandon(2, 2);
+    keys.abandon(3, 3);
+    keys.abandon(1, 1);
+    assertEquals(0, keys.answerBytes(), "every reservation given back");
+    assertEquals(2, keys.refused());
+  }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,5 +84,44 @@ class PowerLossTest {
       checked++;
     }
     assertTrue(checked > 1000, "cuts checked: " + checked);
+  }
+
+  @Test
+  void aChangeForcedIntoTheNextJournalNeverFollowsATornOne() throws Exception {
+    Faults faults = new Faults();
+    faults.holdSnapshotForces = new CountDownLatch(1); // the compaction's snapshot waits
+    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
+        600_000, 4096, 512, faults, line -> { }));
+    Map<String, Long> bulk = JournalFaultTest.bulk("a", 600);
+    store.add(bulk); // written, not forced (fsync=interval), and past 4096 bytes: a compaction
+    store.remove("a1"); // forced, into journal 2
+    Path first = Recovery.journalFile(dir, 1);
+    Path second = Recovery.journalFile(dir, 2);
+    byte[] firstBytes = Files.readAllBytes(first);
+    byte[] secondBytes = Files.readAllBytes(second);
+    long firstForced = faults.forcedSize.getOrDefault(first, 0L);
+    long secondForced = faults.forcedSize.get(second);
+    faults.holdSnapshotForces.countDown();
+    store.close();
+    Map<String, Long> expected = new HashMap<>(bulk);
+    expected.remove("a1");
+    // A power loss now keeps what was forced of each journal and any prefix of the rest.
+    for (long at = firstForced; at <= firstBytes.length; at++) {
+      try (var files = Files.list(cut)) {
+        for (Path p : files.toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.write(Recovery.journalFile(cut, 1), Arrays.copyOf(firstBytes, (int) at));
+      Files.write(Recovery.journalFile(cut, 2), Arrays.copyOf(secondBytes, (int) secondForced));
+      SongTable table = new SongTable(1_000_000);
+      // on 6e7253a journal 1 was forced only by the snapshot's thread, after the removal was
+      // acknowledged: a cut inside the bulk add is a torn frame before journal 2, refused
+      Recovery.run(cut, table, new IdempotencyKeys(KeyLimits.DEFAULT), line -> { });
+      Map<String, Long> recovered = new HashMap<>();
+      table.snapshot(recovered::put);
+      assertEquals(expected, recovered, "journal 1 cut at byte " + at);
+    }
+    assertEquals(firstBytes.length, firstForced, "journal 1 was forced whole before journal 2");
   }
 }

@@ -223,4 +223,17 @@ class SongTableTest {
       assertEquals(model.size(), table.songs());
     }
   }
+
+  @Test
+  void aPutBackCountsPendingPlaysAgainstTheTop() {
+    SongTable table = new SongTable(100);
+    table.add("s", Long.MAX_VALUE - 10, Recorder.NONE);
+    table.createDrain(8, Recorder.NONE); // s is pending now, with all but 10 of the range
+    table.add("s", 5, Recorder.NONE);
+    Drained drained = table.drain(Recorder.NONE); // the live 5
+    table.add("s", 3, Recorder.NONE);
+    table.restore(drained, Recorder.NONE);
+    table.restore(drained, Recorder.NONE); // twice: more than fits
+    assertEquals(Long.MAX_VALUE, table.get("s"), "saturated, never negative (on 6e7253a)");
+  }
 }
