@@ -36,7 +36,9 @@ abstract class ContainerConformance {
   /** What every deployment of the matrix runs with, besides {@link #settings}: small key bounds. */
   static final Map<String, String> KEY_SETTINGS = Map.of(
       "playcounter.idempotency-window-ms", Long.toString(IdempotencySuite.WINDOW_MS),
-      "playcounter.max-idempotency-keys", Long.toString(IdempotencySuite.MAX_KEYS));
+      "playcounter.max-idempotency-keys", Long.toString(IdempotencySuite.MAX_KEYS),
+      "playcounter.max-idempotency-answer-bytes",
+      Long.toString(IdempotencySuite.MAX_ANSWER_BYTES));
 
   @AfterAll
   void stopContainer() throws IOException {

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * API section 7, idempotent writes, over real HTTP against the built WAR in a real container:
  * replay, 422, 409, malformed keys, the window and the limit. The container runs with a window
- * of {@value #WINDOW_MS} ms and a limit of {@value #MAX_KEYS} keys ({@link ContainerConformance}).
+ * of {@value #WINDOW_MS} ms, a limit of {@value #MAX_KEYS} keys and of {@value #MAX_ANSWER_BYTES}
+ * bytes of remembered answers ({@link ContainerConformance}).
  */
 abstract class IdempotencySuite extends DeploymentSuite {
   IdempotencySuite(Supplier<ServletContainer> container, String contextPath) {
@@ -32,6 +33,7 @@ abstract class IdempotencySuite extends DeploymentSuite {
 
   static final long WINDOW_MS = 1_500;
   static final long MAX_KEYS = 100;
+  static final long MAX_ANSWER_BYTES = 64 * 1024;
   private static final String KEY = "Idempotency-Key";
   private static final String REPLAYED = "Idempotent-Replayed";
 
@@ -180,6 +182,44 @@ abstract class IdempotencySuite extends DeploymentSuite {
     assertTrue(metric("playcounter_idempotency_keys_dropped_total") > droppedBefore);
     request().header(KEY, oldest).post("/song/o").then().body(equalTo("2"))
         .header(REPLAYED, nullValue());
+  }
+
+  @Test
+  void aKeyedBulkAddWhoseAnswerCouldPassTheByteLimitIs413AndChangesNothing() {
+    long refusedBefore = metric("playcounter_idempotency_keys_refused_total");
+    String body = bulk("big", 3_000); // up to 3,000 x 27 bytes of answer: past 64 KiB
+    request().header(KEY, fresh()).contentType("text/plain").body(body).post("/").then()
+        .statusCode(413).body(containsString("max-idempotency-answer-bytes"));
+    request().get("/song/big-0").then().body(equalTo("0"));
+    assertEquals(refusedBefore + 1, metric("playcounter_idempotency_keys_refused_total"));
+    request().contentType("text/plain").body(body).post("/").then().statusCode(200);
+    request().get("/song/big-0").then().body(equalTo("1"));
+  }
+
+  @Test
+  void pastTheByteLimitTheOldestAnswersGoFirst() {
+    long droppedBefore = metric("playcounter_idempotency_keys_dropped_total");
+    String body = bulk("mid", 1_000); // about 9 KB of answer each, 27 KB reserved while it runs
+    String oldest = fresh();
+    request().header(KEY, oldest).contentType("text/plain").body(body).post("/").then()
+        .statusCode(200);
+    for (int i = 0; i < 10; i++) {
+      request().header(KEY, fresh()).contentType("text/plain").body(body).post("/").then()
+          .statusCode(200);
+      assertTrue(metric("playcounter_idempotency_answer_bytes") <= MAX_ANSWER_BYTES);
+    }
+    assertTrue(metric("playcounter_idempotency_keys_dropped_total") > droppedBefore);
+    request().header(KEY, oldest).contentType("text/plain").body(body).post("/").then()
+        .statusCode(200).header(REPLAYED, nullValue()); // forgotten: counted as new
+    request().get("/song/mid-0").then().body(equalTo("12"));
+  }
+
+  private static String bulk(String prefix, int songs) {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < songs; i++) {
+      body.append(i == 0 ? "" : ",").append(prefix).append('-').append(i).append("=1");
+    }
+    return body.toString();
   }
 
   private long metric(String name) {
