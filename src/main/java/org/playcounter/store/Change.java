@@ -35,6 +35,8 @@ final class Change implements Recorder {
   private long number;
   private KeyedRequest key;
   private IdempotencyKeys keys;
+  /** Set once the journal took it: a change the table never recorded has nothing to wait for. */
+  volatile boolean queued;
   /** The file offset just past it once encoded (the writer's own); until then past any. */
   long end = Long.MAX_VALUE;
   private final CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -253,6 +255,9 @@ final class Change implements Recorder {
    * @throws StorageFailedException when it was not recorded and memory no longer holds it
    */
   boolean await() {
+    if (!queued) {
+      return true; // the table recorded nothing (a put-back with no room for any song)
+    }
     journal.commit(this);
     try {
       return done.join();
@@ -267,6 +272,9 @@ final class Change implements Recorder {
    * but not forced counts as refused, with {@code notForced} as the reason.
    */
   <T> void whenDone(T result, Acknowledgement<T> acknowledgement, String notForced) {
+    if (!queued) {
+      done.complete(true);
+    }
     done.whenComplete((forced, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;

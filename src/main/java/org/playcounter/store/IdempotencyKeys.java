@@ -110,21 +110,34 @@ public final class IdempotencyKeys {
 
   /**
    * Drops done keys from the head until one more key and {@code bytes} more fit; false, dropping
-   * nothing more, when the oldest key left is in progress.
+   * nothing, when that would take a key still in progress. Forgotten keys' slots do not count.
    */
   private boolean makeRoom(long bytes, long now) {
-    while (size > 0 && (size == maxKeys || answerBytes + bytes > maxAnswerBytes)) {
-      int state = states[head] & 3;
-      if (state != FREE && state != DONE) {
+    // what dropping would give is counted first, so that a refusal forgets no answer
+    int dropKeys = 0;
+    long dropBytes = 0;
+    for (int i = 0, slot = head; live - dropKeys >= maxKeys
+        || answerBytes - dropBytes + bytes > maxAnswerBytes; i++, slot = next(slot)) {
+      int state = i < size ? states[slot] & 3 : TAKEN;
+      if (state == TAKEN || state == ANSWERED) {
         return false;
+      } else if (state == DONE) {
+        dropKeys++;
+        dropBytes += bodyBytes(bodies.get(slot));
       }
-      if (state == DONE && times[head] + windowMs > now) {
+    }
+    while (live >= maxKeys || answerBytes + bytes > maxAnswerBytes) {
+      if ((states[head] & 3) == DONE && times[head] + windowMs > now) {
         droppedEarly++;
       }
       free(head);
       advanceHead();
     }
     return true;
+  }
+
+  private int next(int slot) {
+    return slot + 1 == keyHi.length ? 0 : slot + 1;
   }
 
   /** The change of a key taken by {@link #begin} is recorded and applied: its answer. */
@@ -362,9 +375,13 @@ public final class IdempotencyKeys {
     return (int) (hi ^ hi >>> 32) & (index.length - 1);
   }
 
-  /** Doubles the ring (up to the key limit), oldest first from slot 0, and rebuilds the index. */
+  /**
+   * Doubles the ring, up to twice the key limit, or at that size squeezes out the slots of
+   * forgotten keys (at least half of them, as at most {@code maxKeys} are remembered); oldest
+   * first from slot 0; rebuilds the index.
+   */
   private void grow() {
-    int capacity = (int) Math.min(maxKeys, Math.max(MIN_CAPACITY, 2L * keyHi.length));
+    int capacity = (int) Math.min(2L * maxKeys, Math.max(MIN_CAPACITY, 2L * keyHi.length));
     long[] hi = new long[capacity];
     long[] lo = new long[capacity];
     long[] fp = new long[capacity];
@@ -372,8 +389,13 @@ public final class IdempotencyKeys {
     long[] value = new long[capacity];
     byte[] state = new byte[capacity];
     Map<Integer, String> moved = new HashMap<>();
-    for (int i = 0; i < size; i++) {
-      int from = (head + i) % keyHi.length;
+    int kept = 0;
+    for (int k = 0; k < size; k++) {
+      int from = (head + k) % keyHi.length;
+      if ((states[from] & 3) == FREE) {
+        continue;
+      }
+      int i = kept++;
       hi[i] = keyHi[from];
       lo[i] = keyLo[from];
       fp[i] = fingerprints[from];
@@ -394,6 +416,7 @@ public final class IdempotencyKeys {
     bodies.clear();
     bodies.putAll(moved);
     head = 0;
+    size = kept;
     index = new int[Integer.highestOneBit(Math.max(1, capacity - 1)) << 2 > 0
         ? Integer.highestOneBit(Math.max(1, capacity - 1)) << 2 : 1 << 30];
     Arrays.fill(index, 0);

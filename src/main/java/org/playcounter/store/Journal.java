@@ -180,6 +180,7 @@ final class Journal implements AutoCloseable {
             + " stopping; nothing was changed");
       }
       queue.add(change);
+      change.queued = true;
     } finally {
       queueLock.unlock();
     }
@@ -526,6 +527,9 @@ final class Journal implements AutoCloseable {
     PendingDrain.State drains;
     IdempotencyKeys.Copy keysAtCut;
     FileChannel old;
+    if (written > durable) {
+      forceOrFail(List.of()); // most of what the switch must force, before changes are held off
+    }
     holdChanges();
     try {
       List<Change> rest = takeQueue();
@@ -547,6 +551,11 @@ final class Journal implements AutoCloseable {
         syncDirectory(dir); // and g + 1's name is on disk before anything in it is forced
       } catch (IOException | RuntimeException e) {
         closeQuietly(next);
+        try {
+          Files.deleteIfExists(Recovery.journalFile(dir, covered + 1)); // recovery skips it too
+        } catch (IOException | RuntimeException ignored) {
+          // an empty journal after the one in use is harmless: recovery reads past it
+        }
         compactAt = written + maxBytes;
         log.accept("playcounter: compaction in " + dir + " could not start a new journal (" + e
             + "); it is tried again after " + maxBytes + " more bytes");
@@ -577,21 +586,7 @@ final class Journal implements AutoCloseable {
    */
   private void writeSnapshot(FileChannel old, long covered, int epoch, long live,
       PendingDrain.State drains, IdempotencyKeys.Copy keysAtCut) {
-    try {
-      old.force(false);
-      old.close();
-      syncDirectory(dir);
-    } catch (IOException | RuntimeException e) {
-      table.endCut(epoch);
-      io.lock();
-      try {
-        fail("fsync of " + Recovery.journalFile(dir, covered) + " failed (" + e + ") when it"
-            + " was closed for compaction");
-      } finally {
-        io.unlock();
-      }
-      return;
-    }
+    closeQuietly(old); // forced whole at the switch, and the directory with it
     try {
       Snapshot.write(dir, covered, table, epoch, live, drains, keysAtCut, opener);
       syncDirectory(dir);
@@ -730,12 +725,13 @@ final class Journal implements AutoCloseable {
     }
   }
 
+  /** Closes a journal that is forced whole, or was never written: nothing in it can be lost. */
   private static void closeQuietly(FileChannel channel) {
     if (channel != null) {
       try {
         channel.close();
       } catch (IOException e) {
-        // it was never used: nothing in it to lose
+        // what it holds is on disk already
       }
     }
   }

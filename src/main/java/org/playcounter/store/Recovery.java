@@ -120,13 +120,19 @@ final class Recovery {
     Replay replay = new Replay(table, keys);
     long covered = Snapshot.read(dir, table, replay);
     List<Long> generations = generations(dir);
+    // A torn tail is allowed in the last journal that holds anything: an empty one after it (a
+    // compaction that failed once it had made the file) holds no change that could follow it.
+    int last = generations.size() - 1;
+    while (last > 0 && Files.size(journalFile(dir, generations.get(last))) == 0) {
+      last--;
+    }
     for (int i = 0; i < generations.size(); i++) {
       long g = generations.get(i);
       if (g <= covered) {
         Files.deleteIfExists(journalFile(dir, g)); // left by a compaction that ended early
         continue;
       }
-      replayJournal(journalFile(dir, g), replay, i == generations.size() - 1, log);
+      replayJournal(journalFile(dir, g), replay, i >= last, log);
     }
     table.finishReplay();
     return generations.isEmpty() ? covered + 1

@@ -150,4 +150,39 @@ class IdempotencyKeysTest {
     assertEquals(0, keys.answerBytes(), "every reservation given back");
     assertEquals(2, keys.refused());
   }
+
+  /**
+   * R2: makeRoom drops done keys from the head and only then finds a key in progress: the new
+   * key is refused (FULL) and the dropped answers are gone for nothing; a retry of them counts
+   * twice. durability.md says of this row: "what is lost: nothing".
+   */
+  @Test
+  void aRefusedKeyDropsNoRememberedAnswer() {
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(600_000, 100, 1000));
+    keys.begin(1, 1, 11, 0, 0); // a keyed play, done
+    keys.answer(1, 1, KeyedRequest.PLAY, 7, null);
+    keys.finish(1, 1);
+    assertEquals(Found.NEW, keys.begin(2, 2, 22, 1, 600).found(), "a bulk add in progress");
+    assertEquals(Found.FULL, keys.begin(3, 3, 33, 2, 600).found(), "no room while it runs");
+    assertEquals(Found.REPLAY, keys.begin(1, 1, 11, 3, 0).found(),
+        "the done play's answer is forgotten: its retry would count a second play");
+    assertEquals(0, keys.droppedEarly(), "keys dropped by a refused begin");
+  }
+
+  /**
+   * R3: abandoned keys leave FREE slots that still count in size, so with a key in progress at
+   * the head the ring is FULL while it remembers one key of maxKeys.
+   */
+  @Test
+  void forgottenKeysDoNotFillTheRing() {
+    IdempotencyKeys keys = new IdempotencyKeys(new KeyLimits(600_000, 4, Long.MAX_VALUE));
+    assertEquals(Found.NEW, keys.begin(1, 1, 1, 0, 0).found()); // in progress, slow
+    for (int k = 2; k <= 4; k++) {
+      assertEquals(Found.NEW, keys.begin(k, k, k, 0, 0).found());
+      keys.abandon(k, k); // refused before the store (404, 413, song limit, ...)
+    }
+    assertEquals(1, keys.size(), "keys remembered");
+    assertEquals(Found.NEW, keys.begin(9, 9, 9, 1, 0).found(),
+        "1 key of 4 remembered, and a new one is refused");
+  }
 }

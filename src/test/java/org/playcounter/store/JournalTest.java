@@ -522,4 +522,28 @@ class JournalTest {
     drained.forEach((id, count) -> counts.put(id, count));
     return counts;
   }
+
+  /**
+   * R1: a put-back where every song is already at Long.MAX_VALUE (live + pending) records
+   * nothing, yet PlayCountStore.restore awaits the change: it was never queued, so await()
+   * never returns.
+   */
+  @Test
+  void aPutBackWithNoRoomForAnySongReturns() throws Exception {
+    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
+        60_000, 1 << 20, Journal.Settings.WRITE_BUFFER, new Faults(), line -> { }));
+    try {
+      store.add(Map.of("x", 5L));
+      Drained drained = store.drain();
+      store.add(Map.of("x", Long.MAX_VALUE)); // played to the top while the drain was out
+      Thread restore = new Thread(() -> store.restore(drained), "review-restore");
+      restore.setDaemon(true);
+      restore.start();
+      restore.join(5_000);
+      assertFalse(restore.isAlive(), "restore() still waiting after 5 s for a change that was"
+          + " never queued: " + Arrays.toString(restore.getStackTrace()).replace(", ", "\n  "));
+    } finally {
+      store.closeKeepingJournal();
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package org.playcounter.store;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.nio.channels.FileChannel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,5 +125,48 @@ class PowerLossTest {
       assertEquals(expected, recovered, "journal 1 cut at byte " + at);
     }
     assertEquals(firstBytes.length, firstForced, "journal 1 was forced whole before journal 2");
+  }
+
+  /**
+   * R4: a compaction that fails after journal g + 1 exists (here: made, then the step after it
+   * fails, as syncDirectory(dir) can) leaves an empty journal g + 1 while changes go on into g
+   * unforced (fsync=interval). A power loss then tears g's tail, g is no longer the last
+   * journal, and start-up refuses the directory: defect (9) again, on the failure path.
+   */
+  @Test
+  void aFailedCompactionLeavesNoJournalAfterTheOneInUse() throws Exception {
+    Faults faults = new Faults();
+    AtomicBoolean failOnce = new AtomicBoolean(true);
+    ChannelOpener opener = (file, options) -> {
+      if (file.getFileName().toString().equals("journal-000000000002")
+          && failOnce.getAndSet(false)) {
+        FileChannel.open(file, options).close();
+        throw new IOException("injected: the new journal could not be made durable");
+      }
+      return faults.open(file, options);
+    };
+    List<String> log = new ArrayList<>();
+    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
+        600_000, 4096, 512, opener, log::add));
+    Map<String, Long> first = JournalFaultTest.bulk("a", 600);
+    store.add(first); // past 4096 bytes: a compaction, which fails to start journal 2
+    assertTrue(log.stream().anyMatch(l -> l.contains("could not start a new journal")),
+        log.toString());
+    Path one = Recovery.journalFile(dir, 1);
+    // the failed compaction deletes journal 2 again; the power loss below leaves it as it
+    // would be had that delete failed too, or not yet reached the disk: empty
+    store.add(JournalFaultTest.bulk("b", 50)); // into journal 1, written, not forced
+    byte[] bytes = Files.readAllBytes(one);
+    long forced = faults.forcedSize.get(one);
+    assertTrue(forced < bytes.length);
+    store.closeKeepingJournal();
+    // a power loss: journal 1 keeps what was forced and part of the bulk add after it
+    Files.write(Recovery.journalFile(cut, 1), Arrays.copyOf(bytes, (int) forced + 100));
+    Files.write(Recovery.journalFile(cut, 2), new byte[0]);
+    SongTable table = new SongTable(1_000_000);
+    Recovery.run(cut, table, new IdempotencyKeys(KeyLimits.DEFAULT), line -> { });
+    Map<String, Long> recovered = new HashMap<>();
+    table.snapshot(recovered::put);
+    assertEquals(first, recovered, "the torn bulk add is dropped, the forced one kept");
   }
 }
