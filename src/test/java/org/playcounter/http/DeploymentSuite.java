@@ -113,6 +113,22 @@ abstract class DeploymentSuite {
     }
   }
 
+  /** This deployment's {@code playcounter_} series and their values, from one scrape. */
+  Map<String, Double> metrics() {
+    Map<String, Double> values = new HashMap<>();
+    request().get("/metrics").then().statusCode(200).extract().asString().lines()
+        .filter(line -> line.startsWith("playcounter_")).forEach(line -> {
+          int space = line.lastIndexOf(' ');
+          values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        });
+    return values;
+  }
+
+  static double delta(Map<String, Double> before, Map<String, Double> after, String series) {
+    assertTrue(after.containsKey(series), "no series " + series);
+    return after.get(series) - before.get(series);
+  }
+
   /** Work that races the writers of {@link #race}, one step at a time on its own connection. */
   @FunctionalInterface
   interface Racer {
