@@ -83,7 +83,11 @@ final class Replies {
     metrics.rejected(rejection);
     rejectionLog.record(rejection, message);
     ResponseBody.send(response, false, rejection.status(), format.contentType(),
-        format == CountsFormat.JSON ? Json.error(message) : message);
+        errorBody(format, message));
+  }
+
+  private static String errorBody(CountsFormat format, String message) {
+    return format == CountsFormat.JSON ? Json.error(message) : message;
   }
 
   /**
@@ -100,8 +104,7 @@ final class Replies {
     response.resetBuffer();
     if (request.getAttribute(REFUSAL) instanceof Refusal refusal) {
       ResponseBody.send(response, false, status, refusal.format().contentType(),
-          refusal.format() == CountsFormat.JSON ? Json.error(refusal.message())
-              : refusal.message());
+          errorBody(refusal.format(), refusal.message()));
       return;
     }
     metrics.rejected(Rejection.CONTAINER);
