@@ -126,7 +126,11 @@ final class PlayRequests {
         // Tomcat takes a failed read as an error of its own, drops this answer and dispatches
         // its error page instead, which then repeats it (PlayCounterServlet.containerError).
         request.setAttribute(Replies.REFUSAL, new Replies.Refusal(format, body.reason()));
-        response.flushBuffer();
+        try {
+          response.flushBuffer();
+        } catch (IOException e) {
+          // Payara closes the connection of a body cut short: nobody is left to tell
+        }
       }
       return;
     }
