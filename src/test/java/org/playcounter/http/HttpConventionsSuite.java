@@ -159,9 +159,9 @@ abstract class HttpConventionsSuite extends DeploymentSuite {
     response.then().statusCode(400).contentType(textPlain()).header("Cache-Control", "no-store")
         .body(startsWith("query parameter \""));
     assertFalse(response.asString().contains("\n"), response.asString());
-    Map<String, Double> after = metrics();
-    assertEquals(1, delta(before, after,
-        "playcounter_requests_total{route=\"" + route + "\",status=\"4xx\"}"), target);
+    String series = "playcounter_requests_total{route=\"" + route + "\",status=\"4xx\"}";
+    Map<String, Double> after = awaitCounted(before, series);
+    assertEquals(1, delta(before, after, series), target);
     assertEquals(1, delta(before, after, "playcounter_rejected_total{reason=\"bad_query\"}"));
     for (String status : List.of("4xx", "5xx")) {
       assertEquals(0, delta(before, after,
