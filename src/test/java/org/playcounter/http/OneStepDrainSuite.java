@@ -45,10 +45,11 @@ abstract class OneStepDrainSuite extends DeploymentSuite {
   }
 
   /**
-   * A client that sends the drain and hangs up without reading: at-most-once (api.md). The
-   * container took the small body into its socket buffers, so the drain was delivered as far as
-   * the server can know, and its counts went with the client; or the container reported the
-   * failure and they were put back. Either way whole, and as the server counted it.
+   * A client that sends the drain and hangs up without reading its answer: at-most-once
+   * (api.md). The container took the small body into its socket buffers, so the drain was
+   * delivered as far as the server can know, and its counts went with the client; or the
+   * container reported the failure and they were put back. Either way whole, and as the server
+   * counted it.
    */
   @Test
   void drainWhoseClientHangsUpIsGoneWholeOrBackWhole() throws Exception {
@@ -87,14 +88,22 @@ abstract class OneStepDrainSuite extends DeploymentSuite {
     assertEquals(expected, settled.left());
   }
 
-  /** Sends {@code DELETE /} asking for the counts, and closes the socket without reading. */
-  private void hangUpOnDrain() throws IOException {
+  /**
+   * Sends {@code DELETE /} asking for the counts, waits (at most a minute) until the first bytes
+   * of the answer are in the socket's buffer, so that the drain has begun, and closes the socket
+   * without reading any of them.
+   */
+  private void hangUpOnDrain() throws IOException, InterruptedException {
     try (Socket socket = new Socket(root.getHost(), root.getPort())) {
       OutputStream out = socket.getOutputStream();
       out.write(("DELETE " + root.getRawPath() + "/ HTTP/1.1\r\nHost: x\r\n"
           + "Prefer: return=representation\r\nContent-Length: 0\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      while (socket.getInputStream().available() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
     }
   }
 
@@ -102,9 +111,9 @@ abstract class OneStepDrainSuite extends DeploymentSuite {
   private record Settled(boolean delivered, Map<String, Long> left) {}
 
   /**
-   * Polls until the drain begun after {@code before} has ended one way or the other: counted as
-   * delivered ({@code playcounter_drains_total}), or its counts back; for at most a minute. In
-   * between, the counts are out and not yet counted as delivered.
+   * Polls until the drain {@link #hangUpOnDrain} began has ended one way or the other: counted
+   * as delivered ({@code playcounter_drains_total} past {@code before}), or its counts back; for
+   * at most a minute. In between, the counts are out and not yet counted as delivered.
    */
   private Settled awaitDrainSettled(Map<String, Double> before) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
