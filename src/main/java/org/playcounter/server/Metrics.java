@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import org.playcounter.store.PlayCountStore;
@@ -162,15 +163,22 @@ final class Metrics {
         "Setting max-body-bytes: largest bulk request body.", settings::maxBodyBytes);
   }
 
-  /** Counts plays that were added and acknowledged. */
-  void played(long count) {
-    if (count == 1) {
-      plays.inc();
-    } else {
-      // Bulk counts may be near Long.MAX_VALUE: a long sum would wrap negative, which the
-      // library refuses for a counter, failing the whole scrape.
-      plays.inc((double) count);
+  /** Counts one play that was acknowledged. */
+  void played() {
+    plays.inc();
+  }
+
+  /**
+   * Counts the plays of a bulk add that was acknowledged, summed as a double: 1,025 pairs of
+   * 2^53 pass Long.MAX_VALUE, and a long sum would wrap negative, which the library's counter
+   * refuses with an exception.
+   */
+  void added(Map<String, Long> counts) {
+    double sum = 0;
+    for (long count : counts.values()) {
+      sum += count;
     }
+    plays.inc(sum);
   }
 
   /** Counts one drain that was delivered. */
@@ -202,7 +210,7 @@ final class Metrics {
    * for; a request for the protobuf format, which this WAR does not ship, gets the text format.
    */
   void scrape(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    String accept = request.getHeader("Accept");
+    String accept = RequestHeaders.accept(request);
     HttpServletRequest asked = accept == null || !accept.contains(PROTOBUF) ? request
         : new TextOnly(request, textOnly(accept));
     scrapeHandler.handleRequest(new HttpExchangeAdapter(asked, response));

@@ -12,6 +12,10 @@ enum Rejection {
   MALFORMED_BODY(400, "malformed_body"),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
   BODY_TOO_LARGE(413, "body_too_large"),
+  /** A body that ended (or stalled until the container gave up) before its announced end. */
+  INCOMPLETE_BODY(400, "incomplete_body"),
+  /** A query parameter the route does not take. */
+  BAD_QUERY(400, "bad_query"),
   COUNT_OVERFLOW(409, "count_overflow"),
   /** {@code POST /drains} with {@code max-pending-drains} pending already. */
   TOO_MANY_DRAINS(409, "too_many_drains"),

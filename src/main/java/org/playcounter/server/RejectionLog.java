@@ -23,6 +23,11 @@ final class RejectionLog {
 
   /** Records one rejection; {@code reason} is the one-line answer the client got. */
   void record(Rejection rejection, String reason) {
+    record(rejection, rejection.status(), reason);
+  }
+
+  /** {@link #record(Rejection, String)} answered with {@code status}, for the container's. */
+  void record(Rejection rejection, int status, String reason) {
     int kind = rejection.ordinal();
     pending.incrementAndGet(kind);
     long last = lastLogged.get(kind);
@@ -30,7 +35,7 @@ final class RejectionLog {
     if ((last == 0 || now - last >= INTERVAL_NANOS) && lastLogged.compareAndSet(kind, last, now)) {
       long count = pending.getAndSet(kind, 0);
       log.accept("playcounter rejected " + count + " request" + (count == 1 ? "" : "s") + " as "
-          + rejection.label() + " (" + rejection.status() + ") since the last report; latest: "
+          + rejection.label() + " (" + status + ") since the last report; latest: "
           + reason);
     }
   }

@@ -1,5 +1,6 @@
 package org.playcounter.server;
 
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -24,6 +25,16 @@ final class Replies {
     this.rejectionLog = rejectionLog;
     this.adminToken = adminToken;
   }
+
+  /**
+   * Request attribute holding a {@link Refusal} that the container may replace with its own
+   * error handling (Tomcat takes over a request whose body failed to read): the error dispatch
+   * answers it again.
+   */
+  static final String REFUSAL = Replies.class.getName() + ".refusal";
+
+  /** A one-line refusal already counted and logged, to be sent again as it was. */
+  record Refusal(CountsFormat format, String message) {}
 
   /** Where {@link #sendCounts} reads its counts from. */
   @FunctionalInterface
@@ -72,13 +83,55 @@ final class Replies {
     metrics.rejected(rejection);
     rejectionLog.record(rejection, message);
     ResponseBody.send(response, false, rejection.status(), format.contentType(),
-        format == CountsFormat.JSON ? Json.error(message) : message);
+        errorBody(format, message));
+  }
+
+  private static String errorBody(CountsFormat format, String message) {
+    return format == CountsFormat.JSON ? Json.error(message) : message;
+  }
+
+  /**
+   * Answers the container's error dispatch (a protected path, a bad request line, an exception):
+   * one line with the status the container chose. A {@link Refusal} playcounter gave first is
+   * sent again as it was, uncounted, since it was counted once.
+   */
+  void containerError(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    int status = containerErrorStatus(request, response);
+    response.resetBuffer();
+    if (request.getAttribute(REFUSAL) instanceof Refusal refusal) {
+      ResponseBody.send(response, false, status, refusal.format().contentType(),
+          errorBody(refusal.format(), refusal.message()));
+      return;
+    }
+    metrics.rejected(Rejection.CONTAINER);
+    String reason = Rejection.reasonPhrase(status);
+    rejectionLog.record(Rejection.CONTAINER, status, status + " " + reason);
+    ResponseBody.send(response, false, status, CountsFormat.TEXT.contentType(), reason);
+  }
+
+  /**
+   * The status of an error the container raised: the Servlet attribute where the container sets
+   * it, else the status it already gave the response (Jetty 12.0 sets no error attributes on a
+   * protected path's dispatch, only the 404), else 500.
+   */
+  private static int containerErrorStatus(HttpServletRequest request,
+      HttpServletResponse response) {
+    Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+    if (code instanceof Integer number && number >= 400) {
+      return number;
+    }
+    int status = response.getStatus();
+    return status >= 400 ? status : 500;
   }
 
   /** {@link #reject} in the format the request's {@code Accept} asks for, else text. */
   void reject(HttpServletRequest request, HttpServletResponse response, Rejection rejection,
       String message) throws IOException {
-    CountsFormat format = RequestHeaders.choose(request.getHeader("Accept"));
+    CountsFormat format = RequestHeaders.choose(RequestHeaders.accept(request));
     reject(response, format == null ? CountsFormat.TEXT : format, rejection, message);
   }
 

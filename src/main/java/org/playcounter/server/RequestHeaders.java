@@ -1,19 +1,52 @@
 package org.playcounter.server;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Enumeration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.playcounter.wire.CountsFormat;
 
 /**
  * The request headers that choose what a request gets: {@code Accept}, {@code Content-Type} and
  * {@code Prefer}. Content negotiation (RFC 9110 section 12.5.1) gives each of the two formats the
  * quality of the most specific media range that matches it; the higher quality wins, then the
- * more specific match, then plain text, the original format.
+ * more specific match, then plain text, the original format. Empty list elements are ignored (RFC
+ * 9110 section 5.6.1), so {@code Accept: ,} is no preference; a range whose {@code q} is not an
+ * RFC 9110 qvalue ({@code 0x1p-1}, {@code 0.5000}, {@code 1e0}) matches nothing.
  */
 final class RequestHeaders {
   private static final int NO_MATCH = -1;
+  /** RFC 9110 section 12.4.2: {@code 0(.ddd)?} or {@code 1(.000)?}, nothing else. */
+  private static final Pattern QVALUE = Pattern.compile("0(\\.[0-9]{0,3})?|1(\\.0{0,3})?");
+  /**
+   * The charsets a bulk body may declare: UTF-8, and those in which every ASCII byte means what
+   * it means in UTF-8 and which clients send by default (REST Assured and older Java clients label
+   * text ISO-8859-1); ids and counts are ASCII, so such a body reads the same either way.
+   */
+  private static final Set<String> BODY_CHARSETS = Set.of("utf-8", "us-ascii", "iso-8859-1");
 
   private RequestHeaders() {}
+
+  /**
+   * The request's {@code Accept} lines as one list (RFC 9110 section 5.3: two lines are one list
+   * joined by commas), or null when there are none.
+   */
+  static String accept(HttpServletRequest request) {
+    Enumeration<String> lines = request.getHeaders("Accept");
+    if (lines == null || !lines.hasMoreElements()) {
+      return null;
+    }
+    String first = lines.nextElement();
+    if (!lines.hasMoreElements()) {
+      return first;
+    }
+    StringBuilder all = new StringBuilder(first);
+    while (lines.hasMoreElements()) {
+      all.append(',').append(lines.nextElement());
+    }
+    return all.toString();
+  }
 
   /** The format to answer in, or null when {@code accept} allows neither (406). */
   static CountsFormat choose(String accept) {
@@ -26,7 +59,12 @@ final class RequestHeaders {
     }
     Match text = new Match();
     Match json = new Match();
+    boolean anyRange = false;
     for (String range : accept.split(",")) {
+      if (range.isBlank()) {
+        continue; // an empty list element
+      }
+      anyRange = true;
       String[] parts = range.split(";");
       if (parts.length == 0) {
         continue; // nothing but separators
@@ -39,6 +77,9 @@ final class RequestHeaders {
       text.offer(specificity(type, "text", "plain"), quality);
       json.offer(specificity(type, "application", "json"), quality);
     }
+    if (!anyRange) {
+      return CountsFormat.TEXT; // an empty list: no preference
+    }
     if (text.quality <= 0 && json.quality <= 0) {
       return null;
     }
@@ -48,9 +89,20 @@ final class RequestHeaders {
     return json.specificity > text.specificity ? CountsFormat.JSON : CountsFormat.TEXT;
   }
 
-  /** True when the client named a preference beyond "anything": absent and wildcard are not. */
+  /**
+   * True when the client named a preference beyond "anything": absent, empty elements and the
+   * wildcard are not.
+   */
   static boolean isExplicit(String accept) {
-    return accept != null && !accept.isBlank() && !accept.trim().equals("*/*");
+    if (accept == null) {
+      return false;
+    }
+    for (String range : accept.split(",")) {
+      if (!range.isBlank() && !range.trim().equals("*/*")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int specificity(String range, String type, String subtype) {
@@ -70,12 +122,8 @@ final class RequestHeaders {
       String param = parts[i].trim();
       if (param.length() > 2 && (param.charAt(0) == 'q' || param.charAt(0) == 'Q')
           && param.charAt(1) == '=') {
-        try {
-          double q = Double.parseDouble(param.substring(2).trim());
-          return q >= 0 && q <= 1 ? q : Double.NaN;
-        } catch (NumberFormatException e) {
-          return Double.NaN;
-        }
+        String q = param.substring(2).trim();
+        return QVALUE.matcher(q).matches() ? Double.parseDouble(q) : Double.NaN;
       }
     }
     return 1;
@@ -119,5 +167,28 @@ final class RequestHeaders {
       case "application/json" -> CountsFormat.JSON;
       default -> null;
     };
+  }
+
+  /**
+   * Null when the {@code charset} parameter of {@code contentType} is absent or one the body can
+   * be read in, else a one-line reason (415): a body is read as UTF-8.
+   */
+  static String charsetProblem(String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String param = parts[i].trim();
+      int equals = param.indexOf('=');
+      if (equals > 0 && param.substring(0, equals).trim().equalsIgnoreCase("charset")) {
+        String charset = param.substring(equals + 1).trim().replace("\"", "");
+        if (!BODY_CHARSETS.contains(charset.toLowerCase(Locale.ROOT))) {
+          return "charset " + (charset.chars().allMatch(c -> c > ' ' && c < 0x7f)
+              ? charset : "(unprintable)") + " is not supported: send the body in UTF-8";
+        }
+      }
+    }
+    return null;
   }
 }

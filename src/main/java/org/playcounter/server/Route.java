@@ -1,5 +1,9 @@
 package org.playcounter.server;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import org.playcounter.wire.Json;
+
 /** The resources of the service, told apart by the shape of the path within the context. */
 enum Route {
   /** {@code /}: every song. */
@@ -44,6 +48,37 @@ enum Route {
       case "/drains" -> DRAINS;
       default -> NONE;
     };
+  }
+
+  /**
+   * Null when every parameter of the raw query string {@code query} (null: none) is one this
+   * resource takes, else a one-line reason (400). {@code /} keeps its own rules; {@code /metrics}
+   * takes {@code name[]}, the series to answer (the Prometheus library's filter); the rest none.
+   * Read from the query string alone, never through {@code getParameter}, which would consume a
+   * form-encoded body.
+   */
+  String queryProblem(String query) {
+    if (query == null || query.isEmpty() || this == SONGS) {
+      return null;
+    }
+    for (String parameter : query.split("&")) {
+      String raw = parameter.split("=", 2)[0];
+      if (raw.isEmpty()) {
+        continue; // "?&" or "?=x": nothing named
+      }
+      String name;
+      try {
+        name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return "malformed percent-escape in the query string";
+      }
+      if (this != METRICS || !name.equals("name[]")) {
+        String shown = Json.quote(name.length() > 40 ? name.substring(0, 40) + "..." : name);
+        return "query parameter " + shown + " is not taken here: " + (this == METRICS
+            ? "/metrics takes only name[]" : "this resource takes no query parameters");
+      }
+    }
+    return null;
   }
 
   /** The metric label. */

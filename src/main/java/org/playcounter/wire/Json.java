@@ -148,6 +148,9 @@ public final class Json {
         }
         throw broken("a number");
       }
+      if (pos - start > 1 && in.charAt(start) == '0' && Character.isDigit(in.charAt(start + 1))) {
+        throw new MalformedCountsException(where + "a JSON number has no leading zero");
+      }
       return CountsFormat.parseCount(in.subSequence(start, pos), maxCount, where);
     }
 

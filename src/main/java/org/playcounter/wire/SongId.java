@@ -2,7 +2,9 @@ package org.playcounter.wire;
 
 /**
  * The song-id rules of the HTTP contract: one path segment of 1 to 128 characters from the URI
- * "unreserved" set {@code A-Z a-z 0-9 - . _ ~}, compared as a case-sensitive string.
+ * "unreserved" set {@code A-Z a-z 0-9 - . _ ~}, compared as a case-sensitive string, except
+ * {@code .} and {@code ..}: they are RFC 3986 dot-segments, which clients remove before sending
+ * ({@code DELETE /song/..} would go out as {@code DELETE /}).
  *
  * <p>Server and client share these rules so that an id the client accepts is one the server
  * accepts; the reasons are single lines meant to be sent to a client as they are.
@@ -28,6 +30,11 @@ public final class SongId {
     }
     if (id.length() > MAX_LENGTH) {
       return "song id is longer than " + MAX_LENGTH + " characters";
+    }
+    String text = id.toString();
+    if (text.equals(".") || text.equals("..")) {
+      return "song id '" + text + "' is a dot-segment, which clients remove from a path before"
+          + " sending";
     }
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);

@@ -113,6 +113,42 @@ abstract class DeploymentSuite {
     }
   }
 
+  /** This deployment's {@code playcounter_} series and their values, from one scrape. */
+  Map<String, Double> metrics() {
+    Map<String, Double> values = new HashMap<>();
+    request().get("/metrics").then().statusCode(200).extract().asString().lines()
+        .filter(line -> line.startsWith("playcounter_")).forEach(line -> {
+          int space = line.lastIndexOf(' ');
+          values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        });
+    return values;
+  }
+
+  /**
+   * Scrapes until {@code series} has grown since {@code before}, for at most a minute: a request
+   * is counted once its answer is written, so a client can read the answer before the count.
+   */
+  Map<String, Double> awaitCounted(Map<String, Double> before, String series) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (true) {
+      Map<String, Double> now = metrics();
+      if (delta(before, now, series) > 0 || System.nanoTime() > deadline) {
+        return now;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return now;
+      }
+    }
+  }
+
+  static double delta(Map<String, Double> before, Map<String, Double> after, String series) {
+    assertTrue(after.containsKey(series), "no series " + series);
+    return after.get(series) - before.get(series);
+  }
+
   /** Work that races the writers of {@link #race}, one step at a time on its own connection. */
   @FunctionalInterface
   interface Racer {

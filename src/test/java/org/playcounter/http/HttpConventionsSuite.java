@@ -8,9 +8,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,6 +93,90 @@ abstract class HttpConventionsSuite extends DeploymentSuite {
     request().post("/song/2");
     request().header("Accept", accept).delete("/song/2").then().statusCode(406);
     expectText(request().get("/"), 200, "2=1");
+  }
+
+  /** Two {@code Accept} lines are one list (RFC 9110 section 5.3), whichever comes first. */
+  @Test
+  void acceptLinesAreReadAsOneList() throws IOException {
+    request().post("/song/1");
+    for (String lines : List.of("Accept: image/png\r\nAccept: application/json\r\n",
+        "Accept: application/json;q=0.5\r\nAccept: text/plain;q=0.1\r\n")) {
+      String answer = RawHttp.exchange(root, "GET " + root.getRawPath() + "/song/1 HTTP/1.1\r\n"
+          + "Host: x\r\nConnection: close\r\n" + lines + "\r\n");
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+      assertTrue(answer.contains("Content-Type: application/json"), answer);
+      assertTrue(answer.endsWith("\r\n\r\n{\"id\":\"1\",\"count\":1}"), answer);
+    }
+  }
+
+  /**
+   * Empty list elements are no preference ({@code Accept: ,} is text, as no Accept), and a
+   * {@code q} that is no RFC 9110 qvalue ({@code 0x1p-1}, {@code 1e0}) makes its range match
+   * nothing.
+   */
+  @Test
+  void emptyAcceptElementsAreIgnoredAndQMustBeAQvalue() {
+    request().post("/song/1");
+    expectText(request().header("Accept", ",").get("/song/1"), 200, "1");
+    expectText(request().header("Accept", " , ,").contentType("text/plain").body("5=1")
+        .post("/"), 200, "5=1");
+    request().header("Accept", ", application/json").get("/song/1").then().contentType(JSON);
+    request().header("Accept", "application/json;q=0x1p-1").get("/song/1").then()
+        .statusCode(406);
+    request().header("Accept", "application/json;q=1e0, text/plain;q=0.5").get("/song/1")
+        .then().statusCode(200).contentType(textPlain());
+    request().header("Accept", "application/json;q=0.501, text/plain;q=0.5").get("/song/1")
+        .then().statusCode(200).contentType(JSON);
+  }
+
+  /**
+   * {@code DELETE /} answers in the negotiated format as every other request does: {@code OK}
+   * as text (the original API, byte for byte), {@code {"deleted":true}} in JSON.
+   */
+  @Test
+  void deleteAllAnswersInTheNegotiatedFormat() {
+    request().post("/song/1");
+    request().header("Accept", JSON).delete("/").then().statusCode(200).contentType(JSON)
+        .body(equalTo("{\"deleted\":true}"));
+    expectText(request().get("/"), 200, "");
+    request().post("/song/1");
+    expectText(request().delete("/"), 200, "OK");
+    expectText(request().get("/"), 200, "");
+  }
+
+  /**
+   * A query parameter the resource does not take is a one-line 400, counted once in the request
+   * metrics, under its route: {@code /metrics} takes only {@code name[]}.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"/metrics?debug=foo", "/metrics?debug=prometheus-protobuf",
+      "/metrics?name%5B%5D=playcounter_songs&debug=text", "/song/1?x=1", "/health?verbose",
+      "/drains?all=1"})
+  void unknownQueryParameterIs400CountedOnce(String target) {
+    String route = target.substring(1, target.indexOf('?')).replace("/1", "");
+    Map<String, Double> before = metrics();
+    Response response = request().get(target);
+    response.then().statusCode(400).contentType(textPlain()).header("Cache-Control", "no-store")
+        .body(startsWith("query parameter \""));
+    assertFalse(response.asString().contains("\n"), response.asString());
+    String series = "playcounter_requests_total{route=\"" + route + "\",status=\"4xx\"}";
+    Map<String, Double> after = awaitCounted(before, series);
+    assertEquals(1, delta(before, after, series), target);
+    assertEquals(1, delta(before, after, "playcounter_rejected_total{reason=\"bad_query\"}"));
+    for (String status : List.of("4xx", "5xx")) {
+      assertEquals(0, delta(before, after,
+          "playcounter_requests_total{route=\"other\",status=\"" + status + "\"}"), target);
+    }
+    assertEquals(0, delta(before, after, "playcounter_requests_total{route=\"metrics\","
+        + "status=\"5xx\"}"), target);
+  }
+
+  @Test
+  void metricsNameFilterAnswersOnlyTheSeriesAsked() {
+    String text = request().get("/metrics?name%5B%5D=playcounter_songs").then().statusCode(200)
+        .extract().asString();
+    assertTrue(text.contains("\nplaycounter_songs 0.0\n"), text);
+    assertFalse(text.contains("playcounter_plays_total"), text);
   }
 
   @Test

@@ -76,6 +76,62 @@ abstract class SongIdSuite extends DeploymentSuite {
     return "400";
   }
 
+  /**
+   * The dot-segment ids {@code .} and {@code ..}, plain or escaped, sent as raw bytes (a client
+   * such as curl would have removed them): 400 naming the reason, with every method, and nothing
+   * changes. Jetty 12 refuses an escaped dot-segment itself (its URI compliance: an ambiguous
+   * path segment) with its own HTML 400 before playcounter sees it. Tomcat and WildFly resolve
+   * {@code /playcounter/song/..} to the context root and redirect it to {@code /playcounter/}
+   * themselves (302 or 307; only a client that follows a redirect with its method would then
+   * remove anything). Everywhere else the answer is playcounter's one line.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"..", ".", "%2E%2E", "%2e", ".%2E"})
+  void dotSegmentIdIs400AndChangesNothing(String raw) throws IOException {
+    request().post("/song/keep");
+    String id = raw.replace("%2E", ".").replace("%2e", ".");
+    boolean container = server() == ServletContainer.Server.JETTY && raw.contains("%");
+    boolean redirected = id.equals("..") && !contextPath().equals("/")
+        && (server() == ServletContainer.Server.TOMCAT
+            || server() == ServletContainer.Server.WILDFLY);
+    for (String method : List.of("GET", "POST", "DELETE")) {
+      String answer = RawHttp.exchange(root, method + " " + root.getRawPath() + "/song/" + raw
+          + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      if (redirected) {
+        assertTrue(answer.matches("(?s)HTTP/1\\.1 30[27] .*"), method + " " + raw + ": " + answer);
+        assertTrue(answer.matches("(?s).*\r\nLocation: [^\r]*" + contextPath() + "/\r\n.*"),
+            answer);
+        continue;
+      }
+      assertTrue(answer.startsWith("HTTP/1.1 400"), method + " " + raw + ": " + answer);
+      if (!container) {
+        assertTrue(answer.endsWith("\r\n\r\nsong id '" + id + "' is a dot-segment, which clients"
+            + " remove from a path before sending"), method + " " + raw + ": " + answer);
+      }
+    }
+    expectText(request().get("/"), 200, "keep=1");
+  }
+
+  /**
+   * A path with an empty segment is no resource of playcounter's: its own 404 where it sees the
+   * request, Jetty 12's HTML 400 (an ambiguous empty segment) where Jetty refuses it first.
+   */
+  @Test
+  void emptyPathSegmentIsRefusedAndChangesNothing() throws IOException {
+    request().post("/song/keep");
+    for (String method : List.of("GET", "POST", "DELETE")) {
+      String answer = RawHttp.exchange(root, method + " " + root.getRawPath() + "//song/keep"
+          + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      if (server() == ServletContainer.Server.JETTY) {
+        assertTrue(answer.startsWith("HTTP/1.1 400"), method + ": " + answer);
+      } else {
+        assertTrue(answer.startsWith("HTTP/1.1 404"), method + ": " + answer);
+        assertTrue(answer.endsWith("\r\n\r\nNot Found"), method + ": " + answer);
+      }
+    }
+    expectText(request().get("/"), 200, "keep=1");
+  }
+
   @Test
   void overlongIdIs400ButLongestIdCounts() {
     String longest = "a".repeat(128);

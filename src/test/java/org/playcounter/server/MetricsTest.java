@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.playcounter.store.KeyLimits;
@@ -28,7 +30,7 @@ class MetricsTest {
     try {
       metrics.watch(store, Settings.defaults());
       store.increment("a");
-      metrics.played(1);
+      metrics.played();
       metrics.answered(Route.SONG, 200, System.nanoTime());
       metrics.rejected(Rejection.NOT_FOUND);
       metrics.journalFsynced(2_000_000);
@@ -84,10 +86,23 @@ class MetricsTest {
   void hugeBulkPlaysDoNotWrapTheCounterNegative() throws IOException {
     Metrics metrics = new Metrics();
     metrics.watch(new PlayCountStore(100), Settings.defaults());
-    metrics.played(1);
-    metrics.played(Long.MAX_VALUE);
-    metrics.played(Long.MAX_VALUE);
+    metrics.played();
+    metrics.added(Map.of("a", Long.MAX_VALUE));
+    metrics.added(Map.of("a", Long.MAX_VALUE));
     assertTrue(text(metrics).contains("\nplaycounter_plays_total 1.8446744073709552E19\n"));
+  }
+
+  @Test
+  void bulkAddWhosePairsSumPastLongMaxIsCounted() throws IOException {
+    Metrics metrics = new Metrics();
+    metrics.watch(new PlayCountStore(2000), Settings.defaults());
+    Map<String, Long> plays = new HashMap<>();
+    for (int i = 0; i < 1_100; i++) {
+      plays.put("s" + i, 1L << 53); // a long sum wraps negative past 1,024 of these
+    }
+    metrics.added(plays);
+    assertTrue(text(metrics).contains("\nplaycounter_plays_total 9.907919180215091E18\n"),
+        text(metrics));
   }
 
   @Test

@@ -40,7 +40,19 @@ class RequestHeadersTest {
       "*/*;q=0|NULL",
       "application/json;q=2|NULL",
       "garbage|NULL",
-      ",,,|NULL",
+      ",,,|TEXT",
+      "','|TEXT",
+      "' , '|TEXT",
+      "', application/json'|JSON",
+      "application/json;q=0x1p-1|NULL",
+      "application/json;q=0x1p-1, text/plain;q=0.1|TEXT",
+      "application/json;q=0.5000, text/plain;q=0.1|TEXT",
+      "application/json;q=1e0, text/plain;q=0.1|TEXT",
+      "application/json;q=.5, text/plain;q=0.1|TEXT",
+      "application/json;q=1.001, text/plain;q=0.1|TEXT",
+      "application/json;q=1.000, text/plain;q=0.999|JSON",
+      "text/plain;q=0.001, application/json;q=0.002|JSON",
+      "text/plain;Q=0.5, application/json;q=0.51|JSON",
       ";;;,,,/|NULL",
       ";|NULL",
       "text/plain;;q=0.5;|TEXT",
@@ -57,7 +69,7 @@ class RequestHeadersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", " ", "*/*", " */* "})
+  @ValueSource(strings = {"", " ", "*/*", " */* ", ",", " , */*"})
   void wildcardAndBlankAreNotExplicit(String accept) {
     assertFalse(RequestHeaders.isExplicit(accept));
     assertFalse(RequestHeaders.isExplicit(null));
@@ -105,5 +117,21 @@ class RequestHeadersTest {
   void contentTypeNamesTheBodyFormat(String contentType, String expected) {
     assertEquals(expected == null ? null : CountsFormat.valueOf(expected),
         RequestHeaders.bodyFormat(contentType));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+      "NULL|NULL",
+      "text/plain|NULL",
+      "text/plain; charset=UTF-8|NULL",
+      "text/plain;charset=\"utf-8\"|NULL",
+      "application/json; charset=US-ASCII|NULL",
+      "text/plain; charset=ISO-8859-1|NULL",
+      "text/plain;charset=utf-16|charset utf-16 is not supported: send the body in UTF-8",
+      "application/json; Charset=UTF-16LE|charset UTF-16LE is not supported: send the body in UTF-8",
+      "text/plain; charset=windows-1252|charset windows-1252 is not supported: send the body in UTF-8",
+  })
+  void bodyCharsetIsUtf8OrAnAsciiSuperset(String contentType, String expected) {
+    assertEquals(expected, RequestHeaders.charsetProblem(contentType));
   }
 }

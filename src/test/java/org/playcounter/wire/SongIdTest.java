@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SongIdTest {
   @ParameterizedTest
   @ValueSource(strings = {"1", "01", "abc", "ABC", "A-z.0_9~", "USRC17607839",
-      "123e4567-e89b-12d3-a456-426614174000", "~", "."})
+      "123e4567-e89b-12d3-a456-426614174000", "~", "...", ".a", "a."})
   void unreservedIdsAreValid(String id) {
     assertNull(SongId.problem(id));
     assertEquals(id, SongId.check(id));
@@ -35,6 +35,17 @@ class SongIdTest {
     assertEquals("song id contains U+00E9 (allowed: A-Z a-z 0-9 - . _ ~)",
         SongId.problem("caf\u00e9"));
     assertEquals("song id must be a single path segment", SongId.problem("a/b"));
+  }
+
+  @Test
+  void dotSegmentsAreRefusedPlainAndEscaped() {
+    assertEquals("song id '.' is a dot-segment, which clients remove from a path before sending",
+        SongId.problem("."));
+    assertEquals("song id '..' is a dot-segment, which clients remove from a path before sending",
+        SongId.problem(".."));
+    for (String raw : new String[] {"%2E%2E", "%2e.", ".%2E", "%2E"}) {
+      assertThrows(IllegalArgumentException.class, () -> SongId.fromPathSegment(raw), raw);
+    }
   }
 
   @Test
