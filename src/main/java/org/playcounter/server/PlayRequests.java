@@ -60,11 +60,8 @@ final class PlayRequests {
     long count;
     try {
       count = store.increment(id, keyed[0]);
-    } catch (CountOverflowException e) {
-      replies.reject(response, format, Rejection.COUNT_OVERFLOW, overflow(id));
-      return;
-    } catch (SongLimitException e) {
-      replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
+    } catch (CountOverflowException | SongLimitException e) {
+      refused(response, format, e, id);
       return;
     }
     try {
@@ -94,15 +91,8 @@ final class PlayRequests {
           }
         }
       }));
-    } catch (CountOverflowException e) {
-      later.answerNow(() -> replies.reject(response, format, Rejection.COUNT_OVERFLOW,
-          overflow(id)));
-    } catch (SongLimitException e) {
-      later.answerNow(() -> replies.reject(response, format, Rejection.SONG_LIMIT,
-          e.getMessage()));
-    } catch (StorageFailedException e) {
-      later.answerNow(() -> replies.reject(response, format, Rejection.STORAGE_FAILED,
-          e.getMessage()));
+    } catch (CountOverflowException | SongLimitException | StorageFailedException e) {
+      later.answerNow(() -> refused(response, format, e, id));
     }
   }
 
@@ -153,10 +143,8 @@ final class PlayRequests {
       }
     } catch (MalformedCountsException e) {
       replies.reject(response, format, Rejection.MALFORMED_BODY, e.getMessage());
-    } catch (CountOverflowException e) {
-      replies.reject(response, format, Rejection.COUNT_OVERFLOW, e.getMessage());
-    } catch (SongLimitException e) {
-      replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
+    } catch (CountOverflowException | SongLimitException e) {
+      refused(response, format, e, null);
     }
   }
 
@@ -176,15 +164,8 @@ final class PlayRequests {
           }
         }
       }));
-    } catch (CountOverflowException e) {
-      later.answerNow(() -> replies.reject(response, format, Rejection.COUNT_OVERFLOW,
-          e.getMessage()));
-    } catch (SongLimitException e) {
-      later.answerNow(() -> replies.reject(response, format, Rejection.SONG_LIMIT,
-          e.getMessage()));
-    } catch (StorageFailedException e) {
-      later.answerNow(() -> replies.reject(response, format, Rejection.STORAGE_FAILED,
-          e.getMessage()));
+    } catch (CountOverflowException | SongLimitException | StorageFailedException e) {
+      later.answerNow(() -> refused(response, format, e, null));
     }
   }
 
@@ -198,7 +179,21 @@ final class PlayRequests {
             + " may not be recorded"));
   }
 
-  private static String overflow(String id) {
-    return "count of song " + id + " would overflow 64 bits";
+  /**
+   * Answers a change the store refused before changing anything: the one place where its
+   * exceptions become answers ({@code id} names the song of a single play, null for a bulk add).
+   */
+  private void refused(HttpServletResponse response, CountsFormat format, RuntimeException e,
+      String id) throws IOException {
+    if (e instanceof CountOverflowException) {
+      replies.reject(response, format, Rejection.COUNT_OVERFLOW,
+          id == null ? e.getMessage() : "count of song " + id + " would overflow 64 bits");
+    } else if (e instanceof SongLimitException) {
+      replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
+    } else if (e instanceof StorageFailedException) {
+      replies.reject(response, format, Rejection.STORAGE_FAILED, e.getMessage());
+    } else {
+      throw e;
+    }
   }
 }
