@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -121,7 +120,25 @@ final class Database implements AutoCloseable {
     return upsert;
   }
 
+  /**
+   * Creates the tables that are missing. Two jobs starting at once can both find a table missing:
+   * PostgreSQL then fails the second {@code CREATE TABLE IF NOT EXISTS} on its catalog's unique
+   * key (23505) or as a duplicate type (42710) or table (42P07), and once more finds it there.
+   */
   private void createTables() throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        createTablesOnce();
+        return;
+      } catch (SQLException e) {
+        if (attempt == ATTEMPTS || !Set.of("23505", "42710", "42P07").contains(e.getSQLState())) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void createTablesOnce() throws SQLException {
     connection.setAutoCommit(true);
     try (Statement statement = connection.createStatement()) {
       statement.executeUpdate("CREATE TABLE IF NOT EXISTS " + tables.plays() + " ("
@@ -252,38 +269,5 @@ final class Database implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     connection.close();
-  }
-
-  /** What differs between the databases, by product name. */
-  private enum Dialect {
-    SQLITE(Upsert.ON_CONFLICT, "VARCHAR(128)", "VARCHAR(1000)"),
-    POSTGRESQL(Upsert.ON_CONFLICT, "VARCHAR(128)", "VARCHAR(1000)"),
-    /**
-     * MariaDB and MySQL: song ids compared byte for byte ({@code A} and {@code a} are two songs;
-     * the default collation would merge them), and a server key short enough for InnoDB's
-     * 3072-byte index limit in utf8mb4.
-     */
-    MARIADB(Upsert.UPDATE_THEN_INSERT, "VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin",
-        "VARCHAR(700) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"),
-    OTHER(Upsert.UPDATE_THEN_INSERT, "VARCHAR(128)", "VARCHAR(1000)");
-
-    private final Upsert upsert;
-    private final String song;
-    private final String server;
-
-    Dialect(Upsert upsert, String song, String server) {
-      this.upsert = upsert;
-      this.song = song;
-      this.server = server;
-    }
-
-    static Dialect of(String product) {
-      return switch (product.toLowerCase(Locale.ROOT)) {
-        case "sqlite" -> SQLITE;
-        case "postgresql" -> POSTGRESQL;
-        case "mariadb", "mysql" -> MARIADB;
-        default -> OTHER;
-      };
-    }
   }
 }
