@@ -43,13 +43,16 @@ final class Exchange {
   private final Duration requestTimeout;
   private final Duration retryBackoff;
   private final int maxRetries;
-  private final long deadline;
+  /** When the call's time is up, in {@link System#nanoTime}; set as its first attempt starts. */
+  private long deadline;
   private final CompletableFuture<HttpResponse<String>> result = new CompletableFuture<>();
   /** The attempt on the wire, cancelled when the caller gives up on {@link #result}. */
   private volatile CompletableFuture<HttpResponse<String>> current;
   private int attempts;
   private int failures;
   private int inProgress;
+  /** The last attempt's failure, null after an answer: the reason when time runs out. */
+  private Throwable lastFailure;
 
   private Exchange(HttpClient http, URI server, HttpRequest request, boolean keyed,
       Duration requestTimeout, int maxRetries, Duration retryBackoff) {
@@ -60,7 +63,6 @@ final class Exchange {
     this.requestTimeout = requestTimeout;
     this.maxRetries = keyed ? maxRetries : 0;
     this.retryBackoff = retryBackoff;
-    this.deadline = System.nanoTime() + requestTimeout.toNanos() * (1 + this.maxRetries);
   }
 
   /**
@@ -84,12 +86,15 @@ final class Exchange {
   }
 
   private void attempt() {
+    if (attempts == 0) {
+      deadline = System.nanoTime() + requestTimeout.toNanos() * (1 + maxRetries);
+    }
     long left = deadline - System.nanoTime();
     if (result.isDone()) {
       return;
     }
     if (left <= 0) {
-      result.completeExceptionally(outOfTime(null));
+      result.completeExceptionally(outOfTime(lastFailure));
       return;
     }
     attempts++;
@@ -112,6 +117,7 @@ final class Exchange {
 
   /** Decides after one attempt: done, or again after a wait. */
   private void next(HttpResponse<String> response, Throwable failure) {
+    lastFailure = failure;
     if (failure == null && keyed && response.statusCode() == 409) {
       Duration wait = retryAfter(response);
       if (wait != null) { // our own first attempt is still being processed
@@ -138,7 +144,7 @@ final class Exchange {
   /** Sends the next attempt after {@code wait}, if the deadline leaves room for it. */
   private void later(Duration wait) {
     if (System.nanoTime() + wait.toNanos() >= deadline) {
-      result.completeExceptionally(outOfTime(null));
+      result.completeExceptionally(outOfTime(lastFailure));
       return;
     }
     CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS).execute(this::attempt);

@@ -57,7 +57,7 @@ public final class PlayCounterClient {
   public static final URI DEFAULT_SERVER = URI.create("http://127.0.0.1:8080");
   /** How long opening a connection may take unless set otherwise. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  /** How long a request may wait for its answer unless set otherwise. */
+  /** How long each attempt of a request, its answer's body included, may take by default. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   /** How many times a write is sent again unless set otherwise. */

@@ -91,7 +91,8 @@ public final class PlayCounterException extends RuntimeException {
 
   /**
    * The server's one-line reason (its error body), a description of the I/O failure or of the
-   * unparseable answer, or for several servers {@code "k of n servers failed"}.
+   * unparseable answer, or for several servers {@code "k of n servers failed"} and, when the
+   * merge passed a long, how many songs' counts did.
    */
   public String reason() {
     return reason;
