@@ -7,14 +7,16 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 
 /**
- * The calls that ask several servers: every request sent at once, then every answer awaited, and
- * the servers' counts merged; failures collected into one {@link PlayCounterException} with the
- * answers that did come.
+ * The calls that ask several servers: every request sent at once, then every answer awaited (each
+ * bounded in time by its {@link Exchange}), and the servers' counts merged; failures, and songs
+ * whose counts sum past a long over the servers, reported in one {@link PlayCounterException}
+ * that keeps every answer that came.
  */
 final class FanOut {
   private final ServerCalls calls;
@@ -23,45 +25,77 @@ final class FanOut {
     this.calls = calls;
   }
 
-  /** {@link #all} of calls that answer counts, merged; partial results are the same merge. */
+  /**
+   * {@link #all} of calls that answer counts, merged.
+   *
+   * @throws PlayCounterException if a server failed or a song's counts sum past
+   *     {@link Long#MAX_VALUE}: its partial results are the merge, saturated at
+   *     {@code Long.MAX_VALUE}, its server results every answer as it came
+   */
   Map<String, Long> counts(Map<URI, HttpRequest> requests,
       ServerCalls.Reader<Map<String, Long>> reader) {
-    return merge(all(requests, reader, FanOut::merge).values());
+    Answers<Map<String, Long>> answers = all(requests, reader);
+    Set<String> overflowed = new TreeSet<>();
+    Map<String, Long> merged = merge(answers.answers().values(), overflowed);
+    if (!answers.failures().isEmpty() || !overflowed.isEmpty()) {
+      throw new PlayCounterException(merged, answers.answers(), answers.failures(),
+          requests.size(), overflowed);
+    }
+    return merged;
   }
 
   /**
    * Sends every request at once, then waits for all of them.
    *
-   * @throws PlayCounterException if any failed, with {@code partial} of the answers that came
+   * @throws PlayCounterException if any failed, with no partial results: for calls whose
+   *     answers are not counts
    */
-  <T> Map<URI, T> all(Map<URI, HttpRequest> requests, ServerCalls.Reader<T> reader,
-      Function<Collection<T>, Map<String, Long>> partial) {
+  <T> Map<URI, T> every(Map<URI, HttpRequest> requests, ServerCalls.Reader<T> reader) {
+    Answers<T> answers = all(requests, reader);
+    if (!answers.failures().isEmpty()) {
+      throw new PlayCounterException(Map.of(), Map.of(), answers.failures(), requests.size(),
+          Set.of());
+    }
+    return answers.answers();
+  }
+
+  private <T> Answers<T> all(Map<URI, HttpRequest> requests, ServerCalls.Reader<T> reader) {
     Map<URI, CompletableFuture<T>> pending = new LinkedHashMap<>();
     requests.forEach((server, request) -> pending.put(server, calls.sendAsync(server, request, reader)));
     Map<URI, T> answers = new LinkedHashMap<>();
     Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
     pending.forEach((server, answer) -> {
       try {
-        answers.put(server, answer.join());
+        answers.put(server, answer.join()); // ends: every exchange has a deadline
       } catch (CompletionException e) {
         failures.put(server, ServerCalls.unreachable(server, e));
       }
     });
-    if (!failures.isEmpty()) {
-      throw new PlayCounterException(partial.apply(answers.values()), failures, requests.size());
-    }
-    return answers;
+    return new Answers<>(answers, failures);
   }
 
-  /** The union of the servers' counts; an id on two servers (after a reshard) is summed. */
-  static Map<String, Long> merge(Collection<Map<String, Long>> parts) {
+  /**
+   * The union of the servers' counts; an id on two servers (after a reshard) is summed, and a
+   * sum past {@link Long#MAX_VALUE} is that value, its id added to {@code overflowed}.
+   */
+  static Map<String, Long> merge(Collection<Map<String, Long>> parts, Set<String> overflowed) {
     if (parts.size() == 1) {
       return Collections.unmodifiableMap(parts.iterator().next());
     }
     Map<String, Long> merged = new HashMap<>();
     for (Map<String, Long> part : parts) {
-      part.forEach((id, count) -> merged.merge(id, count, Math::addExact));
+      part.forEach((id, count) -> merged.merge(id, count, (a, b) -> {
+        long sum = a + b;
+        if (sum < 0) { // both are counts, never negative: a negative sum is an overflow
+          overflowed.add(id);
+          return Long.MAX_VALUE;
+        }
+        return sum;
+      }));
     }
     return Collections.unmodifiableMap(merged);
   }
+
+  /** The answers that came and the failures of the others, by server. */
+  private record Answers<T>(Map<URI, T> answers, Map<URI, PlayCounterException> failures) {}
 }

@@ -21,11 +21,17 @@ public record PendingDrain(URI server, long number, Map<String, Long> counts) {
     counts = Map.copyOf(counts);
   }
 
-  /** The plays in it, summed. */
+  /**
+   * The plays in it, summed, or {@link Long#MAX_VALUE} when the sum passes it: each count is a
+   * long, so a drain of many large counts can hold more plays than one long says.
+   */
   public long plays() {
     long plays = 0;
     for (long count : counts.values()) {
       plays += count;
+      if (plays < 0) { // counts are never negative: this is the sum passing the range
+        return Long.MAX_VALUE;
+      }
     }
     return plays;
   }

@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +28,15 @@ import org.playcounter.wire.SongId;
  * request, so sequential calls reuse connections and a fan-out opens one per server in parallel.
  * Song ids are checked against the service's id rules before anything is sent. Every write (a
  * play, a bulk add, a pending drain) carries a fresh random {@code Idempotency-Key}; after an I/O
- * failure, a timeout, a 503 or a 409 with {@code Retry-After}, it is sent again, the same with
- * the same key, to the same server (up to {@link Builder#maxRetries}, 2 by default, with a short
- * backoff), and the server counts it once. No call is ever sent to another server: a failure is
- * one {@link PlayCounterException} that names the server, the status and the server's reason,
- * with partial results when several servers were asked. Only a write that got no answer to any
- * attempt may or may not have been counted, and its exception says so.
+ * failure, a timeout or a 503, it is sent again, the same with the same key, to the same server
+ * (up to {@link Builder#maxRetries}, 2 by default, with a short backoff), and while the server
+ * answers 409 with {@code Retry-After} (still processing an earlier attempt) it is asked again
+ * after that wait; the server counts it once. Every attempt, body included, ends within
+ * {@link Builder#requestTimeout}, and every call within {@code (1 + maxRetries)} times that.
+ * No call is ever sent to another server: a failure is one {@link PlayCounterException} that
+ * names the server, the status and the server's reason, with partial results when several
+ * servers were asked. Only a write that got no answer of its own in time may or may not have
+ * been counted, and its exception says so.
  *
  * <pre>{@code
  * PlayCounterClient client = PlayCounterClient.builder()
@@ -55,7 +57,7 @@ public final class PlayCounterClient {
   public static final URI DEFAULT_SERVER = URI.create("http://127.0.0.1:8080");
   /** How long opening a connection may take unless set otherwise. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  /** How long a request may wait for its answer unless set otherwise. */
+  /** How long each attempt of a request, its answer's body included, may take by default. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   /** How many times a write is sent again unless set otherwise. */
@@ -67,6 +69,7 @@ public final class PlayCounterClient {
   private final RendezvousRouter router;
   private final ServerCalls calls;
   private final FanOut fanOut;
+  private final DrainProtocol drains;
 
   /** A client of {@link #DEFAULT_SERVER} with the default timeouts. */
   public PlayCounterClient() {
@@ -99,6 +102,7 @@ public final class PlayCounterClient {
         builder.adminToken == null ? null : "Bearer " + builder.adminToken, builder.maxRetries,
         builder.retryBackoff);
     this.fanOut = new FanOut(calls);
+    this.drains = new DrainProtocol(router, calls);
   }
 
   /** Starts a client with {@link #DEFAULT_SERVER} and the default timeouts. */
@@ -202,8 +206,8 @@ public final class PlayCounterClient {
    *     in its {@link PlayCounterException#failures} were reset
    */
   public boolean resetAll() {
-    Map<URI, Boolean> answers = fanOut.all(everyServer("DELETE", null),
-        response -> response.body().equals("OK"), reset -> Map.of());
+    Map<URI, Boolean> answers = fanOut.every(everyServer("DELETE", null),
+        response -> response.body().equals("OK"));
     return !answers.containsValue(false);
   }
 
@@ -230,32 +234,18 @@ public final class PlayCounterClient {
    * server, the drains still pending from an earlier call that was never acknowledged, oldest
    * first, then a new one holding every count live now. Nothing leaves a server until it is
    * acknowledged, so a caller that dies before storing the counts simply calls again. A server
-   * whose limit of pending drains is reached (409) gets no new one this time.
+   * whose limit of pending drains is reached (a 409 that names them) gets no new one this time;
+   * one that never answers its {@code POST /drains} in time fails the call.
    *
    * @throws PlayCounterException naming the first server that failed; every drain stays pending
    */
   public List<PendingDrain> drain() {
-    List<PendingDrain> drains = new ArrayList<>();
-    for (URI server : router.servers()) {
-      drains.addAll(pendingDrains(server));
-      try {
-        drains.add(createDrain(server));
-      } catch (PlayCounterException e) {
-        if (e.status() != 409) {
-          throw e;
-        }
-      }
-    }
-    return drains;
+    return drains.drain();
   }
 
   /** Every server's pending drains with their counts, oldest first per server. */
   public List<PendingDrain> pendingDrains() {
-    List<PendingDrain> drains = new ArrayList<>();
-    for (URI server : router.servers()) {
-      drains.addAll(pendingDrains(server));
-    }
-    return drains;
+    return drains.pendingDrains();
   }
 
   /**
@@ -263,22 +253,12 @@ public final class PlayCounterClient {
    * else between the listing and its fetch is left out.
    */
   public List<PendingDrain> pendingDrains(URI server) {
-    List<PendingDrain> drains = new ArrayList<>();
-    for (long number : pendingDrainNumbers(server)) {
-      try {
-        drains.add(pendingDrain(server, number));
-      } catch (PlayCounterException e) {
-        if (e.status() != 404) {
-          throw e;
-        }
-      }
-    }
-    return drains;
+    return drains.pendingDrains(server);
   }
 
   /** The numbers of one server's pending drains, oldest first ({@code GET /drains}). */
   public List<Long> pendingDrainNumbers(URI server) {
-    return call(server, "GET", "/drains", ServerCalls::parseNumbers);
+    return drains.pendingDrainNumbers(server);
   }
 
   /**
@@ -288,8 +268,7 @@ public final class PlayCounterClient {
    *     made)
    */
   public PendingDrain pendingDrain(URI server, long number) {
-    return call(server, "GET", "/drains/" + number,
-        response -> new PendingDrain(server(server), number, ServerCalls.parseCounts(response)));
+    return drains.pendingDrain(server, number);
   }
 
   /**
@@ -297,15 +276,11 @@ public final class PlayCounterClient {
    * returns it.
    *
    * @throws PlayCounterException with status 409 when the server holds as many pending drains as
-   *     it allows
+   *     it allows; status -1 when it never answered this request in time (then a drain may or
+   *     may not have been made: it is pending, and the next {@link #pendingDrains} lists it)
    */
   public PendingDrain createDrain(URI server) {
-    return call(server, "POST", "/drains", response -> {
-      String location = response.headers().firstValue("Location")
-          .orElseThrow(() -> new MalformedCountsException("201 without a Location"));
-      long number = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
-      return new PendingDrain(server(server), number, ServerCalls.parseCounts(response));
-    });
+    return drains.createDrain(server);
   }
 
   /**
@@ -316,40 +291,14 @@ public final class PlayCounterClient {
    *     before, or removed by a reset), which for a caller that stored it means the same
    */
   public boolean acknowledge(PendingDrain drain) {
-    try {
-      call(drain.server(), "DELETE", "/drains/" + drain.number(), response -> response.body());
-      return true;
-    } catch (PlayCounterException e) {
-      if (e.status() == 404) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  /** One request to one of this client's servers, answered by {@code reader}. */
-  private <T> T call(URI server, String method, String path, ServerCalls.Reader<T> reader) {
-    URI base = server(server);
-    HttpRequest.Builder request = calls.request(base, path, method, null, BodyPublishers.noBody());
-    return ServerCalls.answer(base, calls.send(base, (method.equals("POST") ? ServerCalls.keyed(request) : request).build()),
-        reader);
-  }
-
-  /** The router's own form of {@code server}, which must be one of this client's servers. */
-  private URI server(URI server) {
-    for (URI known : router.servers()) {
-      if (known.equals(server) || known.equals(RendezvousRouter.normalize(server))) {
-        return known;
-      }
-    }
-    throw new IllegalArgumentException("not one of this client's servers: " + server
-        + " (they are " + router.servers() + ")");
+    return drains.acknowledge(drain);
   }
 
   /**
    * Adds many plays in one call: the songs are grouped by server and each server gets one bulk
    * {@code POST /} with exactly its songs, all servers at once. Each server adds its pairs all
-   * or none; nothing is retried.
+   * or none; each POST carries one {@code Idempotency-Key} and is retried with it as the class
+   * says, so a server adds its pairs once however many attempts it took.
    *
    * @param plays song id to the number of plays to add, 1 to {@link CountsFormat#MAX_BULK_COUNT}
    * @return the new count of every song in {@code plays}
@@ -455,7 +404,11 @@ public final class PlayCounterClient {
       return this;
     }
 
-    /** How long each request may wait for its answer's headers. */
+    /**
+     * How long each attempt of a request may take, its answer's body included (a server that
+     * stalls mid-body is given up on then, its connection closed); a write with its retries ends
+     * within {@code (1 + maxRetries)} times this.
+     */
     public Builder requestTimeout(Duration requestTimeout) {
       this.requestTimeout = positive(requestTimeout, "requestTimeout");
       return this;

@@ -2,6 +2,7 @@ package org.playcounter.client;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -11,8 +12,9 @@ import java.util.stream.Collectors;
  * <p>From a one-server call it names the {@link #server}, the {@link #status} and the server's
  * one-line {@link #reason}. From a call that asks several servers at once it names no single
  * server; it carries instead the merged {@link #partialResults} of the servers that answered and
- * the {@link #failures} of those that did not, so the caller can decide what to do with a partial
- * answer. The client retries writes only with their idempotency key, to the same server, and
+ * the {@link #failures} of those that did not, and each server's own answer in
+ * {@link #serverResults}, so the caller can decide what to do with a partial answer; a merge whose
+ * sum for a song passes a long is reported the same way, with the songs in {@link #overflowed}. The client retries writes only with their idempotency key, to the same server, and
  * never fails over: a song's count lives on one server.
  * Immutable.
  */
@@ -25,7 +27,9 @@ public final class PlayCounterException extends RuntimeException {
   private final int status;
   private final String reason;
   private final Map<String, Long> partialResults;
+  private final Map<URI, Map<String, Long>> serverResults;
   private final Map<URI, PlayCounterException> failures;
+  private final Set<String> overflowed;
 
   /** A one-server failure; {@code status} is -1 when no answer arrived. */
   PlayCounterException(URI server, int status, String reason, Throwable cause) {
@@ -34,23 +38,42 @@ public final class PlayCounterException extends RuntimeException {
     this.status = status;
     this.reason = reason;
     this.partialResults = Map.of();
+    this.serverResults = Map.of();
     this.failures = Map.of();
+    this.overflowed = Set.of();
   }
 
-  /** A fan-out in which the servers named in {@code failures} failed out of {@code asked}. */
-  PlayCounterException(Map<String, Long> partialResults, Map<URI, PlayCounterException> failures,
-      int asked) {
-    super(summary(failures, asked) + ": " + failures.values().stream()
-        .map(PlayCounterException::getMessage).collect(Collectors.joining("; ")));
+  /**
+   * A fan-out in which the servers named in {@code failures} failed out of {@code asked}, or in
+   * which the songs in {@code overflowed} sum past {@link Long#MAX_VALUE} over the servers.
+   */
+  PlayCounterException(Map<String, Long> partialResults,
+      Map<URI, Map<String, Long>> serverResults, Map<URI, PlayCounterException> failures,
+      int asked, Set<String> overflowed) {
+    super(summary(failures, asked, overflowed) + (failures.isEmpty() ? "" : ": "
+        + failures.values().stream().map(PlayCounterException::getMessage)
+            .collect(Collectors.joining("; "))));
     this.server = null;
     this.status = -1;
-    this.reason = summary(failures, asked);
+    this.reason = summary(failures, asked, overflowed);
     this.partialResults = Map.copyOf(partialResults);
+    this.serverResults = Map.copyOf(serverResults);
     this.failures = Map.copyOf(failures);
+    this.overflowed = Set.copyOf(overflowed);
   }
 
-  private static String summary(Map<URI, PlayCounterException> failures, int asked) {
-    return failures.size() + " of " + asked + " servers failed";
+  private static String summary(Map<URI, PlayCounterException> failures, int asked,
+      Set<String> overflowed) {
+    String failed = failures.isEmpty() ? "" : failures.size() + " of " + asked + " servers failed";
+    if (overflowed.isEmpty()) {
+      return failed;
+    }
+    String names = overflowed.stream().limit(10).collect(Collectors.joining(", "))
+        + (overflowed.size() > 10 ? ", ..." : "");
+    return (failed.isEmpty() ? "" : failed + "; ") + overflowed.size()
+        + (overflowed.size() == 1 ? " song's" : " songs'") + " counts sum past "
+        + Long.MAX_VALUE + " over the servers (" + names + "): each server's own counts are in"
+        + " serverResults()";
   }
 
   /** The normalized base URI of the server that failed; null when several servers were asked. */
@@ -68,7 +91,8 @@ public final class PlayCounterException extends RuntimeException {
 
   /**
    * The server's one-line reason (its error body), a description of the I/O failure or of the
-   * unparseable answer, or for several servers {@code "k of n servers failed"}.
+   * unparseable answer, or for several servers {@code "k of n servers failed"} and, when the
+   * merge passed a long, how many songs' counts did.
    */
   public String reason() {
     return reason;
@@ -77,11 +101,30 @@ public final class PlayCounterException extends RuntimeException {
   /**
    * For a call to several servers, the merged counts from the servers that did answer: their
    * counts for {@code counts()} and {@code drainAll()} (a drain that answered has removed them),
-   * the new counts of their songs for {@code add()}, and nothing for {@code resetAll()}.
-   * Empty for a one-server call.
+   * the new counts of their songs for {@code add()}, and nothing for {@code resetAll()}. A song
+   * whose counts sum past {@link Long#MAX_VALUE} is that value here and named in
+   * {@link #overflowed}. Empty for a one-server call.
    */
   public Map<String, Long> partialResults() {
     return partialResults;
+  }
+
+  /**
+   * For {@code counts()}, {@code drainAll()} and {@code add()} over several servers, each server
+   * that answered with its own counts, unmerged and exact: nothing a {@code drainAll()} took is
+   * lost even when the merge overflows. Empty for a one-server call and for {@code resetAll()}.
+   */
+  public Map<URI, Map<String, Long>> serverResults() {
+    return serverResults;
+  }
+
+  /**
+   * The songs whose counts over the servers sum past {@link Long#MAX_VALUE} (their
+   * {@link #partialResults} hold that value); empty when there are none, as for any one-server
+   * call.
+   */
+  public Set<String> overflowed() {
+    return overflowed;
   }
 
   /**

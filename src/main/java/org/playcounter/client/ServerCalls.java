@@ -1,13 +1,10 @@
 package org.playcounter.client;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,18 +14,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 
 /**
  * One request to one server and its answer: the request built (timeout, {@code Accept}, the
- * admin token where it is needed, an {@code Idempotency-Key} on writes), sent, sent again after a
- * failure when it carries a key, and read, or turned into the one {@link PlayCounterException}.
+ * admin token where it is needed, an {@code Idempotency-Key} on writes), sent by an
+ * {@link Exchange} (bounded in time, sent again when it carries a key), and read, or turned
+ * into the one {@link PlayCounterException}.
  */
 final class ServerCalls {
-  private static final BodyHandler<String> TEXT = BodyHandlers.ofString();
   private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final SecureRandom KEYS = new SecureRandom();
 
@@ -76,63 +71,25 @@ final class ServerCalls {
     return request.headers().firstValue(IDEMPOTENCY_KEY).isPresent();
   }
 
-  /** True for an answer that says "try again": 503, or 409 with {@code Retry-After}. */
-  private static boolean tryAgain(HttpResponse<String> response) {
-    return response.statusCode() == 503 || (response.statusCode() == 409
-        && response.headers().firstValue("Retry-After").isPresent());
-  }
-
   /**
-   * Sends a request and returns its answer; a keyed one is sent again, the same, to the same
-   * server, after an I/O failure, a timeout or a "try again" answer, up to {@code maxRetries}
-   * times with a short backoff. The last answer is returned whatever it is.
+   * Sends a request and returns its answer, as {@link Exchange} does: each attempt bounded in
+   * time, its body included, and a keyed one sent again, the same, to the same server.
    *
-   * @throws PlayCounterException when no answer came at all; for a keyed write it says that the
-   *     change may or may not have been counted
+   * @throws PlayCounterException when no answer came in time; for a keyed write it says that
+   *     the change may or may not have been counted
    */
   HttpResponse<String> send(URI server, HttpRequest request) {
-    int attempts = retriable(request) ? 1 + maxRetries : 1;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        HttpResponse<String> response = http.send(request, TEXT);
-        if (attempt == attempts || !tryAgain(response)) {
-          return response;
-        }
-      } catch (IOException e) {
-        if (attempt == attempts) {
-          throw noAnswer(server, request, attempts, e);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new PlayCounterException(server, -1, "interrupted while waiting for the answer"
-            + (retriable(request) ? "; the change may or may not have been counted" : ""), e);
-      }
-      try {
-        Thread.sleep(backoff(attempt).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new PlayCounterException(server, -1, "interrupted between attempts; the change"
-            + " may or may not have been counted", e);
-      }
+    CompletableFuture<HttpResponse<String>> exchange = exchange(server, request);
+    try {
+      return exchange.get();
+    } catch (ExecutionException e) {
+      throw unreachable(server, e);
+    } catch (InterruptedException e) {
+      exchange.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new PlayCounterException(server, -1, "interrupted while waiting for the answer"
+          + (retriable(request) ? "; the change may or may not have been counted" : ""), e);
     }
-  }
-
-  /** The wait after attempt {@code attempt}: 50 ms, 100 ms, 200 ms, ..., each plus up to half. */
-  private Duration backoff(int attempt) {
-    long millis = retryBackoff.toMillis() << Math.min(attempt - 1, 10);
-    return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-  }
-
-  /** No answer came for a request sent {@code attempts} times. */
-  private static PlayCounterException noAnswer(URI server, HttpRequest request, int attempts,
-      Throwable failure) {
-    PlayCounterException e = unreachable(server, failure);
-    if (!retriable(request)) {
-      return e;
-    }
-    return new PlayCounterException(server, -1, e.reason() + " (sent " + attempts
-        + (attempts == 1 ? " time" : " times") + " with the same Idempotency-Key, never answered:"
-        + " the change may or may not have been counted)", failure);
   }
 
   /**
@@ -140,29 +97,12 @@ final class ServerCalls {
    * fails with the request's {@link PlayCounterException}.
    */
   <T> CompletableFuture<T> sendAsync(URI server, HttpRequest request, Reader<T> reader) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    sendAsync(server, request, reader, 1, retriable(request) ? 1 + maxRetries : 1, result);
-    return result;
+    return exchange(server, request).thenApply(response -> answer(server, response, reader));
   }
 
-  private <T> void sendAsync(URI server, HttpRequest request, Reader<T> reader, int attempt,
-      int attempts, CompletableFuture<T> result) {
-    http.sendAsync(request, TEXT).whenComplete((response, failure) -> {
-      try {
-        boolean again = attempt < attempts && (failure != null || tryAgain(response));
-        if (again) {
-          CompletableFuture.delayedExecutor(backoff(attempt).toMillis(), TimeUnit.MILLISECONDS)
-              .execute(() -> sendAsync(server, request, reader, attempt + 1, attempts, result));
-          return;
-        }
-        if (failure != null) {
-          throw noAnswer(server, request, attempts, failure);
-        }
-        result.complete(answer(server, response, reader));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
+  private CompletableFuture<HttpResponse<String>> exchange(URI server, HttpRequest request) {
+    return Exchange.start(http, server, request, retriable(request), requestTimeout, maxRetries,
+        retryBackoff);
   }
 
   /** Checks the status and reads a 2xx body; anything else is the server's failure. */

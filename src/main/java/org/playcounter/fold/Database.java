@@ -1,6 +1,8 @@
 package org.playcounter.fold;
 
+import java.math.BigInteger;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,10 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The relational database the fold job adds drained counts to, each drain exactly once: a drain
@@ -20,20 +22,30 @@ import java.util.Properties;
  * acknowledging the drain finds the row on its next run and adds nothing, and of two jobs racing
  * for the same drain the second fails on the key, rolls back and sees the first one's row.
  *
- * <p>Counts are added in batches of {@value #BATCH} rows: with one {@code INSERT ... ON CONFLICT
- * DO UPDATE} on SQLite and PostgreSQL, and on any other database with an {@code UPDATE} of every
- * song followed by an {@code INSERT} of the songs the update did not find. Not thread-safe: one
- * connection, used by one job.
+ * <p>The counts themselves go in through {@link PlaysTable}: sorted, in batches, with one
+ * {@code INSERT ... ON CONFLICT DO UPDATE} on SQLite and PostgreSQL and an {@code UPDATE} or
+ * {@code INSERT} per song on any other database, a song whose total would pass a long kept in the
+ * overflow table instead. A transaction the database gives up on for a reason that a second try
+ * can cure (a deadlock, a serialization failure, a racing job's write) is run again, at most
+ * {@value #ATTEMPTS} times. Names of tables and columns are quoted as the database quotes them.
+ * Not thread-safe: one connection, used by one job.
  */
 final class Database implements AutoCloseable {
-  /** Rows sent to the database per {@code executeBatch}. */
-  static final int BATCH = 1_000;
+  /** How many times one drain's transaction is tried before its failure is the job's. */
+  static final int ATTEMPTS = 5;
+  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+  /**
+   * SQLStates a new attempt can cure: serialization failure, deadlock (PostgreSQL's and the
+   * standard's), a total a racing job pushed out of range between read and write, and a unique
+   * row a racing job inserted first (PostgreSQL's and MySQL's).
+   */
+  private static final Set<String> TRANSIENT = Set.of("40001", "40P01", "22003", "23505", "23000");
 
   /** How counts are added to the plays table. */
   enum Upsert {
     /** {@code INSERT ... ON CONFLICT (song) DO UPDATE}: SQLite and PostgreSQL. */
     ON_CONFLICT,
-    /** {@code UPDATE}, then {@code INSERT} of the songs it missed: any SQL database. */
+    /** {@code UPDATE} of the songs the table has, {@code INSERT} of the others: any database. */
     UPDATE_THEN_INSERT
   }
 
@@ -46,13 +58,19 @@ final class Database implements AutoCloseable {
   }
 
   private final Connection connection;
-  private final Tables tables;
+  private final Tables.Quoted tables;
   private final Upsert upsert;
+  private final Dialect dialect;
+  private final PlaysTable plays;
 
-  private Database(Connection connection, Tables tables, Upsert upsert) {
+  private Database(Connection connection, Tables tables, Upsert upsert) throws SQLException {
+    DatabaseMetaData meta = connection.getMetaData();
     this.connection = connection;
-    this.tables = tables;
-    this.upsert = upsert;
+    this.tables = tables.quoted(meta.getIdentifierQuoteString().strip(),
+        Tables.fold(meta.storesLowerCaseIdentifiers(), meta.storesUpperCaseIdentifiers()));
+    this.dialect = Dialect.of(meta.getDatabaseProductName());
+    this.upsert = upsert != null ? upsert : dialect.upsert;
+    this.plays = new PlaysTable(connection, this.tables, this.upsert);
   }
 
   /**
@@ -84,8 +102,7 @@ final class Database implements AutoCloseable {
     }
     Connection connection = DriverManager.getConnection(url, properties);
     try {
-      Database database = new Database(connection, tables,
-          upsert != null ? upsert : detect(connection.getMetaData().getDatabaseProductName()));
+      Database database = new Database(connection, tables, upsert);
       database.createTables();
       return database;
     } catch (SQLException | RuntimeException e) {
@@ -98,26 +115,42 @@ final class Database implements AutoCloseable {
     }
   }
 
-  private static Upsert detect(String product) {
-    return product.equalsIgnoreCase("SQLite") || product.equalsIgnoreCase("PostgreSQL")
-        ? Upsert.ON_CONFLICT : Upsert.UPDATE_THEN_INSERT;
-  }
-
   /** How this database adds counts. */
   Upsert upsert() {
     return upsert;
   }
 
+  /**
+   * Creates the tables that are missing. Two jobs starting at once can both find a table missing:
+   * PostgreSQL then fails the second {@code CREATE TABLE IF NOT EXISTS} on its catalog's unique
+   * key (23505) or as a duplicate type (42710) or table (42P07), and once more finds it there.
+   */
   private void createTables() throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        createTablesOnce();
+        return;
+      } catch (SQLException e) {
+        if (attempt == ATTEMPTS || !Set.of("23505", "42710", "42P07").contains(e.getSQLState())) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void createTablesOnce() throws SQLException {
     connection.setAutoCommit(true);
     try (Statement statement = connection.createStatement()) {
       statement.executeUpdate("CREATE TABLE IF NOT EXISTS " + tables.plays() + " ("
-          + tables.song() + " VARCHAR(128) NOT NULL PRIMARY KEY, "
+          + tables.song() + " " + dialect.song + " NOT NULL PRIMARY KEY, "
           + tables.count() + " BIGINT NOT NULL)");
       statement.executeUpdate("CREATE TABLE IF NOT EXISTS " + tables.applied() + " ("
-          + "server VARCHAR(1000) NOT NULL, drain BIGINT NOT NULL, songs BIGINT NOT NULL, "
-          + "plays BIGINT NOT NULL, applied_at VARCHAR(40) NOT NULL, "
+          + "server " + dialect.server + " NOT NULL, drain BIGINT NOT NULL, songs BIGINT NOT NULL,"
+          + " plays BIGINT NOT NULL, applied_at VARCHAR(40) NOT NULL, "
           + "PRIMARY KEY (server, drain))");
+      statement.executeUpdate("CREATE TABLE IF NOT EXISTS " + tables.overflowed() + " ("
+          + "server " + dialect.server + " NOT NULL, drain BIGINT NOT NULL, song " + dialect.song
+          + " NOT NULL, plays BIGINT NOT NULL, PRIMARY KEY (server, drain, song))");
     }
     connection.setAutoCommit(false);
   }
@@ -132,6 +165,19 @@ final class Database implements AutoCloseable {
    * @throws SQLException if the drain could not be added; then nothing of it was
    */
   Outcome apply(String server, long drain, Map<String, Long> counts) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return applyOnce(server, drain, counts);
+      } catch (SQLException e) {
+        if (attempt == ATTEMPTS || !TRANSIENT.contains(e.getSQLState())) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Outcome applyOnce(String server, long drain, Map<String, Long> counts)
+      throws SQLException {
     if (isApplied(server, drain)) {
       return Outcome.ALREADY_APPLIED;
     }
@@ -143,15 +189,11 @@ final class Database implements AutoCloseable {
         insert.setString(1, server);
         insert.setLong(2, drain);
         insert.setLong(3, counts.size());
-        insert.setLong(4, sum(counts));
+        insert.setLong(4, plays(counts).min(LONG_MAX).longValueExact());
         insert.setString(5, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         insert.executeUpdate();
       }
-      if (upsert == Upsert.ON_CONFLICT) {
-        addByUpsert(counts);
-      } else {
-        addByUpdateThenInsert(counts);
-      }
+      plays.add(server, drain, counts);
       connection.commit();
       return Outcome.APPLIED;
     } catch (SQLException e) {
@@ -171,6 +213,27 @@ final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * The songs of (server, drain) whose plays are in the overflow table, not in the plays table,
+   * because their total would have passed {@link Long#MAX_VALUE}; empty for none.
+   */
+  Map<String, Long> overflowed(String server, long drain) throws SQLException {
+    Map<String, Long> overflowed = new TreeMap<>();
+    try (PreparedStatement select = connection.prepareStatement("SELECT song, plays FROM "
+        + tables.overflowed() + " WHERE server = ? AND drain = ?")) {
+      select.setString(1, server);
+      select.setLong(2, drain);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          overflowed.put(rows.getString(1), rows.getLong(2));
+        }
+      }
+    } finally {
+      connection.rollback();
+    }
+    return overflowed;
+  }
+
   /** Whether (server, drain) has its row in the applied-drains table; a transaction of its own. */
   boolean isApplied(String server, long drain) throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(
@@ -185,74 +248,6 @@ final class Database implements AutoCloseable {
     }
   }
 
-  private void addByUpsert(Map<String, Long> counts) throws SQLException {
-    String sql = "INSERT INTO " + tables.plays() + " (" + tables.song() + ", " + tables.count()
-        + ") VALUES (?, ?) ON CONFLICT (" + tables.song() + ") DO UPDATE SET " + tables.count()
-        + " = " + tables.plays() + "." + tables.count() + " + excluded." + tables.count();
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      int pending = 0;
-      for (Map.Entry<String, Long> count : counts.entrySet()) {
-        statement.setString(1, count.getKey());
-        statement.setLong(2, count.getValue());
-        statement.addBatch();
-        if (++pending == BATCH) {
-          statement.executeBatch();
-          pending = 0;
-        }
-      }
-      if (pending > 0) {
-        statement.executeBatch();
-      }
-    }
-  }
-
-  private void addByUpdateThenInsert(Map<String, Long> counts) throws SQLException {
-    String updateSql = "UPDATE " + tables.plays() + " SET " + tables.count() + " = "
-        + tables.count() + " + ? WHERE " + tables.song() + " = ?";
-    String insertSql = "INSERT INTO " + tables.plays() + " (" + tables.song() + ", "
-        + tables.count() + ") VALUES (?, ?)";
-    try (PreparedStatement update = connection.prepareStatement(updateSql);
-        PreparedStatement insert = connection.prepareStatement(insertSql)) {
-      List<Map.Entry<String, Long>> chunk = new ArrayList<>(BATCH);
-      for (Map.Entry<String, Long> count : counts.entrySet()) {
-        chunk.add(count);
-        if (chunk.size() == BATCH) {
-          updateThenInsert(chunk, update, insert);
-          chunk.clear();
-        }
-      }
-      if (!chunk.isEmpty()) {
-        updateThenInsert(chunk, update, insert);
-      }
-    }
-  }
-
-  private static void updateThenInsert(List<Map.Entry<String, Long>> chunk,
-      PreparedStatement update, PreparedStatement insert) throws SQLException {
-    for (Map.Entry<String, Long> count : chunk) {
-      update.setLong(1, count.getValue());
-      update.setString(2, count.getKey());
-      update.addBatch();
-    }
-    int[] updated = update.executeBatch();
-    boolean missed = false;
-    for (int i = 0; i < updated.length; i++) {
-      if (updated[i] == Statement.SUCCESS_NO_INFO) {
-        throw new SQLException("the JDBC driver does not say which rows a batched UPDATE"
-            + " changed, so the songs to INSERT are unknown");
-      }
-      if (updated[i] == 0) {
-        insert.setString(1, chunk.get(i).getKey());
-        insert.setLong(2, chunk.get(i).getValue());
-        insert.addBatch();
-        missed = true;
-      }
-    }
-    if (missed) {
-      insert.executeBatch();
-    }
-  }
-
   private void rollback(SQLException failure) {
     try {
       connection.rollback();
@@ -261,10 +256,11 @@ final class Database implements AutoCloseable {
     }
   }
 
-  private static long sum(Map<String, Long> counts) {
-    long plays = 0;
+  /** The plays of a drain, summed exactly: many large counts can pass a long. */
+  static BigInteger plays(Map<String, Long> counts) {
+    BigInteger plays = BigInteger.ZERO;
     for (long count : counts.values()) {
-      plays = Math.addExact(plays, count);
+      plays = plays.add(BigInteger.valueOf(count));
     }
     return plays;
   }

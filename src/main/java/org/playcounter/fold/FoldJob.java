@@ -2,6 +2,8 @@ package org.playcounter.fold;
 
 import java.io.PrintStream;
 import java.net.URI;
+import java.math.BigInteger;
+import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,8 +23,11 @@ import org.playcounter.client.PlayCounterException;
  * and the acknowledgement) is only acknowledged.
  *
  * <p>A server that fails is reported and skipped, and the job goes on with the others; its
- * drains stay pending for the next run. Exit status: 0 when every server was folded, 1 when some
- * server or the database failed, 2 for bad options.
+ * drains stay pending for the next run. Every request to a server, its answer's body included,
+ * ends within {@code --timeout} (a keyed {@code POST /drains} within three times that), so a
+ * server that stalls is named, not waited for. Songs whose total would pass a long go to the
+ * overflow table, named on both streams, and the rest of their drain is folded. Exit status: 0
+ * when every server was folded, 1 when some server or the database failed, 2 for bad options.
  *
  * <p>For the crash tests only, the system property {@value Options#HALT_AFTER} makes the JVM halt
  * (status {@value #HALTED}, no shutdown hooks, as a kill would) right after the first drain is
@@ -39,16 +44,21 @@ public final class FoldJob {
   /** The status of a halt that {@value Options#HALT_AFTER} asked for. */
   static final int HALTED = 99;
 
+  /** The longest failure reason printed, in characters. */
+  private static final int MAX_REASON = 300;
+
   private final PlayCounterClient client;
   private final Database database;
   private final PrintStream out;
+  private final PrintStream err;
   private final String haltAfter;
 
   private FoldJob(PlayCounterClient client, Database database, PrintStream out,
-      String haltAfter) {
+      PrintStream err, String haltAfter) {
     this.client = client;
     this.database = database;
     this.out = out;
+    this.err = err;
     this.haltAfter = haltAfter;
   }
 
@@ -67,7 +77,8 @@ public final class FoldJob {
     PlayCounterClient client;
     try {
       options = Options.parse(args, System::getProperty, System::getenv);
-      PlayCounterClient.Builder builder = PlayCounterClient.builder().servers(options.servers());
+      PlayCounterClient.Builder builder = PlayCounterClient.builder().servers(options.servers())
+          .requestTimeout(options.timeout());
       if (options.adminToken() != null) {
         builder.adminToken(options.adminToken());
       }
@@ -87,7 +98,7 @@ public final class FoldJob {
       return FAILED;
     }
     try (database) {
-      return new FoldJob(client, database, out, options.haltAfter()).foldAll(err);
+      return new FoldJob(client, database, out, err, options.haltAfter()).foldAll();
     } catch (SQLException e) { // from close, after every drain was committed and acknowledged
       err.println("fold: closing the database failed: " + reason(e));
       return FAILED;
@@ -95,7 +106,7 @@ public final class FoldJob {
   }
 
   /** Folds every server, then names on {@code err} each one that failed. */
-  private int foldAll(PrintStream err) {
+  private int foldAll() {
     Map<URI, String> failures = new LinkedHashMap<>();
     for (URI server : client.router().servers()) {
       try {
@@ -149,13 +160,15 @@ public final class FoldJob {
     } else {
       Database.Outcome outcome = database.apply(drain.server().toString(), drain.number(),
           drain.counts());
-      what += drain.counts().size() + " songs, " + drain.plays() + " plays, ";
+      BigInteger plays = Database.plays(drain.counts());
+      what += drain.counts().size() + " songs, " + plays + " plays, ";
       if (outcome == Database.Outcome.APPLIED) {
         haltAt("commit");
         tally.folded++;
         tally.songs += drain.counts().size();
-        tally.plays += drain.plays();
+        tally.plays = tally.plays.add(plays);
         what += "folded in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
+        reportOverflowed(drain);
       } else {
         tally.alreadyApplied++;
         what += "already applied";
@@ -180,15 +193,42 @@ public final class FoldJob {
     return parameters < 0 ? url : url.substring(0, parameters) + "?...";
   }
 
-  private static String reason(Exception e) {
+  /**
+   * A failure in one short line. A driver's message can be long: PostgreSQL's batch failure
+   * quotes the whole rewritten statement of 1,000 rows (about 30 KB), with the database's own
+   * reason in the next exception, which is what is shown then.
+   */
+  static String reason(Exception e) {
     if (e instanceof PlayCounterException failure) {
       return failure.status() < 0 ? failure.reason()
           : "HTTP " + failure.status() + ": " + failure.reason();
     }
-    if (e instanceof SQLException failure && failure.getSQLState() != null) {
-      return failure.getMessage() + " (SQLState " + failure.getSQLState() + ")";
+    if (e instanceof SQLException failure) {
+      SQLException reason = failure instanceof BatchUpdateException
+          && failure.getNextException() != null ? failure.getNextException() : failure;
+      String state = reason.getSQLState() != null ? reason.getSQLState() : failure.getSQLState();
+      return oneLine(reason.getMessage()) + (state == null ? "" : " (SQLState " + state + ")");
     }
-    return e.getMessage() == null ? e.toString() : e.getMessage();
+    return oneLine(e.getMessage() == null ? e.toString() : e.getMessage());
+  }
+
+  private static String oneLine(String message) {
+    String line = message == null ? "" : message.strip().lines().findFirst().orElse("");
+    return line.length() > MAX_REASON ? line.substring(0, MAX_REASON) + "..." : line;
+  }
+
+  /** Says on both streams which songs of the drain went to the overflow table, if any. */
+  private void reportOverflowed(PendingDrain drain) throws SQLException {
+    Map<String, Long> overflowed = database.overflowed(drain.server().toString(), drain.number());
+    if (!overflowed.isEmpty()) {
+      String line = drain.server() + " drain " + drain.number() + ": " + overflowed.size()
+          + " songs' totals would pass " + Long.MAX_VALUE + ", so their plays are in the"
+          + " overflow table, not in the plays table: " + String.join(", ",
+              overflowed.keySet().stream().limit(20).toList())
+          + (overflowed.size() > 20 ? ", ..." : "");
+      out.println(line);
+      err.println("fold: " + line);
+    }
   }
 
   /** What one server's run did, for its summary line. */
@@ -197,6 +237,6 @@ public final class FoldJob {
     private int folded;
     private int alreadyApplied;
     private long songs;
-    private long plays;
+    private BigInteger plays = BigInteger.ZERO;
   }
 }

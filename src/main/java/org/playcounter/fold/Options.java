@@ -2,6 +2,7 @@ package org.playcounter.fold;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,11 +21,12 @@ import java.util.function.Function;
  * @param dbPassword the database password, or null
  * @param adminToken the servers' admin token, or null
  * @param tables the tables and columns to write
+ * @param timeout how long each request to a server may take, its answer's body included
  * @param haltAfter for tests only, from the system property {@value #HALT_AFTER} alone:
  *     {@code drain}, {@code commit} or null (see {@link FoldJob})
  */
 record Options(List<URI> servers, String db, String dbUser, String dbPassword,
-    String adminToken, Tables tables, String haltAfter) {
+    String adminToken, Tables tables, Duration timeout, String haltAfter) {
   /** What {@code --help} prints, and what follows a bad option on stderr. */
   static final String USAGE = """
       usage: java -jar playcounter-fold.jar [--name=value ...] [server ...]
@@ -32,7 +34,8 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
       run it again after any failure and nothing is lost or counted twice.
         --servers=URI,...      servers to drain, in order (default http://127.0.0.1:8080);
                                servers may also be given as arguments
-        --db=JDBC-URL          database (default jdbc:sqlite:plays.db; also jdbc:postgresql:...)
+        --db=JDBC-URL          database (default jdbc:sqlite:plays.db; also jdbc:postgresql:...
+                               and jdbc:mariadb:... for MariaDB and MySQL)
         --db-user=NAME         database user
         --db-password=SECRET   database password (or env PLAYCOUNTER_FOLD_DB_PASSWORD)
         --admin-token=SECRET   the servers' admin token (or env PLAYCOUNTER_ADMIN_TOKEN)
@@ -41,6 +44,11 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
         --plays-column=plays   its plays column (BIGINT)
         --applied-table=applied_drains
                                table of the drains applied, created if missing
+        --overflow-table=overflowed_plays
+                               table of plays whose song's total would pass 2^63-1
+        --timeout=60           seconds each request to a server may take, body included; a
+                               server that stalls is named and skipped (POST /drains is tried
+                               3 times, so after at most 3 x this)
         --help                 this text
       Every option may also be set as the system property playcounter.fold.<name>.
       Exit status: 0 all servers folded, 1 some server or the database failed, 2 bad options.
@@ -56,7 +64,10 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
   static final String HALT_AFTER = "playcounter.fold.halt-after";
 
   private static final Set<String> NAMES = Set.of("servers", "db", "db-user", "db-password",
-      "admin-token", "table", "song-column", "plays-column", "applied-table");
+      "admin-token", "table", "song-column", "plays-column", "applied-table", "overflow-table",
+      "timeout");
+  /** The default of {@code --timeout}. */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
   public Options {
     servers = List.copyOf(servers);
@@ -123,14 +134,17 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
             orDefault(option.apply("table"), Tables.DEFAULT.plays()),
             orDefault(option.apply("song-column"), Tables.DEFAULT.song()),
             orDefault(option.apply("plays-column"), Tables.DEFAULT.count()),
-            orDefault(option.apply("applied-table"), Tables.DEFAULT.applied())),
+            orDefault(option.apply("applied-table"), Tables.DEFAULT.applied()),
+            orDefault(option.apply("overflow-table"), Tables.DEFAULT.overflowed())),
+        timeout(option.apply("timeout")),
         haltAfter);
   }
 
   private static URI uri(String server) {
     try {
       URI uri = new URI(server);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+      // Case-insensitive, as RFC 3986 has it and the client normalizes it: HTTP://h is http://h.
+      if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
           || uri.getHost() == null) {
         throw new IllegalArgumentException("not an http(s)://host[:port] server URI: " + server);
       }
@@ -139,6 +153,22 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
       throw new IllegalArgumentException("not a server URI: " + server + " (" + e.getReason()
           + ")");
     }
+  }
+
+  /** {@code --timeout}: whole seconds, 1 to 3600. */
+  private static Duration timeout(String value) {
+    if (value == null) {
+      return DEFAULT_TIMEOUT;
+    }
+    try {
+      long seconds = Long.parseLong(value);
+      if (seconds >= 1 && seconds <= 3600) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException("timeout is not a number of seconds in 1..3600: " + value);
   }
 
   private static String orDefault(String value, String fallback) {
@@ -151,6 +181,6 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
     return "Options[servers=" + servers + ", db=" + db + ", dbUser=" + dbUser
         + ", dbPassword=" + (dbPassword == null ? "(unset)" : "(set)")
         + ", adminToken=" + (adminToken == null ? "(unset)" : "(set)")
-        + ", tables=" + tables + ", haltAfter=" + haltAfter + "]";
+        + ", tables=" + tables + ", timeout=" + timeout + ", haltAfter=" + haltAfter + "]";
   }
 }

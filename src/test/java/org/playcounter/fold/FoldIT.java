@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.playcounter.client.PlayCounterClient;
 import org.playcounter.http.ServletContainer;
 import org.playcounter.http.FreePort;
+import org.playcounter.http.StallingServer;
 
 /**
  * The built fold jar, run as its own JVM as an operator would, against two real playcounter
@@ -211,6 +212,22 @@ class FoldIT {
     }
   }
 
+  @Test
+  void aServerThatStallsMidBodyIsNamedWithinTheTimeoutAndTheOthersAreStillFolded()
+      throws Exception {
+    String url = url(Db.SQLITE);
+    try (ServletContainer jetty = start(); StallingServer stalled = new StallingServer()) {
+      URI live = jetty.uri("/");
+      Map<String, Long> expected = play(client(List.of(live)), 500, 1);
+      Run run = fold(Db.SQLITE, url, List.of(stalled.uri(), live), null, "--timeout=2");
+      assertEquals(FoldJob.FAILED, run.exit, run.toString());
+      assertTrue(run.stderr.contains("could not drain " + stalled.uri() + ": HttpTimeoutException:"
+          + " no complete answer within 2000 ms"), run.toString());
+      assertEquals(expected, totals(url), run.toString());
+      assertEquals(List.of(), client(List.of(live)).pendingDrainNumbers(live));
+    }
+  }
+
   private ServletContainer start() throws IOException {
     return ServletContainer.start(ServletContainer.Kind.JETTY_12_1, Map.of(
         "playcounter.data-dir", dir.resolve("data-{context}").toString(),
@@ -268,7 +285,8 @@ class FoldIT {
   }
 
   /** One run of the fold jar in its own JVM, bounded in time. */
-  private Run fold(Db db, String url, List<URI> servers, String haltAfter) throws Exception {
+  private Run fold(Db db, String url, List<URI> servers, String haltAfter, String... options)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (haltAfter != null) {
@@ -280,6 +298,7 @@ class FoldIT {
     if (db == Db.POSTGRESQL) {
       command.add("--db-user=" + PostgresServer.USER);
     }
+    command.addAll(List.of(options));
     Path out = Files.createTempFile(dir, "fold-", ".out");
     Path err = Files.createTempFile(dir, "fold-", ".err");
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())

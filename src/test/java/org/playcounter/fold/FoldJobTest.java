@@ -1,19 +1,18 @@
 package org.playcounter.fold;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.BatchUpdateException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,15 +20,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.playcounter.http.FreePort;
+import org.playcounter.http.StallingServer;
 
 /**
  * {@link FoldJob} against a stand-in for the servers' {@code /drains} resource and SQLite: the
@@ -47,7 +49,7 @@ class FoldJobTest {
 
   @BeforeEach
   void start() throws IOException {
-    server = new DrainsServer();
+    server = new DrainsServer(TOKEN);
     db = "jdbc:sqlite:" + dir.resolve("plays.db");
   }
 
@@ -126,6 +128,16 @@ class FoldJobTest {
   }
 
   @Test
+  void anUpperCaseSchemeAndReservedWordsAsNamesAreFolded() throws Exception {
+    server.live.put("a", 2L);
+    Result result = run("--servers=" + server.uri().replace("http:", "HTTP:"), "--db=" + db,
+        "--admin-token=" + TOKEN, "--table=order", "--song-column=select");
+    assertEquals(FoldJob.OK, result.exit, result.toString());
+    assertEquals(Map.of("a", 2L), TestDatabases.plays(db,
+        new Tables("order", "select", "plays", "applied_drains")));
+  }
+
+  @Test
   void anUnreachableServerIsNamedAndTheOthersAreStillFolded() throws Exception {
     String dead = "http://127.0.0.1:" + FreePort.next();
     server.live.put("a", 2L);
@@ -149,6 +161,7 @@ class FoldJobTest {
     assertTrue(result.err.startsWith("fold: unknown option: --no-such-option=1\nusage: "),
         result.err);
     assertEquals(FoldJob.USAGE, run("--table=songs;drop").exit);
+    assertEquals(FoldJob.USAGE, run("--timeout=0").exit);
     assertEquals(FoldJob.OK, run("--help").exit);
   }
 
@@ -158,6 +171,86 @@ class FoldJobTest {
     assertEquals(FoldJob.FAILED, result.exit);
     assertTrue(result.err.startsWith("fold: cannot open the database jdbc:nosuchdb:x: "),
         result.err);
+  }
+
+  @Test
+  void aServerThatStallsMidBodyIsNamedAndTheHealthyOneIsFolded() throws Exception {
+    server.live.put("a", 2L);
+    try (StallingServer stalled = new StallingServer()) {
+      Result result = bounded(() -> run("--servers=" + stalled.uri() + "," + server.uri(),
+          "--db=" + db, "--admin-token=" + TOKEN, "--timeout=1"));
+      assertEquals(FoldJob.FAILED, result.exit, result.toString());
+      assertTrue(result.err.contains("could not drain " + stalled.uri() + ": HttpTimeoutException:"
+          + " no complete answer within 1000 ms, its body included"), result.toString());
+      assertEquals(Map.of("a", 2L), totals());
+    }
+  }
+
+  @Test
+  void aNewDrainStillBeingProcessedIsWaitedForNotTakenForAFullServer() throws Exception {
+    server.live.put("a", 2L);
+    server.inProgress = 1;
+    Result result = bounded(() -> fold(server.uri()));
+    assertEquals(FoldJob.OK, result.exit, result.toString());
+    assertFalse(result.out.contains("holds as many pending drains"), result.toString());
+    assertEquals(Map.of("a", 2L), totals());
+  }
+
+  @Test
+  void aDrainWhosePlaysPassALongIsFoldedAndCountedExactly() throws Exception {
+    for (int i = 0; i < 1_100; i++) {
+      server.live.put("s" + i, 1L << 53);
+    }
+    Result result = fold(server.uri());
+    assertEquals(FoldJob.OK, result.exit, result.toString());
+    assertTrue(result.out.contains(": 1100 songs, 9907919180215091200 plays, folded in "),
+        result.toString());
+    assertEquals(1_100, totals().size());
+    assertEquals(Set.of(1L << 53), Set.copyOf(totals().values()));
+  }
+
+  @Test
+  void aSongWhoseTotalWouldPassALongIsSetAsideAndTheServerKeepsFolding() throws Exception {
+    server.pending.put(5L, Map.of("big", Long.MAX_VALUE - 1));
+    server.pending.put(6L, Map.of("big", 5L, "a", 1L));
+    server.live.putAll(Map.of("a", 2L, "b", 1L));
+    Result result = fold(server.uri());
+    assertEquals(FoldJob.OK, result.exit, result.toString());
+    String line = server.uri() + " drain 6: 1 songs' totals would pass 9223372036854775807, so"
+        + " their plays are in the overflow table, not in the plays table: big";
+    assertTrue(result.out.contains(line + "\n"), result.toString());
+    assertTrue(result.err.contains("fold: " + line + "\n"), result.toString());
+    assertEquals(Map.of("big", Long.MAX_VALUE - 1, "a", 3L, "b", 1L), totals());
+    assertEquals(Map.of(), server.pending);
+  }
+
+  @Test
+  void aLongDatabaseFailureIsReducedToOneShortLine() {
+    String statement = "INSERT INTO songs (song, plays) VALUES " + "(('s1'), ('2'::int8)),"
+        .repeat(1_500);
+    BatchUpdateException batch = new BatchUpdateException("Batch entry 0 " + statement
+        + " was aborted: ERROR: deadlock detected\n  Detail: Process 1 waits for ShareLock."
+        + "  Call getNextException to see other errors in the batch.", "40P01", new int[0]);
+    batch.setNextException(new SQLException("ERROR: deadlock detected\n  Detail: Process 1"
+        + " waits for ShareLock on transaction 7; blocked by process 2.", "40P01"));
+    assertEquals("ERROR: deadlock detected (SQLState 40P01)", FoldJob.reason(batch));
+    String reason = FoldJob.reason(new SQLException(statement + " failed", "22003"));
+    assertTrue(reason.startsWith("INSERT INTO songs (song, plays) VALUES (('s1'), ('2'::int8)),"),
+        reason);
+    assertTrue(reason.endsWith("... (SQLState 22003)") && reason.length() < 330, reason);
+  }
+
+  /** Runs {@code job}, failing the test if it has not ended in 120 s: it must never hang. */
+  private static Result bounded(Callable<Result> job) throws Exception {
+    FutureTask<Result> task = new FutureTask<>(job);
+    Thread thread = new Thread(task, "fold-job");
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      return task.get(120, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      return fail("the fold job hung for 120 s");
+    }
   }
 
   private Result fold(String servers) {
@@ -189,88 +282,6 @@ class FoldJobTest {
     @Override
     public String toString() {
       return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
-    }
-  }
-
-  /**
-   * A stand-in for one server's acknowledged drains ({@code GET/POST /drains},
-   * {@code GET/DELETE /drains/{n}}) as the client expects them, guarded by {@link #TOKEN}.
-   */
-  private static final class DrainsServer {
-    final Map<String, Long> live = new ConcurrentHashMap<>();
-    final Map<Long, Map<String, Long>> pending = new ConcurrentSkipListMap<>();
-    /** How many of the next DELETEs answer 500, as a server that fails would. */
-    volatile int failedDeletes;
-    volatile int maxPending = 8;
-    private long next = 7;
-    private final HttpServer http;
-
-    DrainsServer() throws IOException {
-      http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      http.createContext("/drains", exchange -> {
-        try (exchange) {
-          synchronized (this) {
-            answer(exchange);
-          }
-        }
-      });
-      http.start();
-    }
-
-    String uri() {
-      return "http://127.0.0.1:" + http.getAddress().getPort();
-    }
-
-    void stop() {
-      http.stop(0);
-    }
-
-    private void answer(HttpExchange exchange) throws IOException {
-      if (!("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        send(exchange, 401, "admin token required");
-        return;
-      }
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
-      if (path.equals("/drains")) {
-        if (method.equals("GET")) {
-          send(exchange, 200, pending.keySet().stream().map(String::valueOf)
-              .collect(Collectors.joining(",")));
-        } else if (pending.size() >= maxPending) {
-          send(exchange, 409, "too many pending drains");
-        } else {
-          long number = next++;
-          pending.put(number, Map.copyOf(live));
-          live.clear();
-          exchange.getResponseHeaders().set("Location", "/drains/" + number);
-          send(exchange, 201, text(pending.get(number)));
-        }
-        return;
-      }
-      long number = Long.parseLong(path.substring("/drains/".length()));
-      if (!pending.containsKey(number)) {
-        send(exchange, 404, "no pending drain " + number);
-      } else if (method.equals("GET")) {
-        send(exchange, 200, text(pending.get(number)));
-      } else if (failedDeletes > 0) {
-        failedDeletes--;
-        send(exchange, 500, "injected failure");
-      } else {
-        pending.remove(number);
-        send(exchange, 200, "OK");
-      }
-    }
-
-    private static String text(Map<String, Long> counts) {
-      return counts.entrySet().stream().map(count -> count.getKey() + "=" + count.getValue())
-          .collect(Collectors.joining(","));
-    }
-
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
-      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-      exchange.getResponseBody().write(bytes);
     }
   }
 }

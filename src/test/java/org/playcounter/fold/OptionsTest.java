@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,29 @@ class OptionsTest {
         () -> parse(NONE, NONE, "--plays-column=plays;--"));
     assertThrows(IllegalArgumentException.class,
         () -> parse(Map.of(Options.HALT_AFTER, "later"), NONE));
+  }
+
+  @Test
+  void theSchemeOfAServerIsCaseInsensitive() {
+    assertEquals(List.of(URI.create("HTTP://a:1"), URI.create("Https://b:2")),
+        parse(NONE, NONE, "HTTP://a:1", "--servers=Https://b:2").servers());
+  }
+
+  @Test
+  void theTimeoutIsWholeSecondsWithASixtySecondDefault() {
+    assertEquals(Duration.ofSeconds(60), parse(NONE, NONE).timeout());
+    assertEquals(Duration.ofSeconds(5), parse(NONE, NONE, "--timeout=5").timeout());
+    for (String bad : new String[] {"0", "-1", "3601", "1.5", "5s"}) {
+      assertThrows(IllegalArgumentException.class, () -> parse(NONE, NONE, "--timeout=" + bad),
+          bad);
+    }
+  }
+
+  @Test
+  void tablesAreNamedByTheirOptions() {
+    Tables tables = parse(NONE, NONE, "--table=order", "--song-column=select",
+        "--plays-column=group", "--applied-table=folded", "--overflow-table=too_big").tables();
+    assertEquals(new Tables("order", "select", "group", "folded", "too_big"), tables);
   }
 
   @Test

@@ -1,0 +1,111 @@
+package org.playcounter.client;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.util.ArrayList;
+import java.util.List;
+import org.playcounter.wire.MalformedCountsException;
+
+/**
+ * The two-step hand-over of {@link PlayCounterClient} ({@code /drains}): pending drains listed,
+ * fetched, made and acknowledged, server by server; the client's public methods document each
+ * call.
+ */
+final class DrainProtocol {
+  private final RendezvousRouter router;
+  private final ServerCalls calls;
+
+  DrainProtocol(RendezvousRouter router, ServerCalls calls) {
+    this.router = router;
+    this.calls = calls;
+  }
+
+  List<PendingDrain> drain() {
+    List<PendingDrain> drains = new ArrayList<>();
+    for (URI server : router.servers()) {
+      drains.addAll(pendingDrains(server));
+      try {
+        drains.add(createDrain(server));
+      } catch (PlayCounterException e) {
+        // 409 is only "too many pending drains" here: the Exchange waits out a 409 with
+        // Retry-After (our own POST still in progress) and fails the call with -1 if it lasts.
+        if (e.status() != 409) {
+          throw e;
+        }
+      }
+    }
+    return drains;
+  }
+
+  List<PendingDrain> pendingDrains() {
+    List<PendingDrain> drains = new ArrayList<>();
+    for (URI server : router.servers()) {
+      drains.addAll(pendingDrains(server));
+    }
+    return drains;
+  }
+
+  List<PendingDrain> pendingDrains(URI server) {
+    List<PendingDrain> drains = new ArrayList<>();
+    for (long number : pendingDrainNumbers(server)) {
+      try {
+        drains.add(pendingDrain(server, number));
+      } catch (PlayCounterException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+      }
+    }
+    return drains;
+  }
+
+  List<Long> pendingDrainNumbers(URI server) {
+    return call(server, "GET", "/drains", ServerCalls::parseNumbers);
+  }
+
+  PendingDrain pendingDrain(URI server, long number) {
+    return call(server, "GET", "/drains/" + number,
+        response -> new PendingDrain(server(server), number, ServerCalls.parseCounts(response)));
+  }
+
+  PendingDrain createDrain(URI server) {
+    return call(server, "POST", "/drains", response -> {
+      String location = response.headers().firstValue("Location")
+          .orElseThrow(() -> new MalformedCountsException("201 without a Location"));
+      long number = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+      return new PendingDrain(server(server), number, ServerCalls.parseCounts(response));
+    });
+  }
+
+  boolean acknowledge(PendingDrain drain) {
+    try {
+      call(drain.server(), "DELETE", "/drains/" + drain.number(), response -> response.body());
+      return true;
+    } catch (PlayCounterException e) {
+      if (e.status() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** One request to one of the client's servers, answered by {@code reader}; a POST is keyed. */
+  private <T> T call(URI server, String method, String path, ServerCalls.Reader<T> reader) {
+    URI base = server(server);
+    HttpRequest.Builder request = calls.request(base, path, method, null, BodyPublishers.noBody());
+    return ServerCalls.answer(base, calls.send(base,
+        (method.equals("POST") ? ServerCalls.keyed(request) : request).build()), reader);
+  }
+
+  /** The router's own form of {@code server}, which must be one of the client's servers. */
+  private URI server(URI server) {
+    for (URI known : router.servers()) {
+      if (known.equals(server) || known.equals(RendezvousRouter.normalize(server))) {
+        return known;
+      }
+    }
+    throw new IllegalArgumentException("not one of this client's servers: " + server
+        + " (they are " + router.servers() + ")");
+  }
+}
