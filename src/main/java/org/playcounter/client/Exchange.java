@@ -87,7 +87,7 @@ final class Exchange {
 
   private void attempt() {
     if (attempts == 0) {
-      deadline = System.nanoTime() + requestTimeout.toNanos() * (1 + maxRetries);
+      deadline = System.nanoTime() + budgetNanos();
     }
     long left = deadline - System.nanoTime();
     if (result.isDone()) {
@@ -98,7 +98,7 @@ final class Exchange {
       return;
     }
     attempts++;
-    long limit = Math.min(left, requestTimeout.toNanos());
+    long limit = Math.min(left, nanos(requestTimeout));
     CompletableFuture<HttpResponse<String>> wire = http.sendAsync(request, TEXT);
     current = wire;
     wire.copy().orTimeout(limit, TimeUnit.NANOSECONDS).whenComplete((response, failure) -> {
@@ -122,7 +122,9 @@ final class Exchange {
       Duration wait = retryAfter(response);
       if (wait != null) { // our own first attempt is still being processed
         inProgress++;
-        later(wait);
+        // never sooner than the backoff, growing, whatever the header says (0, a past date)
+        Duration floor = retryBackoff.multipliedBy(1L << Math.min(inProgress - 1, 6));
+        later(wait.compareTo(floor) < 0 ? floor : wait);
         return;
       }
     }
@@ -143,7 +145,8 @@ final class Exchange {
 
   /** Sends the next attempt after {@code wait}, if the deadline leaves room for it. */
   private void later(Duration wait) {
-    if (System.nanoTime() + wait.toNanos() >= deadline) {
+    // compared as durations: a Retry-After of centuries must not wrap the nanoseconds around
+    if (wait.compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
       result.completeExceptionally(outOfTime(lastFailure));
       return;
     }
@@ -181,11 +184,26 @@ final class Exchange {
     }
     return new PlayCounterException(server, -1, what + " (sent " + attempts
         + (attempts == 1 ? " time" : " times") + " with the same Idempotency-Key within "
-        + requestTimeout.multipliedBy(1 + maxRetries).toMillis() + " ms, "
+        + budgetNanos() / 1_000_000 + " ms, "
         + (inProgress == 0 ? "never answered"
             : "answered only that it is still being processed (409) " + inProgress
                 + (inProgress == 1 ? " time" : " times"))
         + ": the change may or may not have been counted)", last);
+  }
+
+  /** The whole call's time: every attempt's, saturating far short of overflow. */
+  private long budgetNanos() {
+    long perAttempt = nanos(requestTimeout);
+    long most = Long.MAX_VALUE / 4; // about 73 years: deadline arithmetic stays in range
+    return perAttempt > most / (1 + maxRetries) ? most : perAttempt * (1 + maxRetries);
+  }
+
+  private static long nanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE; // longer than any call can wait
+    }
   }
 
   private static Throwable unwrap(Throwable failure) {

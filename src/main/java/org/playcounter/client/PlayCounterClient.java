@@ -432,8 +432,10 @@ public final class PlayCounterClient {
 
     /**
      * How many times a write (a play, a bulk add, a drain) is sent again, with the same
-     * {@code Idempotency-Key} to the same server, after an I/O failure, a timeout, a 503 or a
-     * 409 with {@code Retry-After}; 0 sends each once.
+     * {@code Idempotency-Key} to the same server, after an I/O failure, a timeout or a 503; 0
+     * sends each once. A 409 with {@code Retry-After} (the server still works on an earlier
+     * attempt) is asked again after that wait, at least the growing backoff, without using up a
+     * retry, as long as the call's time allows.
      */
     public Builder maxRetries(int maxRetries) {
       if (maxRetries < 0 || maxRetries > 10) {

@@ -97,7 +97,15 @@ final class ServerCalls {
    * fails with the request's {@link PlayCounterException}.
    */
   <T> CompletableFuture<T> sendAsync(URI server, HttpRequest request, Reader<T> reader) {
-    return exchange(server, request).thenApply(response -> answer(server, response, reader));
+    CompletableFuture<HttpResponse<String>> exchange = exchange(server, request);
+    CompletableFuture<T> answer = exchange.thenApply(response -> answer(server, response, reader));
+    // a caller that cancels the answer cancels the call: its attempt and any retry after it
+    answer.whenComplete((value, failure) -> {
+      if (failure instanceof java.util.concurrent.CancellationException) {
+        exchange.cancel(true);
+      }
+    });
+    return answer;
   }
 
   private CompletableFuture<HttpResponse<String>> exchange(URI server, HttpRequest request) {

@@ -65,7 +65,7 @@ final class PlaysTable {
         boolean inserts = false;
         for (Map.Entry<String, Long> entry : batch) {
           Long total = totals.get(entry.getKey());
-          if (total != null && entry.getValue() > Long.MAX_VALUE - total) {
+          if (total != null && total > 0 && entry.getValue() > Long.MAX_VALUE - total) {
             overflowed.put(entry.getKey(), entry.getValue());
           } else if (upsert == Database.Upsert.ON_CONFLICT) {
             add.setString(1, entry.getKey());

@@ -84,6 +84,27 @@ class PlaysTableTest {
     assertEquals(Map.of("big", MAX, "a", 3L, "b", 3L), TestDatabases.plays(url, Tables.DEFAULT));
   }
 
+  /** A total below zero (a hand correction in an existing table) is no overflow. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aNegativeTotalIsAddedToNotSetAside(Kind kind) throws Exception {
+    String url = databases.url(kind, dir, "plays");
+    try (Database database = TestDatabases.open(url, Tables.DEFAULT)) {
+      database.apply(SERVER, 1, Map.of("x", 1L));
+    }
+    try (Connection connection = TestDatabases.connect(url);
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE " + TestDatabases.quote(url, "songs") + " SET "
+          + TestDatabases.quote(url, "plays") + " = -1 WHERE "
+          + TestDatabases.quote(url, "song") + " = 'x'");
+    }
+    try (Database database = TestDatabases.open(url, Tables.DEFAULT)) {
+      database.apply(SERVER, 2, Map.of("x", 1L));
+      assertEquals(Map.of(), database.overflowed(SERVER, 2), "on the reviewed code: {x=1}");
+    }
+    assertEquals(Map.of("x", 0L), TestDatabases.plays(url, Tables.DEFAULT));
+  }
+
   /**
    * Two jobs fold drains of the same 2,000 songs at once, one in ascending and one in descending
    * order (as two JVMs' {@code Map.copyOf} iterate), round after round: no deadlock reaches

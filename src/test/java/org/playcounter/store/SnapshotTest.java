@@ -48,7 +48,6 @@ class SnapshotTest {
     Map<String, Long> counts = JournalFaultTest.contents(store);
     Map<Long, Map<String, Long>> pending = JournalFaultTest.pending(store);
     store.close();
-    // on 6e7253a: "bad drain line in .../snapshot at byte 53"
     PlayCountStore reopened = open();
     assertEquals(counts, JournalFaultTest.contents(reopened));
     assertEquals(pending, JournalFaultTest.pending(reopened));
@@ -65,6 +64,7 @@ class SnapshotTest {
     store.increment("drain");
     store.increment("drain");
     store.close();
+    // on 6e7253a: "bad drain line in .../snapshot at byte 53"
     assertEquals(Map.of("drain", 2L), JournalFaultTest.contents(open()));
   }
 

@@ -472,10 +472,13 @@ class StoreModelTest {
      * the rest of the current file; returns the model of the last whole change kept.
      */
     private Model cut(double fraction) throws IOException {
+      Map<Path, Long> forcedBefore = new HashMap<>(faults.forcedSize);
+      store.closeKeepingJournal(); // forces the rest, which the power loss then undoes
+      // the generation once closed: a compaction may still have switched files while closing,
+      // and then every journal before is forced whole, and the new one was never forced before
       long generation = store.journal().generation();
       Path file = Recovery.journalFile(dir, generation);
-      long forced = faults.forcedSize.getOrDefault(file, 0L);
-      store.closeKeepingJournal();
+      long forced = forcedBefore.getOrDefault(file, 0L);
       long size = Files.size(file);
       long at = forced + (long) Math.floor(fraction * (size - forced));
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
