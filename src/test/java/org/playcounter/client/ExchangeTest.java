@@ -37,7 +37,10 @@ import org.playcounter.http.StallingServer;
 /**
  * {@link Exchange} through the client against fake servers: a 409 with {@code Retry-After} to
  * one's own key is waited out within the call's deadline, and a server that stalls mid-body
- * costs one bounded attempt, its connection closed.
+ * costs one bounded attempt, its connection closed; the time budget holds against a Retry-After
+ * of centuries or of zero, a cancelled call and a request timeout of a century (found by an
+ * adversarial review: before it, these hung, failed with "long overflow", hammered the server,
+ * retried after a cancel, or sent nothing).
  */
 class ExchangeTest {
   private static final String IN_PROGRESS = "the first request with this Idempotency-Key is still"
@@ -183,6 +186,100 @@ class ExchangeTest {
       assertEquals(Map.of("a", 3L), e.partialResults());
       assertEquals(Map.of(healthy, Map.of("a", 3L)), e.serverResults());
     }
+  }
+
+  /**
+   * Retry-After of 9223372036 s: wait.toNanos() fits in a long, but nanoTime() + it overflows to
+   * a negative number, so later()'s "past the deadline?" check is false and the next attempt is
+   * scheduled 292 years out: the call never ends, its 1 s budget notwithstanding.
+   */
+  @Test
+  void aRetryAfterOfCenturiesEndsTheCallWithinItsTime() {
+    URI server = start(exchange -> {
+      exchange.getResponseHeaders().set("Retry-After", "9223372036");
+      answer(exchange, 409, IN_PROGRESS);
+    });
+    PlayCounterClient client = PlayCounterClient.builder().servers(server)
+        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0).build();
+    PlayCounterException e = assertThrows(PlayCounterException.class,
+        () -> bounded(() -> client.increment("s")));
+    assertTrue(e.getMessage().contains("may or may not have been counted"), e.getMessage());
+  }
+
+  /**
+   * Retry-After of 10^10 s (or an HTTP-date ~300+ years out): Duration.toNanos() throws
+   * ArithmeticException, which becomes the call's failure: "long overflow", not "may or may not
+   * have been counted".
+   */
+  @Test
+  void aRetryAfterPastTheNanosecondRangeMayOrMayNotHaveBeenCounted() {
+    URI server = start(exchange -> {
+      exchange.getResponseHeaders().set("Retry-After", "10000000000");
+      answer(exchange, 409, IN_PROGRESS);
+    });
+    PlayCounterClient client = PlayCounterClient.builder().servers(server)
+        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0).build();
+    PlayCounterException e = assertThrows(PlayCounterException.class,
+        () -> bounded(() -> client.increment("s")));
+    assertTrue(e.getMessage().contains("may or may not have been counted"), e.getMessage());
+  }
+
+  /**
+   * Retry-After: 0 (or negative, or unreadable, or a past HTTP-date) is a zero wait: the client
+   * re-sends back to back, with no floor and no backoff, for the whole budget
+   * ((1 + maxRetries) x requestTimeout, 90 s by default).
+   */
+  @Test
+  void aZeroRetryAfterWaitsAtLeastTheGrowingBackoff() {
+    AtomicInteger requests = new AtomicInteger();
+    URI server = start(exchange -> {
+      requests.incrementAndGet();
+      exchange.getResponseHeaders().set("Retry-After", "0");
+      answer(exchange, 409, IN_PROGRESS);
+    });
+    PlayCounterClient client = PlayCounterClient.builder().servers(server)
+        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0)
+        .retryBackoff(Duration.ofMillis(400)).build();
+    assertThrows(PlayCounterException.class, () -> bounded(() -> client.increment("s")));
+    // Against this JDK HttpServer a round trip costs ~50 ms (Nagle); against Jetty far less.
+    assertTrue(requests.get() <= 5, requests.get() + " requests within the 1 s budget, though"
+        + " the client's own retry backoff is 400 ms");
+  }
+
+  /**
+   * Cancelling the future of incrementAsync does not reach the Exchange (thenApply's dependent is
+   * cancelled, not its source): the attempt stays on the wire until its timeout, then the client
+   * sends a retry nobody waits for.
+   */
+  @Test
+  void cancellingAnAsyncCallStopsItsRetries() throws Exception {
+    StallingServer stalled = stalling();
+    PlayCounterClient client = PlayCounterClient.builder().servers(stalled.uri())
+        .requestTimeout(Duration.ofSeconds(1)).maxRetries(1).build();
+    CompletableFuture<Long> play = client.incrementAsync("s");
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (stalled.requests.get() < 1 && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    assertTrue(play.cancel(true));
+    Thread.sleep(2_500);
+    assertEquals(1, stalled.requests.get(), "requests sent, the retries after cancel included");
+  }
+
+  /**
+   * requestTimeout of 100 years (a caller's "no timeout"): (1 + maxRetries) x its nanos overflows
+   * and the deadline lies in the past, so a healthy server is never even asked.
+   */
+  @Test
+  void aRequestTimeoutOfACenturyStillSendsTheCall() {
+    AtomicInteger requests = new AtomicInteger();
+    URI server = start(exchange -> {
+      requests.incrementAndGet();
+      answer(exchange, 200, "1");
+    });
+    PlayCounterClient client = PlayCounterClient.builder().servers(server)
+        .requestTimeout(Duration.ofDays(36_500)).build();
+    assertEquals(1L, bounded(() -> client.increment("s")));
   }
 
   /** Runs {@code call}, failing the test if it has not ended in 60 s: it must never hang. */
