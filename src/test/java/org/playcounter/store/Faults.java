@@ -43,7 +43,7 @@ final class Faults implements ChannelOpener {
   volatile CountDownLatch holdSnapshotForces;
 
   /** Clears every fault still armed. */
-  void disarm() {
+  synchronized void disarm() {
     writeBudget = -1;
     interruptWriteAfter = -1;
     failForceAfter = -1;
@@ -101,7 +101,11 @@ final class Faults implements ChannelOpener {
         n = real.write(src);
       }
       if (budget > 0) {
-        writeBudget = budget - n;
+        synchronized (Faults.this) {
+          if (writeBudget == budget) { // not disarmed or re-armed meanwhile by another thread
+            writeBudget = budget - n;
+          }
+        }
       }
       bytesWritten += n;
       return n;
