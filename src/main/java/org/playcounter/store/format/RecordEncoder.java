@@ -171,10 +171,11 @@ public final class RecordEncoder {
     if (n < 1) {
       throw new IllegalArgumentException("n < 1: " + n);
     }
-    if (++written > declared) {
+    if (written == declared) {
       throw new IllegalStateException("the " + kind.word() + " record declared only " + declared
           + " lines");
     }
+    written++;
     endHeader();
     id(id);
     bytes[length++] = ' ';
