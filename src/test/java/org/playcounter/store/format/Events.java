@@ -10,7 +10,22 @@ import java.util.List;
  * with what was encoded; it may be called from two threads at once.
  */
 final class Events implements RecordSink {
+  /** Sees each body line's id as it is handed over, on the thread handing it. */
+  @FunctionalInterface
+  interface Watch {
+    void id(byte[] b, int idFrom, int idLength);
+  }
+
   final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+  private final Watch watch;
+
+  Events() {
+    this((b, from, length) -> {});
+  }
+
+  Events(Watch watch) {
+    this.watch = watch;
+  }
 
   @Override
   public void single(byte[] b, int idFrom, int idLength, long delta, long offset) {
@@ -28,6 +43,7 @@ final class Events implements RecordSink {
     if (offset != idFrom) {
       throw new AssertionError("a body line's offset " + offset + " is not its id's " + idFrom);
     }
+    watch.id(b, idFrom, idLength);
     seen.add(line(ascii(b, idFrom, idLength), n, x));
   }
 
