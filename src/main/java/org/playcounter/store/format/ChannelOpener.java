@@ -5,7 +5,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 
-/** Opens the files the journal and snapshot write: {@link FileChannel#open} in use, a faulty one in tests. */
+/**
+ * Opens the files the journal and snapshot write: {@link FileChannel#open} in use, a faulty one
+ * in tests.
+ */
 @FunctionalInterface
 public interface ChannelOpener {
   ChannelOpener FILES = FileChannel::open;

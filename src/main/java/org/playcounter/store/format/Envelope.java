@@ -162,7 +162,7 @@ final class Envelope {
     return eol + 1;
   }
 
-  /** LINES of the header {@code begin KIND LINES ...} at {@code b[at, eol)}, or -1 if unreadable. */
+  /** LINES of the header {@code begin KIND LINES ...} in {@code b[at, eol)}; -1 if unreadable. */
   static long lines(byte[] b, int at, int eol) {
     if (eol - at < BEGIN.length || !Fields.is(b, at, at + BEGIN.length, BEGIN)) {
       return -1;

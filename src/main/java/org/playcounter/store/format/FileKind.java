@@ -18,7 +18,7 @@ public enum FileKind {
     this.versionLine = (word + " " + VERSION + "\n").getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The version line's first word: {@code "playcounter-journal"} or {@code "playcounter-snapshot"}. */
+  /** The version line's first word, {@code "playcounter-journal"} or {@code "...-snapshot"}. */
   public String word() {
     return word;
   }

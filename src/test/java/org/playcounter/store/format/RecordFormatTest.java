@@ -96,7 +96,8 @@ final class RecordFormatTest {
         try {
           stop = RecordDecoder.decode(b, version, b.length, FileKind.JOURNAL, FILE, events);
         } catch (IOException damage) {
-          assertTrue(damage.getMessage().contains("playcounter data is damaged"), damage::getMessage);
+          assertTrue(damage.getMessage().contains("playcounter data is damaged"),
+              damage::getMessage);
           continue;
         }
         int whole = journal.starts.indexOf(stop);
