@@ -4,7 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
-import org.playcounter.store.IdempotencyKeys;
+import org.playcounter.store.KeyLookup;
 import org.playcounter.store.KeyedRequest;
 import org.playcounter.store.PendingDrain;
 import org.playcounter.store.PlayCountStore;
@@ -45,7 +45,7 @@ final class KeyedWrites {
       return Next.GO_ON;
     }
     keyed[0] = make.make(key, format == CountsFormat.JSON, System.currentTimeMillis());
-    IdempotencyKeys.Lookup found = store.begin(keyed[0]);
+    KeyLookup found = store.begin(keyed[0]);
     switch (found.found()) {
       case NEW -> {
         return Next.GO_ON;
@@ -83,7 +83,7 @@ final class KeyedWrites {
 
   /** Answers a repeat with the first request's status and body, in the first request's format. */
   private void replay(HttpServletRequest request, HttpServletResponse response,
-      IdempotencyKeys.Lookup found, String songId) throws IOException {
+      KeyLookup found, String songId) throws IOException {
     response.setHeader("Idempotent-Replayed", "true");
     CountsFormat format = (found.kind() & KeyedRequest.JSON) != 0 ? CountsFormat.JSON
         : CountsFormat.TEXT;

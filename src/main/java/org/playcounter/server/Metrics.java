@@ -121,40 +121,40 @@ final class Metrics {
    * the first scrape.
    */
   void watch(PlayCountStore store, Settings settings) {
-    gaugeReading("playcounter_songs", "Songs held now.", store::songs);
+    gaugeReading("playcounter_songs", "Songs held now.", store.stats()::songs);
     gaugeReading("playcounter_heap_headroom_songs", "How many more songs the heap holds at the"
         + " bytes a song takes now: (max heap - used heap) / bytes per song; used heap includes"
         + " garbage not yet collected.", () -> headroomSongs(store));
     gaugeReading("playcounter_pending_drains",
         "Pending drains (POST /drains) not yet acknowledged.", () -> store.pendingDrains().length);
     gaugeReading("playcounter_pending_songs", "Songs held in pending drains.",
-        store::pendingSongs);
+        store.stats()::pendingSongs);
     gaugeReading("playcounter_idempotency_keys",
-        "Idempotency keys remembered now, with their answers.", store::keysRemembered);
+        "Idempotency keys remembered now, with their answers.", store.stats()::keysRemembered);
     counterReading("playcounter_idempotent_replays_total",
-        "Requests answered from a remembered Idempotency-Key since start.", store::keyReplays);
+        "Requests answered from a remembered Idempotency-Key since start.", store.stats()::keyReplays);
     counterReading("playcounter_idempotency_conflicts_total", "Requests refused since start:"
         + " their key was another request's (422) or still in progress (409).",
-        store::keyConflicts);
+        store.stats()::keyConflicts);
     counterReading("playcounter_idempotency_keys_dropped_total", "Keys forgotten before"
         + " idempotency-window-ms passed, to stay within max-idempotency-keys, since start.",
-        store::keysDroppedEarly);
+        store.stats()::keysDroppedEarly);
     counterReading("playcounter_idempotency_keys_refused_total", "Keyed writes refused since"
         + " start, nothing changed: no room while the oldest keys were in progress (503), or an"
-        + " answer that could pass max-idempotency-answer-bytes (413).", store::keysRefused);
+        + " answer that could pass max-idempotency-answer-bytes (413).", store.stats()::keysRefused);
     gaugeReading("playcounter_idempotency_answer_bytes", "Bytes of remembered bulk answers, and"
         + " reserved for those of keyed bulk adds in progress; at most"
-        + " max-idempotency-answer-bytes.", store::keyAnswerBytes);
+        + " max-idempotency-answer-bytes.", store.stats()::keyAnswerBytes);
     if (store.durable()) {
       gaugeReading("playcounter_journal_bytes", "Bytes in the current journal file.",
-          store::journalBytes);
+          store.stats()::journalBytes);
       counterReading("playcounter_journal_fsyncs_total", "fsyncs of the journal since start.",
-          store::journalFsyncs);
+          store.stats()::journalFsyncs);
       counterReading("playcounter_journal_compactions_total",
-          "Snapshots written and journals restarted since start.", store::journalCompactions);
+          "Snapshots written and journals restarted since start.", store.stats()::journalCompactions);
       gaugeReading("playcounter_journal_stall_seconds_max",
           "The longest time the journal held every change off since start.",
-          store::journalLongestStallSeconds);
+          store.stats()::journalLongestStallSeconds);
       registry.register(fsyncs);
     }
     gaugeReading("playcounter_max_songs", "Setting max-songs: most songs held at once.",
@@ -245,8 +245,8 @@ final class Metrics {
   private static long headroomSongs(PlayCountStore store) {
     Runtime runtime = Runtime.getRuntime();
     long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-    long songs = store.songs();
-    return headroomSongs(free, songs, songs < MEASURED_FROM_SONGS ? 0 : store.songBytes());
+    long songs = store.stats().songs();
+    return headroomSongs(free, songs, songs < MEASURED_FROM_SONGS ? 0 : store.stats().songBytes());
   }
 
   private Counter counter(String name, String help, String... labelNames) {

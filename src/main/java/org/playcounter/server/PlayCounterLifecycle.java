@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.playcounter.store.PlayCountStore;
+import org.playcounter.store.StoreOptions;
 
 /**
  * Creates the deployment's settings, store and metrics when the container starts the web
@@ -28,18 +29,18 @@ public final class PlayCounterLifecycle implements ServletContextListener {
     if (settings.dataDir() == null) {
       context.log("playcounter WARNING: data-dir is not set, so counts are kept in memory only"
           + " and are lost on restart, redeploy or crash");
-      store = new PlayCountStore(settings.maxSongs(), settings.keyLimits());
+    }
+    StoreOptions options = StoreOptions.inMemory(settings.maxSongs())
+        .withKeys(settings.keyLimits()).withLog(context::log, metrics::journalFsynced);
+    if (settings.dataDir() == null) {
+      store = open(options);
     } else {
       long start = System.nanoTime();
-      try {
-        store = PlayCountStore.open(Path.of(settings.dataDir()), settings.maxSongs(),
-            settings.fsyncAlways(), settings.fsyncIntervalMs(), settings.journalMaxBytes(),
-            settings.keyLimits(), context::log, metrics::journalFsynced);
-      } catch (IOException e) {
-        throw new IllegalStateException("playcounter cannot start: " + e.getMessage(), e);
-      }
-      context.log("playcounter restored " + store.songs() + " songs, "
-          + store.pendingDrains().length + " pending drains and " + store.keysRemembered()
+      store = open(options.withDataDir(Path.of(settings.dataDir()))
+          .withFsync(settings.fsyncAlways(), settings.fsyncIntervalMs())
+          .withJournalMaxBytes(settings.journalMaxBytes()));
+      context.log("playcounter restored " + store.stats().songs() + " songs, "
+          + store.pendingDrains().length + " pending drains and " + store.stats().keysRemembered()
           + " idempotency keys from " + settings.dataDir()
           + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
@@ -55,12 +56,20 @@ public final class PlayCounterLifecycle implements ServletContextListener {
     PlayCountStore store = (PlayCountStore) context.getAttribute(PlayCountStore.ATTRIBUTE);
     if (store != null) {
       store.close();
-      context.log("playcounter stopping: " + store.songs() + " songs "
+      context.log("playcounter stopping: " + store.stats().songs() + " songs "
           + (!store.durable() ? "held in memory are discarded"
               : "are in the journal, flushed and closed"));
     }
     context.removeAttribute(Metrics.ATTRIBUTE);
     context.removeAttribute(PlayCountStore.ATTRIBUTE);
     context.removeAttribute(SETTINGS_ATTRIBUTE);
+  }
+
+  private static PlayCountStore open(StoreOptions options) {
+    try {
+      return PlayCountStore.open(options);
+    } catch (IOException e) {
+      throw new IllegalStateException("playcounter cannot start: " + e.getMessage(), e);
+    }
   }
 }

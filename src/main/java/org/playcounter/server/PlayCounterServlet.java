@@ -189,7 +189,7 @@ public final class PlayCounterServlet extends HttpServlet {
 
   private void health(HttpServletResponse response, String method) throws IOException {
     boolean head = method.equals("HEAD");
-    String unavailable = store.unavailable();
+    String unavailable = store.stats().unavailable();
     if (unavailable != null) {
       ResponseBody.send(response, head, 503, CountsFormat.TEXT.contentType(), unavailable);
     } else {

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import org.playcounter.store.keys.Key;
+import org.playcounter.store.keys.KeyTable;
 
 /**
  * A write sent with an {@code Idempotency-Key}: the key's 128-bit hash, a 64-bit fingerprint of
@@ -54,7 +56,7 @@ public final class KeyedRequest {
   /** {@code POST /} of {@code plays}, in their order, with {@code key}. */
   public static KeyedRequest bulk(String key, Map<String, Long> plays, boolean json, long now) {
     StringBuilder request = new StringBuilder(plays.size() * 16).append("POST /\n");
-    long[] bound = {IdempotencyKeys.BODY_OVERHEAD};
+    long[] bound = {KeyTable.BODY_OVERHEAD};
     plays.forEach((id, count) -> {
       request.append(id).append('=').append(count).append(',');
       bound[0] += id.length() + 21; // "id=" and up to 19 digits and a comma
@@ -87,5 +89,11 @@ public final class KeyedRequest {
   /** The kind of answer: {@link #PLAY}, {@link #BULK} or {@link #DRAIN}, plus {@link #JSON}. */
   public int kind() {
     return kind;
+  }
+
+  /** The key as the store's key table keeps it; null for none. */
+  static Key key(KeyedRequest request) {
+    return request == null ? null : new Key(request.hi, request.lo, request.fingerprint,
+        request.time, request.kind, request.answerBound);
   }
 }

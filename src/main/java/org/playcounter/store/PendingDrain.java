@@ -23,10 +23,4 @@ public final class PendingDrain {
   public Drained counts() {
     return counts;
   }
-
-  /**
-   * Every pending drain at one moment, for a snapshot: the numbers ascending, their counts, and
-   * the number the next drain takes at least.
-   */
-  record State(long next, long[] numbers, Drained[] drains) {}
 }

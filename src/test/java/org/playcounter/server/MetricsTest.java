@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.playcounter.store.KeyLimits;
+import org.playcounter.store.StoreOptions;
 import org.playcounter.store.PlayCountStore;
 
 class MetricsTest {
@@ -24,9 +24,9 @@ class MetricsTest {
   @Test
   void exposedNamesAreThoseOfTheHandWrittenExposition() throws IOException {
     Metrics metrics = new Metrics();
-    PlayCountStore store = PlayCountStore.open(dir, 100, false, 1000, 1 << 20,
-        KeyLimits.DEFAULT, line -> { },
-        metrics::journalFsynced);
+    PlayCountStore store = PlayCountStore.open(StoreOptions.inMemory(100).withDataDir(dir)
+        .withFsync(false, 1000).withJournalMaxBytes(1 << 20)
+        .withLog(line -> { }, metrics::journalFsynced));
     try {
       metrics.watch(store, Settings.defaults());
       store.increment("a");

@@ -1,5 +1,6 @@
 package org.playcounter.store;
 
+import org.playcounter.store.format.ChannelOpener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.playcounter.store.journal.JournalSettings;
+import org.playcounter.store.format.ChannelOpener;
 
 /**
  * Every fault the journal's files can throw, at every write and fsync of every kind of change:
@@ -144,7 +146,7 @@ class JournalFaultTest {
       assertEquals(scenario.expectedPending(pendingBefore), pendingMemory, "pending drains");
     }
     scenario.store.close();
-    PlayCountStore reopened = PlayCountStore.open(temp, 1_000_000, new Journal.Settings(false,
+    PlayCountStore reopened = Stores.open(temp, 1_000_000, new JournalSettings(false,
         60_000, scenario.maxBytes, 4096, ChannelOpener.FILES, log::add));
     assertEquals(memory, contents(reopened), "recovery rebuilds memory; log: " + log);
     if (op == Op.KEYED_BULK_ADD) {
@@ -173,7 +175,7 @@ class JournalFaultTest {
       this.op = op;
       this.maxBytes = op == Op.COMPACTION ? 4096 : 1 << 20;
       // a small write buffer, so that a bulk change takes several writes
-      store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(always, 60_000, maxBytes,
+      store = Stores.open(dir, 1_000_000, new JournalSettings(always, 60_000, maxBytes,
           4096, faults, log::add));
     }
 
@@ -203,7 +205,7 @@ class JournalFaultTest {
         case PLAY -> store.increment("hot");
         case BULK_ADD, COMPACTION -> store.add(bulk("b", 400));
         case KEYED_BULK_ADD -> {
-          assertEquals(IdempotencyKeys.Found.NEW, store.begin(KEY).found());
+          assertEquals(KeyLookup.Found.NEW, store.begin(KEY).found());
           store.add(bulk("b", 400), KEY);
         }
         case DELETE -> store.remove("s7");
@@ -262,12 +264,12 @@ class JournalFaultTest {
 
   /** Whether the store replays KEY: exactly when its bulk add counts. */
   static boolean keyRemembered(PlayCountStore store) {
-    IdempotencyKeys.Found found = store.begin(KEY).found();
-    if (found == IdempotencyKeys.Found.NEW) {
+    KeyLookup.Found found = store.begin(KEY).found();
+    if (found == KeyLookup.Found.NEW) {
       store.abandon(KEY);
       return false;
     }
-    assertEquals(IdempotencyKeys.Found.REPLAY, found);
+    assertEquals(KeyLookup.Found.REPLAY, found);
     return true;
   }
 
@@ -299,7 +301,7 @@ class JournalFaultTest {
     store.snapshot(counts::put);
     assertFalse(counts.containsValue(0L));
     if (store.pendingDrains().length == 0) {
-      assertEquals(counts.size(), store.songs(), "songs held agrees with the table");
+      assertEquals(counts.size(), store.stats().songs(), "songs held agrees with the table");
     }
     return counts;
   }
@@ -312,7 +314,7 @@ class JournalFaultTest {
       drains.put(number, contents(store.pendingDrain(number).counts()));
       songs += drains.get(number).size();
     }
-    assertEquals(songs, store.pendingSongs(), "pending songs agree with the drains");
+    assertEquals(songs, store.stats().pendingSongs(), "pending songs agree with the drains");
     return drains;
   }
 

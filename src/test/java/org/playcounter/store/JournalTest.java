@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.playcounter.store.journal.JournalSettings;
+import org.playcounter.store.format.DataDirectory;
+import org.playcounter.store.format.FileKind;
+import org.playcounter.store.format.RecordEncoder;
 
 class JournalTest {
   @TempDir
@@ -55,15 +59,14 @@ class JournalTest {
   @Test
   void everySuccessfulFsyncIsTimedToTheHook() throws IOException {
     List<Long> fsyncNanos = new CopyOnWriteArrayList<>();
-    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, true, 1000, 1 << 20,
-        KeyLimits.DEFAULT, log::add,
-        nanos -> fsyncNanos.add(nanos));
+    PlayCountStore store = PlayCountStore.open(StoreOptions.inMemory(1_000_000).withDataDir(dir)
+        .withFsync(true, 1000).withJournalMaxBytes(1 << 20).withLog(log::add, fsyncNanos::add));
     store.increment("1");
     store.add(Map.of("2", 3L));
     store.remove("1");
     store.close();
-    assertTrue(store.journalFsyncs() >= 3, store.journalFsyncs() + " fsyncs");
-    assertEquals(store.journalFsyncs(), fsyncNanos.size());
+    assertTrue(store.stats().journalFsyncs() >= 3, store.stats().journalFsyncs() + " fsyncs");
+    assertEquals(store.stats().journalFsyncs(), fsyncNanos.size());
     assertTrue(fsyncNanos.stream().allMatch(nanos -> nanos > 0), fsyncNanos.toString());
   }
 
@@ -114,7 +117,7 @@ class JournalTest {
     KeyedRequest old = KeyedRequest.play("k-old", "a", false, now - 700_000);
     PlayCountStore store = open(false, 1 << 20);
     for (KeyedRequest key : List.of(play, bulk, drain, old)) {
-      assertEquals(IdempotencyKeys.Found.NEW, store.begin(key).found());
+      assertEquals(KeyLookup.Found.NEW, store.begin(key).found());
     }
     assertEquals(1, store.increment("a", play));
     assertEquals(Map.of("a", 3L), store.add(new LinkedHashMap<>(Map.of("a", 2L)), bulk));
@@ -123,16 +126,16 @@ class JournalTest {
     store.closeKeepingJournal(); // the keys come back from the journal's frames
     for (int restart = 0; restart < 2; restart++) {
       store = open(false, 1 << 20);
-      IdempotencyKeys.Lookup found = store.begin(play);
-      assertEquals(IdempotencyKeys.Found.REPLAY, found.found());
+      KeyLookup found = store.begin(play);
+      assertEquals(KeyLookup.Found.REPLAY, found.found());
       assertEquals(1, found.value());
       found = store.begin(bulk);
       assertEquals("a=3", found.body());
       assertEquals(KeyedRequest.BULK | KeyedRequest.JSON, found.kind());
       assertEquals(number, store.begin(drain).value());
-      assertEquals(IdempotencyKeys.Found.NEW, store.begin(old).found(), "past its window");
+      assertEquals(KeyLookup.Found.NEW, store.begin(old).found(), "past its window");
       store.abandon(old);
-      assertEquals(IdempotencyKeys.Found.MISMATCH,
+      assertEquals(KeyLookup.Found.MISMATCH,
           store.begin(KeyedRequest.play("k-play", "b", false, now)).found());
       store.close(); // then from the snapshot written at close
     }
@@ -208,7 +211,7 @@ class JournalTest {
   void unwritableDirectoryFailsAtStartUp() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     IOException e = assertThrows(IOException.class,
-        () -> PlayCountStore.open(file.resolve("data"), 1_000_000, true, 1000, 1 << 20,
+        () -> Stores.open(file.resolve("data"), 1_000_000, true, 1000, 1 << 20,
             log::add));
     assertTrue(e.getMessage().startsWith("data-dir " + file.resolve("data")), e.getMessage());
   }
@@ -235,7 +238,7 @@ class JournalTest {
     store.remove("s7");
     expected.remove("s7");
     store.close();
-    assertTrue(Files.exists(dir.resolve(Snapshot.FILE)));
+    assertTrue(Files.exists(dir.resolve(DataDirectory.SNAPSHOT)));
     // what was written while the last snapshot was being written stays in the journal
     assertTrue(Files.size(onlyJournal()) < 3 * 4096, "the journal restarted");
     assertEquals(expected, contents(open(false, 4096)));
@@ -248,7 +251,7 @@ class JournalTest {
       store.increment("s" + i);
     }
     store.close();
-    Path snapshot = dir.resolve(Snapshot.FILE);
+    Path snapshot = dir.resolve(DataDirectory.SNAPSHOT);
     String text = Files.readString(snapshot).replaceFirst("\ns1 1\n", "\ns1 9\n");
     Files.writeString(snapshot, text);
     IOException e = assertThrows(IOException.class, () -> open(false, 4096));
@@ -269,7 +272,7 @@ class JournalTest {
     assertEquals(Map.of("a", 1L), JournalFaultTest.contents(store));
     faults.disarm(); // space again
     assertEquals(2, store.increment("a"));
-    assertNull(store.unavailable());
+    assertNull(store.stats().unavailable());
     store.close();
     assertEquals(Map.of("a", 2L), contents(open(false, 1 << 20)));
   }
@@ -284,7 +287,7 @@ class JournalTest {
         () -> store.increment("a"));
     assertTrue(e.getMessage().contains("could not be forced"), e.getMessage());
     assertEquals(2, store.get("a"), "written, so it counts, and the client was told so");
-    assertTrue(store.unavailable().startsWith("storage failed"), store.unavailable());
+    assertTrue(store.stats().unavailable().startsWith("storage failed"), store.stats().unavailable());
     assertThrows(StorageFailedException.class, () -> store.increment("a"));
     assertEquals(2, store.get("a"));
     store.close();
@@ -319,7 +322,7 @@ class JournalTest {
     assertNull(error.get());
     assertEquals(2, count.get());
     assertTrue(stillInterrupted.get(), "the interrupt is kept for the container to see");
-    assertNull(store.unavailable());
+    assertNull(store.stats().unavailable());
     assertEquals(3, store.increment("a"));
     store.close();
     assertEquals(Map.of("a", 3L), contents(open(false, 1 << 20)));
@@ -328,8 +331,9 @@ class JournalTest {
   @Test
   void anEmptyBulkAddIsAcknowledgedWithNothingJournaled() throws IOException {
     PlayCountStore store = open(false, 1 << 20);
+    long versionLine = store.stats().journalBytes();
     assertEquals(Map.of(), store.add(Map.of()));
-    assertEquals(0, store.journalBytes());
+    assertEquals(versionLine, store.stats().journalBytes());
     store.close();
   }
 
@@ -391,11 +395,12 @@ class JournalTest {
 
   /** Writes a journal of the given id and delta pairs, each a change of its own. */
   private Path writeJournal(Object... pairs) throws IOException {
-    JournalFormat.Encoder out = new JournalFormat.Encoder(4096);
+    RecordEncoder out = new RecordEncoder(1 << 16);
+    out.version(FileKind.JOURNAL);
     for (int i = 0; i < pairs.length; i += 2) {
-      out.single((String) pairs[i], ((Number) pairs[i + 1]).longValue());
+      out.line((String) pairs[i], ((Number) pairs[i + 1]).longValue());
     }
-    Path journal = Recovery.journalFile(dir, 1);
+    Path journal = DataDirectory.journal(dir, 1);
     Files.write(journal, Arrays.copyOf(out.bytes(), out.length()));
     return journal;
   }
@@ -452,7 +457,7 @@ class JournalTest {
       }
       for (int i = 0; i < plays; i++) {
         KeyedRequest key = KeyedRequest.play(thread + "-" + i, "hot", false, now);
-        assertEquals(IdempotencyKeys.Found.NEW, store.begin(key).found());
+        assertEquals(KeyLookup.Found.NEW, store.begin(key).found());
         answers[thread][i] = store.increment("hot", key);
       }
       if (thread == 0) {
@@ -466,9 +471,9 @@ class JournalTest {
     int wrong = 0;
     for (int thread = 0; thread < writers; thread++) {
       for (int i = 0; i < plays; i++) {
-        IdempotencyKeys.Lookup replay = reopened.begin(
+        KeyLookup replay = reopened.begin(
             KeyedRequest.play(thread + "-" + i, "hot", false, now));
-        assertEquals(IdempotencyKeys.Found.REPLAY, replay.found());
+        assertEquals(KeyLookup.Found.REPLAY, replay.found());
         wrong += replay.value() == answers[thread][i] ? 0 : 1;
       }
     }
@@ -492,12 +497,12 @@ class JournalTest {
 
   private PlayCountStore open(Faults faults, boolean always, long journalMaxBytes)
       throws IOException {
-    return PlayCountStore.open(dir, 1_000_000, new Journal.Settings(always, 60_000,
-        journalMaxBytes, Journal.Settings.WRITE_BUFFER, faults, log::add));
+    return Stores.open(dir, 1_000_000, new JournalSettings(always, 60_000,
+        journalMaxBytes, JournalSettings.WRITE_BUFFER, faults, log::add));
   }
 
   private PlayCountStore open(boolean always, long journalMaxBytes) throws IOException {
-    return PlayCountStore.open(dir, 1_000_000, always, 1000, journalMaxBytes, log::add);
+    return Stores.open(dir, 1_000_000, always, 1000, journalMaxBytes, log::add);
   }
 
   private Path onlyJournal() throws IOException {
@@ -530,8 +535,8 @@ class JournalTest {
    */
   @Test
   void aPutBackWithNoRoomForAnySongReturns() throws Exception {
-    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
-        60_000, 1 << 20, Journal.Settings.WRITE_BUFFER, new Faults(), line -> { }));
+    PlayCountStore store = Stores.open(dir, 1_000_000, new JournalSettings(false,
+        60_000, 1 << 20, JournalSettings.WRITE_BUFFER, new Faults(), line -> { }));
     try {
       store.add(Map.of("x", 5L));
       Drained drained = store.drain();

@@ -26,7 +26,7 @@ class PlayCountStoreTest {
   @Test
   void unplayedSongCountsZeroAndIsNotHeld() {
     assertEquals(0, store.get("1"));
-    assertEquals(0, store.songs());
+    assertEquals(0, store.stats().songs());
     assertEquals(Map.of(), contents(store));
   }
 
@@ -45,7 +45,7 @@ class PlayCountStoreTest {
     store.increment("1");
     assertEquals(2, store.remove("1"));
     assertEquals(0, store.remove("1"));
-    assertEquals(0, store.songs());
+    assertEquals(0, store.stats().songs());
   }
 
   @Test
@@ -55,7 +55,7 @@ class PlayCountStoreTest {
     plays.put("b", 4L);
     plays.put("a", 2L);
     assertEquals("{b=5, a=2}", store.add(plays).toString());
-    assertEquals(2, store.songs());
+    assertEquals(2, store.stats().songs());
   }
 
   @Test
@@ -88,7 +88,7 @@ class PlayCountStoreTest {
     store.add(Map.of("1", 3L, "5", 2L));
     Drained drained = store.drain();
     assertEquals(Map.of("1", 3L, "5", 2L), contents(drained));
-    assertEquals(0, store.songs());
+    assertEquals(0, store.stats().songs());
     assertEquals(Map.of(), contents(store.drain()));
   }
 
@@ -99,7 +99,7 @@ class PlayCountStoreTest {
     store.increment("1");
     store.restore(drained);
     assertEquals(Map.of("1", 4L, "5", 2L), contents(store));
-    assertEquals(2, store.songs());
+    assertEquals(2, store.stats().songs());
   }
 
   @Test
@@ -181,7 +181,7 @@ class PlayCountStoreTest {
       }
     });
     assertEquals(1_000, admitted.size());
-    assertEquals(1_000, limited.songs());
+    assertEquals(1_000, limited.stats().songs());
     assertEquals(1_000, contents(limited).size());
   }
 

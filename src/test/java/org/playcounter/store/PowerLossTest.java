@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.playcounter.store.journal.JournalSettings;
+import org.playcounter.store.format.DataDirectory;
+import org.playcounter.store.format.ChannelOpener;
 
 /**
  * A power loss keeps what was forced and any prefix of what was written after it. Cut the journal
@@ -35,7 +38,7 @@ class PowerLossTest {
     Faults faults = new Faults();
     // fsync=interval with a long interval: only removals force; a small write buffer, so that
     // a bulk add takes several writes
-    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
+    PlayCountStore store = Stores.open(dir, 1_000_000, new JournalSettings(false,
         600_000, 1 << 30, 512, faults, line -> { }));
     List<Long> ends = new ArrayList<>();
     Drained[] undelivered = new Drained[1];
@@ -58,23 +61,20 @@ class PowerLossTest {
         () -> store.add(JournalFaultTest.bulk("c", 150)));
     for (Runnable change : changes) {
       change.run();
-      ends.add(store.journalBytes());
+      ends.add(store.stats().journalBytes());
       states.add(JournalFaultTest.contents(store));
     }
-    Path journal = Recovery.journalFile(dir, 1);
+    Path journal = DataDirectory.journal(dir, 1);
     byte[] bytes = Files.readAllBytes(journal);
     long forced = faults.forcedSize.get(journal);
     assertEquals(ends.get(12), forced, "the put-back was the last change forced");
     assertEquals(bytes.length, ends.get(ends.size() - 1));
     store.closeKeepingJournal(); // forces the rest, which the power loss below undoes again
-    Path file = Recovery.journalFile(cut, 1);
+    Path file = DataDirectory.journal(cut, 1);
     int checked = 0;
     for (int at = (int) forced; at <= bytes.length; at++) {
       Files.write(file, Arrays.copyOf(bytes, at));
-      SongTable table = new SongTable(1_000_000);
-      Recovery.run(cut, table, new IdempotencyKeys(new KeyLimits(1000, 10, Long.MAX_VALUE)), line -> { });
-      Map<String, Long> recovered = new HashMap<>();
-      table.snapshot(recovered::put);
+      Map<String, Long> recovered = Stores.recover(cut);
       int last = -1;
       for (int i = 0; i < ends.size(); i++) {
         if (ends.get(i) <= at) {
@@ -92,13 +92,13 @@ class PowerLossTest {
   void aChangeForcedIntoTheNextJournalNeverFollowsATornOne() throws Exception {
     Faults faults = new Faults();
     faults.holdSnapshotForces = new CountDownLatch(1); // the compaction's snapshot waits
-    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
+    PlayCountStore store = Stores.open(dir, 1_000_000, new JournalSettings(false,
         600_000, 4096, 512, faults, line -> { }));
     Map<String, Long> bulk = JournalFaultTest.bulk("a", 600);
     store.add(bulk); // written, not forced (fsync=interval), and past 4096 bytes: a compaction
     store.remove("a1"); // forced, into journal 2
-    Path first = Recovery.journalFile(dir, 1);
-    Path second = Recovery.journalFile(dir, 2);
+    Path first = DataDirectory.journal(dir, 1);
+    Path second = DataDirectory.journal(dir, 2);
     byte[] firstBytes = Files.readAllBytes(first);
     byte[] secondBytes = Files.readAllBytes(second);
     long firstForced = faults.forcedSize.getOrDefault(first, 0L);
@@ -114,14 +114,11 @@ class PowerLossTest {
           Files.delete(p);
         }
       }
-      Files.write(Recovery.journalFile(cut, 1), Arrays.copyOf(firstBytes, (int) at));
-      Files.write(Recovery.journalFile(cut, 2), Arrays.copyOf(secondBytes, (int) secondForced));
-      SongTable table = new SongTable(1_000_000);
+      Files.write(DataDirectory.journal(cut, 1), Arrays.copyOf(firstBytes, (int) at));
+      Files.write(DataDirectory.journal(cut, 2), Arrays.copyOf(secondBytes, (int) secondForced));
       // on 6e7253a journal 1 was forced only by the snapshot's thread, after the removal was
       // acknowledged: a cut inside the bulk add is a torn frame before journal 2, refused
-      Recovery.run(cut, table, new IdempotencyKeys(KeyLimits.DEFAULT), line -> { });
-      Map<String, Long> recovered = new HashMap<>();
-      table.snapshot(recovered::put);
+      Map<String, Long> recovered = Stores.recover(cut);
       assertEquals(expected, recovered, "journal 1 cut at byte " + at);
     }
     assertEquals(firstBytes.length, firstForced, "journal 1 was forced whole before journal 2");
@@ -146,13 +143,13 @@ class PowerLossTest {
       return faults.open(file, options);
     };
     List<String> log = new ArrayList<>();
-    PlayCountStore store = PlayCountStore.open(dir, 1_000_000, new Journal.Settings(false,
+    PlayCountStore store = Stores.open(dir, 1_000_000, new JournalSettings(false,
         600_000, 4096, 512, opener, log::add));
     Map<String, Long> first = JournalFaultTest.bulk("a", 600);
     store.add(first); // past 4096 bytes: a compaction, which fails to start journal 2
     assertTrue(log.stream().anyMatch(l -> l.contains("could not start a new journal")),
         log.toString());
-    Path one = Recovery.journalFile(dir, 1);
+    Path one = DataDirectory.journal(dir, 1);
     // the failed compaction deletes journal 2 again; the power loss below leaves it as it
     // would be had that delete failed too, or not yet reached the disk: empty
     store.add(JournalFaultTest.bulk("b", 50)); // into journal 1, written, not forced
@@ -161,12 +158,9 @@ class PowerLossTest {
     assertTrue(forced < bytes.length);
     store.closeKeepingJournal();
     // a power loss: journal 1 keeps what was forced and part of the bulk add after it
-    Files.write(Recovery.journalFile(cut, 1), Arrays.copyOf(bytes, (int) forced + 100));
-    Files.write(Recovery.journalFile(cut, 2), new byte[0]);
-    SongTable table = new SongTable(1_000_000);
-    Recovery.run(cut, table, new IdempotencyKeys(KeyLimits.DEFAULT), line -> { });
-    Map<String, Long> recovered = new HashMap<>();
-    table.snapshot(recovered::put);
+    Files.write(DataDirectory.journal(cut, 1), Arrays.copyOf(bytes, (int) forced + 100));
+    Files.write(DataDirectory.journal(cut, 2), new byte[0]);
+    Map<String, Long> recovered = Stores.recover(cut);
     assertEquals(first, recovered, "the torn bulk add is dropped, the forced one kept");
   }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.playcounter.store.IdempotencyKeys.Found;
+import org.playcounter.store.KeyLookup.Found;
+import org.playcounter.store.format.DataDirectory;
 
 /** The snapshot file: written at a clean stop and at every compaction, read at start-up. */
 class SnapshotTest {
@@ -27,7 +28,7 @@ class SnapshotTest {
   Path dir;
 
   private PlayCountStore open() throws IOException {
-    return PlayCountStore.open(dir, 1_000_000, false, 1000, 1 << 20, line -> { });
+    return Stores.open(dir, 1_000_000, false, 1000, 1 << 20, line -> { });
   }
 
   @Test
@@ -52,7 +53,7 @@ class SnapshotTest {
     assertEquals(counts, JournalFaultTest.contents(reopened));
     assertEquals(pending, JournalFaultTest.pending(reopened));
     assertEquals(Map.of(first, pending.get(first)), pending);
-    IdempotencyKeys.Lookup replay = reopened.begin(key);
+    KeyLookup replay = reopened.begin(key);
     assertEquals(Found.REPLAY, replay.found());
     assertEquals("drain=8,key=9", sorted(replay.body()));
     reopened.close();
@@ -77,7 +78,7 @@ class SnapshotTest {
     store.increment("x"); // so that the stop writes a snapshot
     store.close();
     PlayCountStore reopened = open();
-    IdempotencyKeys.Lookup replay = reopened.begin(key);
+    KeyLookup replay = reopened.begin(key);
     assertEquals(Found.REPLAY, replay.found());
     assertEquals("", replay.body(), "on 6e7253a: null, and the server answered 500");
     reopened.close();
@@ -96,8 +97,8 @@ class SnapshotTest {
     String answer = store.begin(key).body();
     assertTrue(answer.length() > 1 << 20, "answer of " + answer.length() + " characters");
     store.close(); // on 6e7253a: BufferOverflowException, snapshot.tmp left behind
-    assertFalse(Files.exists(dir.resolve(Snapshot.FILE + ".tmp")));
-    assertTrue(Files.exists(dir.resolve(Snapshot.FILE)));
+    assertFalse(Files.exists(dir.resolve(DataDirectory.SNAPSHOT + ".tmp")));
+    assertTrue(Files.exists(dir.resolve(DataDirectory.SNAPSHOT)));
     PlayCountStore reopened = open();
     assertEquals(answer, reopened.begin(key).body());
     assertEquals(plays, JournalFaultTest.contents(reopened));
@@ -106,11 +107,11 @@ class SnapshotTest {
 
   @Test
   void aSnapshotOfAnotherVersionIsRefusedNamingIt() throws IOException {
-    Files.writeString(dir.resolve(Snapshot.FILE), "playcounter-snapshot 1 covers-journal 1"
+    Files.writeString(dir.resolve(DataDirectory.SNAPSHOT), "playcounter-snapshot 1 covers-journal 1"
         + " next-drain 1\na 1\nend 1 00000000\n", StandardCharsets.US_ASCII);
     IOException e = assertThrows(IOException.class, this::open);
     assertTrue(e.getMessage().contains("format version 1"), e.getMessage());
-    assertTrue(e.getMessage().contains("reads version 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("reads version 3"), e.getMessage());
   }
 
   @Test
@@ -118,9 +119,9 @@ class SnapshotTest {
     PlayCountStore store = open();
     store.increment("a");
     store.close();
-    Path file = dir.resolve(Snapshot.FILE);
+    Path file = dir.resolve(DataDirectory.SNAPSHOT);
     String text = Files.readString(file, StandardCharsets.US_ASCII);
-    Files.writeString(file, text.replace("keys 0\n", "keys 1\n"), StandardCharsets.US_ASCII);
+    Files.writeString(file, text.replace("begin live 1\n", "begin live 2\n"), StandardCharsets.US_ASCII);
     IOException e = assertThrows(IOException.class, this::open);
     assertTrue(e.getMessage().contains("damaged"), e.getMessage());
   }

@@ -27,6 +27,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.Tuple;
+import org.playcounter.store.journal.JournalSettings;
+import org.playcounter.store.format.DataDirectory;
 
 /**
  * The whole store against a plain model: generated histories of plays, bulk adds (empty ones
@@ -236,7 +238,7 @@ class StoreModelTest {
           } finally {
             faults.disarm();
           }
-          if (store.unavailable() != null && store.unavailable().startsWith("storage failed")) {
+          if (store.stats().unavailable() != null && store.stats().unavailable().startsWith("storage failed")) {
             stop(new Stop(StopKind.CLEAN, 0)); // a failed journal takes nothing until a restart
           } else {
             record();
@@ -257,14 +259,14 @@ class StoreModelTest {
     }
 
     private void open() throws IOException {
-      store = PlayCountStore.open(dir, MAX_SONGS, new Journal.Settings(always, 600_000, 2048,
+      store = Stores.open(dir, MAX_SONGS, new JournalSettings(always, 600_000, 2048,
           512, faults, line -> { }));
       states.clear();
       record();
     }
 
     private void record() {
-      states.add(new State(store.journal().generation(), store.journalBytes(), model.copy()));
+      states.add(new State(store.journal().generation(), store.stats().journalBytes(), model.copy()));
     }
 
     private void apply(Step step) {
@@ -407,21 +409,21 @@ class StoreModelTest {
      */
     private boolean replayed(String key, String request, KeyedRequest keyed) {
       Remembered remembered = model.keys.get(key);
-      IdempotencyKeys.Lookup found = store.begin(keyed);
+      KeyLookup found = store.begin(keyed);
       if (remembered == null) {
-        assertEquals(IdempotencyKeys.Found.NEW, found.found(), "key " + key + " is new");
+        assertEquals(KeyLookup.Found.NEW, found.found(), "key " + key + " is new");
         return false;
       }
       if (!remembered.request().equals(request)) {
-        assertEquals(IdempotencyKeys.Found.MISMATCH, found.found(), "key " + key);
+        assertEquals(KeyLookup.Found.MISMATCH, found.found(), "key " + key);
         return true;
       }
-      assertEquals(IdempotencyKeys.Found.REPLAY, found.found(), "key " + key);
+      assertEquals(KeyLookup.Found.REPLAY, found.found(), "key " + key);
       assertAnswer(remembered, found, key);
       return true;
     }
 
-    private static void assertAnswer(Remembered remembered, IdempotencyKeys.Lookup found,
+    private static void assertAnswer(Remembered remembered, KeyLookup found,
         String key) {
       assertEquals(remembered.value(), found.value(), "key " + key + " replays its answer");
       assertEquals(remembered.body(), found.body(), "key " + key + " replays its answer");
@@ -430,7 +432,7 @@ class StoreModelTest {
     /** A refused keyed change leaves its key free: a retry is a first request. */
     private void assertForgotten(KeyedRequest keyed) {
       if (keyed != null) {
-        assertEquals(IdempotencyKeys.Found.NEW, store.begin(keyed).found());
+        assertEquals(KeyLookup.Found.NEW, store.begin(keyed).found());
         store.abandon(keyed);
       }
     }
@@ -452,17 +454,17 @@ class StoreModelTest {
       assertEquals(model.pending, JournalFaultTest.pending(store), "pending after " + stop);
       for (Map.Entry<String, Remembered> entry : new ArrayList<>(model.keys.entrySet())) {
         Remembered remembered = entry.getValue();
-        IdempotencyKeys.Lookup found = store.begin(remembered.keyed());
-        if (found.found() == IdempotencyKeys.Found.NEW && remembered.memoryOnly()) {
+        KeyLookup found = store.begin(remembered.keyed());
+        if (found.found() == KeyLookup.Found.NEW && remembered.memoryOnly()) {
           store.abandon(remembered.keyed()); // journaled nowhere: a retry answers the same
           model.keys.remove(entry.getKey());
           continue;
         }
-        assertEquals(IdempotencyKeys.Found.REPLAY, found.found(), "key " + entry.getKey()
+        assertEquals(KeyLookup.Found.REPLAY, found.found(), "key " + entry.getKey()
             + " after " + stop + (crashed ? " (a crash)" : ""));
         assertAnswer(remembered, found, entry.getKey());
       }
-      states.set(0, new State(store.journal().generation(), store.journalBytes(),
+      states.set(0, new State(store.journal().generation(), store.stats().journalBytes(),
           model.copy()));
     }
 
@@ -476,7 +478,7 @@ class StoreModelTest {
       // the generation once closed: a compaction may still have switched files while closing,
       // and then every journal before is forced whole, and the new one was never forced before
       long generation = store.journal().generation();
-      Path file = Recovery.journalFile(dir, generation);
+      Path file = DataDirectory.journal(dir, generation);
       long forced = forcedBefore.getOrDefault(file, 0L);
       long size = Files.size(file);
       long at = forced + (long) Math.floor(fraction * (size - forced));

@@ -13,7 +13,7 @@ import java.util.zip.CRC32;
 public final class RecordEncoder {
   /** Room for the longest line there is (a keyed header, a body line of a 128-char id). */
   static final int MAX_LINE = 256;
-  private static final int MIN_CAPACITY = 64 << 10;
+  private static final int MIN_CAPACITY = 2 * MAX_LINE;
   private static final byte[] BEGIN = {'b', 'e', 'g', 'i', 'n', ' '};
   private static final byte[] KEY = {' ', 'k', 'e', 'y'};
   private static final byte[] END = {'e', 'n', 'd', ' '};
@@ -29,7 +29,7 @@ public final class RecordEncoder {
   private long declared;
   private long written;
 
-  /** An encoder whose array holds {@code capacity} bytes, at least 64 KiB. */
+  /** An encoder whose array holds {@code capacity} bytes, at least two of the longest lines. */
   public RecordEncoder(int capacity) {
     if (capacity < MIN_CAPACITY) {
       throw new IllegalArgumentException("capacity < " + MIN_CAPACITY + ": " + capacity);
@@ -52,6 +52,20 @@ public final class RecordEncoder {
       crc.update(bytes, crcFrom, length - crcFrom);
       crcFrom = 0;
     }
+    length = 0;
+  }
+
+  /**
+   * Drops everything formatted since the last clear, an open record too: for a write that failed
+   * part way and is formatted again from its start.
+   */
+  public void reset() {
+    kind = null;
+    headerOpen = false;
+    declared = 0;
+    written = 0;
+    crcFrom = 0;
+    crc.reset();
     length = 0;
   }
 

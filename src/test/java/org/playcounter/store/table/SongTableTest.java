@@ -1,4 +1,4 @@
-package org.playcounter.store;
+package org.playcounter.store.table;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
+import org.playcounter.store.Concurrently;
 
 class SongTableTest {
   private static final int SONGS = 500;
@@ -29,7 +30,7 @@ class SongTableTest {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       if (thread == writers) { // one thread drains in a loop while the writers run
         while (writing.get()) {
-          table.drain(Recorder.NONE).forEach((id, count) -> takenOut.addAndGet(song(id), count));
+          table.removals().drain(Recorder.NONE).forEach((id, count) -> takenOut.addAndGet(song(id), count));
           drains.incrementAndGet();
         }
         return;
@@ -37,7 +38,7 @@ class SongTableTest {
       if (thread == writers + 1) { // one deletes single songs
         while (writing.get()) {
           int song = random.nextInt(SONGS);
-          takenOut.addAndGet(song, table.remove("s" + song, Recorder.NONE));
+          takenOut.addAndGet(song, table.removals().remove("s" + song, Recorder.NONE));
         }
         return;
       }
@@ -60,7 +61,7 @@ class SongTableTest {
       }
     });
     writing.set(false);
-    table.drain(Recorder.NONE).forEach((id, count) -> takenOut.addAndGet(song(id), count));
+    table.removals().drain(Recorder.NONE).forEach((id, count) -> takenOut.addAndGet(song(id), count));
     for (int song = 0; song < SONGS; song++) {
       assertEquals(acknowledged.get(song), takenOut.get(song), "song s" + song);
     }
@@ -89,7 +90,7 @@ class SongTableTest {
     SongTable table = new SongTable(1_000);
     table.add("big", Long.MAX_VALUE - 10, Recorder.NONE);
     table.add("a", 1, Recorder.NONE);
-    assertThrows(CountOverflowException.class,
+    assertThrows(TableRefusal.class,
         () -> table.addAll(Map.of("a", 5L, "big", 11L), Recorder.NONE));
     assertEquals(1, table.get("a"));
     assertEquals(Long.MAX_VALUE - 10, table.get("big"));
@@ -98,7 +99,7 @@ class SongTableTest {
     Concurrently.run(4, thread -> {
       for (int i = 0; i < 10_000; i++) {
         if (thread % 2 == 0) {
-          assertThrows(CountOverflowException.class,
+          assertThrows(TableRefusal.class,
               () -> table.addAll(Map.of("a", 3L, "big", 11L), Recorder.NONE));
         } else {
           long count = table.add("a", 1, Recorder.NONE);
@@ -116,12 +117,12 @@ class SongTableTest {
   void bulkAddAtTheLimitIsRefusedWholeWhileHeldSongsKeepCounting() {
     SongTable table = new SongTable(3);
     table.addAll(Map.of("a", 1L, "b", 1L), Recorder.NONE);
-    assertThrows(SongLimitException.class,
+    assertThrows(TableRefusal.class,
         () -> table.addAll(Map.of("a", 1L, "c", 1L, "d", 1L), Recorder.NONE));
     assertEquals(Map.of("a", 1L, "b", 1L), contents(table));
     assertEquals(Map.of("a", 2L, "c", 1L),
         table.addAll(Map.of("a", 1L, "c", 1L), Recorder.NONE));
-    assertThrows(SongLimitException.class, () -> table.add("d", 1, Recorder.NONE));
+    assertThrows(TableRefusal.class, () -> table.add("d", 1, Recorder.NONE));
     assertEquals(3, table.add("a", 1, Recorder.NONE));
     assertEquals(3, table.songs());
   }
@@ -133,7 +134,7 @@ class SongTableTest {
     for (int i = 0; i < 100_000; i++) {
       expected.put("s" + i, table.add("s" + i, 1 + i % 7, Recorder.NONE));
     }
-    Drained drained = table.drain(Recorder.NONE);
+    SongCounts drained = table.removals().drain(Recorder.NONE);
     assertEquals(100_000, drained.size());
     Map<String, Long> got = new HashMap<>();
     drained.forEach((id, count) -> assertEquals(null, got.put(id, count), id));
@@ -145,11 +146,11 @@ class SongTableTest {
   @Test
   void replayPassesThroughZeroAndDropsWhatEndsWithoutPlays() {
     SongTable table = new SongTable(10);
-    table.replay("a", -3); // a removal journaled before the plays it took
-    table.replay("a", 5);
-    table.replay("b", 2);
-    table.replay("b", -2);
-    table.finishReplay();
+    replay(table, "a", -3); // a removal journaled before the plays it took
+    replay(table, "a", 5);
+    replay(table, "b", 2);
+    replay(table, "b", -2);
+    table.replay().finish();
     assertEquals(Map.of("a", 2L), contents(table));
     assertEquals(1, table.songs());
   }
@@ -175,18 +176,18 @@ class SongTableTest {
         table.add(id, 1, Recorder.NONE);
         model.merge(id, 1L, Long::sum);
       }
-      int epoch = table.cut();
+      int epoch = table.snapshotCut().cut();
       Map<String, Long> atCut = new HashMap<>(model);
-      Drained drained = null;
+      SongCounts drained = null;
       for (int i = 0; i < 30; i++) {
         String id = "s" + random.nextInt(30);
         switch (random.nextInt(6)) {
           case 0 -> {
-            drained = table.drain(Recorder.NONE);
+            drained = table.removals().drain(Recorder.NONE);
             model.clear();
           }
           case 1 -> {
-            table.remove(id, Recorder.NONE);
+            table.removals().remove(id, Recorder.NONE);
             model.remove(id);
           }
           case 2 -> {
@@ -195,14 +196,14 @@ class SongTableTest {
           }
           case 3 -> {
             if (drained != null) {
-              table.restore(drained, Recorder.NONE);
+              table.removals().putBack(drained, Recorder.NONE);
               drained.forEach((song, count) -> model.merge(song, count, Long::sum));
               drained = null;
             }
           }
           case 4 -> {
             if (model.containsKey(id)) {
-              table.revert(id, 1);
+              table.takeBack(id, 1);
               model.merge(id, -1L, Long::sum);
               model.remove(id, 0L);
             }
@@ -214,8 +215,8 @@ class SongTableTest {
         }
       }
       Map<String, Long> seen = new HashMap<>();
-      table.forEachAt(epoch, seen::put);
-      table.endCut(epoch);
+      table.snapshotCut().forEachAt(epoch, seen::put);
+      table.snapshotCut().end(epoch);
       assertEquals(atCut, seen, "round " + round);
       Map<String, Long> live = new HashMap<>();
       table.snapshot(live::put);
@@ -228,12 +229,17 @@ class SongTableTest {
   void aPutBackCountsPendingPlaysAgainstTheTop() {
     SongTable table = new SongTable(100);
     table.add("s", Long.MAX_VALUE - 10, Recorder.NONE);
-    table.createDrain(8, Recorder.NONE); // s is pending now, with all but 10 of the range
+    table.drains().create(8, Recorder.NONE); // s is pending now, with all but 10 of the range
     table.add("s", 5, Recorder.NONE);
-    Drained drained = table.drain(Recorder.NONE); // the live 5
+    SongCounts drained = table.removals().drain(Recorder.NONE); // the live 5
     table.add("s", 3, Recorder.NONE);
-    table.restore(drained, Recorder.NONE);
-    table.restore(drained, Recorder.NONE); // twice: more than fits
+    table.removals().putBack(drained, Recorder.NONE);
+    table.removals().putBack(drained, Recorder.NONE); // twice: more than fits
     assertEquals(Long.MAX_VALUE, table.get("s"), "saturated, never negative (on 6e7253a)");
+  }
+
+  private static void replay(SongTable table, String id, long delta) {
+    byte[] b = id.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    table.replay().live(b, 0, b.length, delta);
   }
 }

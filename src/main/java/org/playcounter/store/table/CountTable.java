@@ -1,4 +1,4 @@
-package org.playcounter.store;
+package org.playcounter.store.table;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,7 +8,7 @@ import java.util.Arrays;
  * an arena (a length byte, then the id), an {@code int} per slot pointing into it, and the counts
  * in a {@code long[]}. About 20 bytes a slot plus the id, where a boxed map entry costs over 100.
  * Not thread-safe: {@link SongTable} guards each one with its stripe's lock, and a drain hands a
- * whole table over to the drained view.
+ * whole table over to {@link SongCounts}.
  */
 final class CountTable {
   /** The smallest number of slots, a power of two. */
@@ -31,20 +31,6 @@ final class CountTable {
     offsets = new int[slots];
     counts = new long[slots];
     arena = new byte[slots * 4];
-  }
-
-  /** The hash of an id: Java's string hash (cached by the id), well mixed. */
-  static int hash(String id) {
-    return mix(id.hashCode());
-  }
-
-  /** The same hash of an ASCII id given as bytes, {@code b[from, from + length)}. */
-  static int hash(byte[] b, int from, int length) {
-    int h = 0;
-    for (int i = from; i < from + length; i++) {
-      h = 31 * h + b[i];
-    }
-    return mix(h);
   }
 
   /** An empty table with room for {@code songs} songs before it grows. */
@@ -156,7 +142,7 @@ final class CountTable {
   }
 
   /** Hands every song with a positive count to {@code visitor}, in slot order. */
-  <X extends Exception> void forEach(CountVisitor<X> visitor) throws X {
+  <X extends Exception> void forEach(SongVisitor<X> visitor) throws X {
     for (int slot = 0; slot < offsets.length; slot++) {
       if (offsets[slot] != 0 && counts[slot] > 0) {
         visitor.visit(idAt(offsets[slot] - 1), counts[slot]);
@@ -252,7 +238,7 @@ final class CountTable {
     for (int old = 0; old < oldOffsets.length; old++) {
       if (oldOffsets[old] != 0) {
         int from = oldOffsets[old] - 1;
-        int slot = hashOf(oldArena, from) & mask;
+        int slot = SongHash.of(oldArena, from + 1, oldArena[from] & 0xFF) & mask;
         while (offsets[slot] != 0) {
           slot = (slot + 1) & mask;
         }
@@ -291,24 +277,6 @@ final class CountTable {
   }
 
   private int hashAt(int at) {
-    return hashOf(arena, at);
-  }
-
-  /** {@link #hash} of the id stored at {@code at}: ids are ASCII, so bytes are chars. */
-  private static int hashOf(byte[] bytes, int at) {
-    int h = 0;
-    for (int i = at + 1, end = at + 1 + (bytes[at] & 0xFF); i < end; i++) {
-      h = 31 * h + bytes[i];
-    }
-    return mix(h);
-  }
-
-  /** MurmurHash3's finalizer: every bit of the input moves about half the output bits. */
-  private static int mix(int h) {
-    h ^= h >>> 16;
-    h *= 0x85EBCA6B;
-    h ^= h >>> 13;
-    h *= 0xC2B2AE35;
-    return h ^ (h >>> 16);
+    return SongHash.of(arena, at + 1, arena[at] & 0xFF);
   }
 }

@@ -1,4 +1,4 @@
-package org.playcounter.store;
+package org.playcounter.store.table;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +19,7 @@ class CountTableTest {
       // Few enough ids that removals keep meeting probe runs, ids of every length 1..128.
       String id = Integer.toString(random.nextInt(20_000), 36)
           + "x".repeat(random.nextInt(8) == 0 ? random.nextInt(120) : 0);
-      int hash = CountTable.hash(id);
+      int hash = SongHash.of(id);
       if (random.nextInt(3) == 0) {
         assertEquals(model.getOrDefault(id, 0L), table.remove(id, hash), id);
         model.remove(id);
@@ -35,7 +35,7 @@ class CountTableTest {
     assertEquals(model.size(), table.size());
     assertEquals(model, contents(table));
     for (String id : model.keySet()) {
-      assertEquals(model.get(id), table.get(id, CountTable.hash(id)), id);
+      assertEquals(model.get(id), table.get(id, SongHash.of(id)), id);
     }
   }
 
@@ -46,12 +46,12 @@ class CountTableTest {
       for (int removed = 0; removed <= songs; removed += 1 + removed / 8) {
         CountTable table = new CountTable();
         for (int i = 0; i < songs; i++) {
-          table.add("s" + i, CountTable.hash("s" + i), 1);
+          table.add("s" + i, SongHash.of("s" + i), 1);
         }
         for (int i = 0; i < removed; i++) {
-          table.remove("s" + i, CountTable.hash("s" + i));
+          table.remove("s" + i, SongHash.of("s" + i));
         }
-        assertEquals(7, table.add(longest, CountTable.hash(longest), 7), songs + "/" + removed);
+        assertEquals(7, table.add(longest, SongHash.of(longest), 7), songs + "/" + removed);
         assertEquals(songs - removed + 1, table.size());
       }
     }
@@ -64,7 +64,7 @@ class CountTableTest {
     for (int i = 0; i < 10_000; i++) {
       String id = "s" + i;
       long count = i % 3 == 0 ? 0 : i % 3 == 1 ? -i : i;
-      table.add(id, CountTable.hash(id), count);
+      table.add(id, SongHash.of(id), count);
       if (count > 0) {
         model.put(id, count);
       }
@@ -77,13 +77,13 @@ class CountTableTest {
   @Test
   void aCopySharesNothing() {
     CountTable table = new CountTable();
-    table.add("a", CountTable.hash("a"), 1);
+    table.add("a", SongHash.of("a"), 1);
     CountTable copy = table.copy();
-    table.add("a", CountTable.hash("a"), 1);
-    table.add("b", CountTable.hash("b"), 1);
+    table.add("a", SongHash.of("a"), 1);
+    table.add("b", SongHash.of("b"), 1);
     assertEquals(Map.of("a", 1L), contents(copy));
-    assertEquals(0, copy.get("b", CountTable.hash("b")));
-    assertEquals(1, table.get("b", CountTable.hash("b")));
+    assertEquals(0, copy.get("b", SongHash.of("b")));
+    assertEquals(1, table.get("b", SongHash.of("b")));
   }
 
   @Test
@@ -94,7 +94,7 @@ class CountTableTest {
     }
     for (int i = 0; i < 1_000_000; i++) {
       String id = "s" + i;
-      int hash = CountTable.hash(id);
+      int hash = SongHash.of(id);
       stripes[hash >>> 24].add(id, hash, 1 + i % 7);
     }
     long bytes = 0;
@@ -121,20 +121,20 @@ class CountTableTest {
       long delta = 1 + random.nextInt(5);
       model.merge(id, delta, Long::sum);
       if (random.nextBoolean()) {
-        table.add(id, CountTable.hash(id), delta);
+        table.add(id, SongHash.of(id), delta);
       } else {
         byte[] line = ("+" + id + " 1").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        assertEquals(CountTable.hash(id), CountTable.hash(line, 1, id.length()));
+        assertEquals(SongHash.of(id), SongHash.of(line, 1, id.length()));
         assertEquals((long) model.get(id), table.replay(line, 1, id.length(),
-            CountTable.hash(id), delta));
+            SongHash.of(id), delta));
       }
     }
     Map<String, Long> held = new HashMap<>();
     table.forEach(held::put);
     assertEquals(model, held);
     byte[] max = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    table.replay(max, 0, 1, CountTable.hash("x"), Long.MAX_VALUE);
+    table.replay(max, 0, 1, SongHash.of("x"), Long.MAX_VALUE);
     assertThrows(ArithmeticException.class,
-        () -> table.replay(max, 0, 1, CountTable.hash("x"), 1));
+        () -> table.replay(max, 0, 1, SongHash.of("x"), 1));
   }
 }

@@ -1,4 +1,4 @@
-package org.playcounter.store;
+package org.playcounter.store.table;
 
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
