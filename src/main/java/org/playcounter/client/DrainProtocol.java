@@ -1,16 +1,20 @@
 package org.playcounter.client;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.util.ArrayList;
 import java.util.List;
 import org.playcounter.wire.MalformedCountsException;
 
 /**
- * The two-step hand-over of {@link PlayCounterClient} ({@code /drains}): pending drains listed,
- * fetched, made and acknowledged, server by server; the client's public methods document each
- * call.
+ * The acknowledged (two-step) hand-over of {@link PlayCounterClient} over {@code /drains}: pending
+ * drains listed, fetched, made and acknowledged, server by server in the router's order; the
+ * client's public methods document each call.
+ *
+ * <p>It keeps no state of its own, so one instance serves every thread; each drain is made and
+ * forgotten atomically by its server, and a drain another caller acknowledges between its listing
+ * and its fetch is left out. A failure stops the call at the first server that fails, with that
+ * server's {@link PlayCounterException}; nothing is lost by it, since every drain stays pending
+ * on its server until it is acknowledged.
  */
 final class DrainProtocol {
   private final RendezvousRouter router;
@@ -90,12 +94,9 @@ final class DrainProtocol {
     }
   }
 
-  /** One request to one of the client's servers, answered by {@code reader}; a POST is keyed. */
+  /** One request to one of the client's servers, answered by {@code reader}. */
   private <T> T call(URI server, String method, String path, ServerCalls.Reader<T> reader) {
-    URI base = server(server);
-    HttpRequest.Builder request = calls.request(base, path, method, null, BodyPublishers.noBody());
-    return ServerCalls.answer(base, calls.send(base,
-        (method.equals("POST") ? ServerCalls.keyed(request) : request).build()), reader);
+    return calls.call(server(server), method, path, reader);
   }
 
   /** The router's own form of {@code server}, which must be one of the client's servers. */

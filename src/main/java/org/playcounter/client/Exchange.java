@@ -22,6 +22,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * One call to one server, attempt by attempt, until it has its answer or its time is up.
  *
+ * <p>An instance is one call, and its attempts run one after another (each starts from the end
+ * of the one before or from its wait), so its state needs no lock; the caller only sees the
+ * future, which completes once, with the last answer or the call's {@link PlayCounterException}.
+ *
  * <p>Implementation notes. Every attempt is bounded as a whole, the answer's body included: one
  * still running after {@code requestTimeout} is cancelled, which closes its connection, so a
  * server that stalls mid-body costs one attempt, never the caller's thread. A request with an

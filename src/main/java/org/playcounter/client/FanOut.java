@@ -2,10 +2,12 @@ package org.playcounter.client;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -13,16 +15,32 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The calls that ask several servers: every request sent at once, then every answer awaited (each
- * bounded in time by its {@link Exchange}), and the servers' counts merged; failures, and songs
- * whose counts sum past a long over the servers, reported in one {@link PlayCounterException}
- * that keeps every answer that came.
+ * The calls that ask several servers: every request sent at once, then every answer awaited, and
+ * the servers' counts merged.
+ *
+ * <p>Thread-safe and stateless beyond its settings; the servers answer each at its own instant,
+ * so a merge is no snapshot (an inconsistent view). Every answer ends, because each is bounded in
+ * time by its {@link Exchange}. Failures, and songs whose counts sum past a long over the servers,
+ * are reported in one {@link PlayCounterException} that keeps every answer that came.
  */
 final class FanOut {
   private final ServerCalls calls;
+  /** The client's servers, normalized, in the router's order. */
+  private final List<URI> servers;
 
-  FanOut(ServerCalls calls) {
+  FanOut(ServerCalls calls, List<URI> servers) {
     this.calls = calls;
+    this.servers = List.copyOf(servers);
+  }
+
+  /** One bodiless request to {@code /} on each of the client's servers. */
+  Map<URI, HttpRequest> everyServer(String method, String prefer) {
+    Map<URI, HttpRequest> requests = new LinkedHashMap<>();
+    for (URI server : servers) {
+      requests.put(server,
+          calls.request(server, "/", method, prefer, BodyPublishers.noBody()).build());
+    }
+    return requests;
   }
 
   /**

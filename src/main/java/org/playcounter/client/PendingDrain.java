@@ -9,6 +9,7 @@ import java.util.Objects;
  * {@code number}, until whoever stored them acknowledges them ({@link
  * PlayCounterClient#acknowledge}). Until then the server still answers them in its counts and
  * hands them out again as often as asked, so a job that dies before storing them loses nothing.
+ * Immutable.
  *
  * @param server the server's base URI, as the client's router names it
  * @param number the drain's number on that server: it never repeats for the server's data

@@ -1,23 +1,12 @@
 package org.playcounter.client;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.playcounter.wire.CountsFormat;
-import org.playcounter.wire.CountsWriter;
-import org.playcounter.wire.MalformedCountsException;
 import org.playcounter.wire.SongId;
 
 /**
@@ -29,10 +18,11 @@ import org.playcounter.wire.SongId;
  * Song ids are checked against the service's id rules before anything is sent. Every write (a
  * play, a bulk add, a pending drain) carries a fresh random {@code Idempotency-Key}; after an I/O
  * failure, a timeout or a 503, it is sent again, the same with the same key, to the same server
- * (up to {@link Builder#maxRetries}, 2 by default, with a short backoff), and while the server
- * answers 409 with {@code Retry-After} (still processing an earlier attempt) it is asked again
- * after that wait; the server counts it once. Every attempt, body included, ends within
- * {@link Builder#requestTimeout}, and every call within {@code (1 + maxRetries)} times that.
+ * (up to {@link PlayCounterClientBuilder#maxRetries}, 2 by default, with a short backoff), and
+ * while the server answers 409 with {@code Retry-After} (still processing an earlier attempt) it
+ * is asked again after that wait; the server counts it once. Every attempt, body included, ends
+ * within {@link PlayCounterClientBuilder#requestTimeout}, and every call within
+ * {@code (1 + maxRetries)} times that.
  * No call is ever sent to another server: a failure is one {@link PlayCounterException} that
  * names the server, the status and the server's reason, with partial results when several
  * servers were asked. Only a write that got no answer of its own in time may or may not have
@@ -59,17 +49,16 @@ public final class PlayCounterClient {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** How long each attempt of a request, its answer's body included, may take by default. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
   /** How many times a write is sent again unless set otherwise. */
   public static final int DEFAULT_MAX_RETRIES = 2;
   /** The wait before the first retry unless set otherwise; each next one waits twice as long. */
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(50);
-  private static final String DRAIN_PREFERENCE = "return=representation";
 
   private final RendezvousRouter router;
   private final ServerCalls calls;
   private final FanOut fanOut;
   private final DrainProtocol drains;
+  private final BulkAdd bulk;
 
   /** A client of {@link #DEFAULT_SERVER} with the default timeouts. */
   public PlayCounterClient() {
@@ -85,32 +74,20 @@ public final class PlayCounterClient {
     this(builder().servers(servers));
   }
 
-  private PlayCounterClient(Builder builder) {
-    this.router = new RendezvousRouter(builder.servers);
-    HttpClient http = builder.httpClient;
-    if (http == null) {
-      HttpClient.Builder own = HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(builder.connectTimeout);
-      if (builder.executor != null) {
-        own.executor(builder.executor);
-      }
-      http = own.build();
-    }
-    this.calls = new ServerCalls(http, builder.requestTimeout,
-        builder.adminToken == null ? null : "Bearer " + builder.adminToken, builder.maxRetries,
-        builder.retryBackoff);
-    this.fanOut = new FanOut(calls);
+  PlayCounterClient(PlayCounterClientBuilder settings) {
+    this.router = settings.router();
+    this.calls = settings.serverCalls();
+    this.fanOut = new FanOut(calls, router.servers());
     this.drains = new DrainProtocol(router, calls);
+    this.bulk = new BulkAdd(router, calls, fanOut);
   }
 
   /** Starts a client with {@link #DEFAULT_SERVER} and the default timeouts. */
-  public static Builder builder() {
-    return new Builder();
+  public static PlayCounterClientBuilder builder() {
+    return new PlayCounterClientBuilder();
   }
 
-  /** The rendezvous router this client places songs with; its servers are the normalized base URIs. */
+  /** The router this client places songs with; its servers are the normalized base URIs. */
   public RendezvousRouter router() {
     return router;
   }
@@ -194,7 +171,7 @@ public final class PlayCounterClient {
    * @throws PlayCounterException if any server failed, with the others' counts attached
    */
   public Map<String, Long> counts() {
-    return fanOut.counts(everyServer("GET", null), ServerCalls::parseCounts);
+    return fanOut.counts(fanOut.everyServer("GET", null), ServerCalls::parseCounts);
   }
 
   /**
@@ -206,9 +183,8 @@ public final class PlayCounterClient {
    *     in its {@link PlayCounterException#failures} were reset
    */
   public boolean resetAll() {
-    Map<URI, Boolean> answers = fanOut.every(everyServer("DELETE", null),
-        response -> response.body().equals("OK"));
-    return !answers.containsValue(false);
+    return !fanOut.every(fanOut.everyServer("DELETE", null),
+        response -> response.body().equals("OK")).containsValue(false);
   }
 
   /**
@@ -220,13 +196,8 @@ public final class PlayCounterClient {
    *     answering servers removed, which are nowhere else now
    */
   public Map<String, Long> drainAll() {
-    return fanOut.counts(everyServer("DELETE", DRAIN_PREFERENCE), response -> {
-      if (!response.headers().allValues("Preference-Applied").contains(DRAIN_PREFERENCE)) {
-        throw new MalformedCountsException("no Preference-Applied: " + DRAIN_PREFERENCE
-            + ", so the server did a plain reset and its counts are gone");
-      }
-      return ServerCalls.parseCounts(response);
-    });
+    return fanOut.counts(fanOut.everyServer("DELETE", ServerCalls.DRAIN_PREFERENCE),
+        ServerCalls::parseDrainedCounts);
   }
 
   /**
@@ -287,8 +258,9 @@ public final class PlayCounterClient {
    * The second step: tells the drain's server that its counts are stored, so it forgets them
    * ({@code DELETE /drains/{n}}).
    *
-   * @return true when the drain was pending and is now gone; false when it was not pending (acknowledged
-   *     before, or removed by a reset), which for a caller that stored it means the same
+   * @return true when the drain was pending and is now gone; false when it was not pending
+   *     (acknowledged before, or removed by a reset), which for a caller that stored it means the
+   *     same
    */
   public boolean acknowledge(PendingDrain drain) {
     return drains.acknowledge(drain);
@@ -307,179 +279,21 @@ public final class PlayCounterClient {
    *     others added theirs and their new counts are its partial results
    */
   public Map<String, Long> add(Map<String, Long> plays) {
-    Map<URI, Map<String, Long>> shards = new LinkedHashMap<>();
-    for (Map.Entry<String, Long> play : plays.entrySet()) {
-      String id = SongId.check(play.getKey());
-      Long count = play.getValue();
-      if (count == null || count < 1 || count > CountsFormat.MAX_BULK_COUNT) {
-        throw new IllegalArgumentException("plays of song " + id + " not in 1.."
-            + CountsFormat.MAX_BULK_COUNT + ": " + count);
-      }
-      shards.computeIfAbsent(router.serverFor(id), server -> new LinkedHashMap<>()).put(id, count);
-    }
-    Map<URI, HttpRequest> requests = new LinkedHashMap<>();
-    shards.forEach((server, shard) -> requests.put(server,
-        ServerCalls.keyed(calls.request(server, "/", "POST", null, BodyPublishers.ofString(textBody(shard))))
-            .header("Content-Type", CountsFormat.TEXT.contentType()).build()));
-    return fanOut.counts(requests, ServerCalls::parseCounts);
+    return bulk.add(plays);
   }
 
   private long songCall(String method, String id) {
     URI server = router.serverFor(SongId.check(id));
-    return ServerCalls.answer(server, calls.send(server, songRequest(server, method, id)),
-        ServerCalls::parseCount);
+    return calls.call(server, method, "/song/" + id, ServerCalls::parseCount);
   }
 
   private CompletableFuture<Long> songCallAsync(String method, String id) {
     URI server = router.serverFor(SongId.check(id));
-    return calls.sendAsync(server, songRequest(server, method, id), ServerCalls::parseCount);
-  }
-
-  /** A song request; a POST carries a fresh {@code Idempotency-Key}, so it can be retried. */
-  private HttpRequest songRequest(URI server, String method, String id) {
-    HttpRequest.Builder request = calls.request(server, "/song/" + id, method, null,
-        BodyPublishers.noBody());
-    return (method.equals("POST") ? ServerCalls.keyed(request) : request).build();
-  }
-
-  private Map<URI, HttpRequest> everyServer(String method, String prefer) {
-    Map<URI, HttpRequest> requests = new LinkedHashMap<>();
-    for (URI server : router.servers()) {
-      requests.put(server, calls.request(server, "/", method, prefer, BodyPublishers.noBody()).build());
-    }
-    return requests;
-  }
-
-  private static String textBody(Map<String, Long> counts) {
-    StringBuilder body = new StringBuilder(counts.size() * 16);
-    try {
-      CountsWriter writer = CountsFormat.TEXT.writer(body);
-      for (Map.Entry<String, Long> entry : counts.entrySet()) {
-        writer.write(entry.getKey(), entry.getValue());
-      }
-      writer.finish();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a StringBuilder does not throw
-    }
-    return body.toString();
+    return calls.callAsync(server, method, "/song/" + id, ServerCalls::parseCount);
   }
 
   @Override
   public String toString() {
     return "PlayCounterClient" + router.servers();
-  }
-
-  /**
-   * The settings of a {@link PlayCounterClient}. Not thread-safe; {@link #build} may be called
-   * more than once and each client gets its own {@code HttpClient} unless one was given.
-   */
-  public static final class Builder {
-    private List<URI> servers = List.of(DEFAULT_SERVER);
-    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-    private Executor executor;
-    private HttpClient httpClient;
-    private String adminToken;
-    private int maxRetries = DEFAULT_MAX_RETRIES;
-    private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-    private boolean connectSettings;
-
-    private Builder() {}
-
-    /** The servers' base URIs, each {@code http(s)://host[:port][/context-path]}. */
-    public Builder servers(List<URI> servers) {
-      this.servers = List.copyOf(servers);
-      return this;
-    }
-
-    /** The servers' base URIs, each {@code http(s)://host[:port][/context-path]}. */
-    public Builder servers(URI... servers) {
-      return servers(Arrays.asList(servers));
-    }
-
-    /** How long opening a connection may take; not allowed with {@link #httpClient}. */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
-      this.connectSettings = true;
-      return this;
-    }
-
-    /**
-     * How long each attempt of a request may take, its answer's body included (a server that
-     * stalls mid-body is given up on then, its connection closed); a write with its retries ends
-     * within {@code (1 + maxRetries)} times this.
-     */
-    public Builder requestTimeout(Duration requestTimeout) {
-      this.requestTimeout = positive(requestTimeout, "requestTimeout");
-      return this;
-    }
-
-    /** Runs the client's own {@code HttpClient}'s tasks; not allowed with {@link #httpClient}. */
-    public Builder executor(Executor executor) {
-      this.executor = Objects.requireNonNull(executor, "executor");
-      this.connectSettings = true;
-      return this;
-    }
-
-    /**
-     * A caller's {@code HttpClient} to send every request with, instead of one of the client's
-     * own; it brings its own connect timeout, executor and connection pool.
-     */
-    public Builder httpClient(HttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-      return this;
-    }
-
-    /**
-     * How many times a write (a play, a bulk add, a drain) is sent again, with the same
-     * {@code Idempotency-Key} to the same server, after an I/O failure, a timeout or a 503; 0
-     * sends each once. A 409 with {@code Retry-After} (the server still works on an earlier
-     * attempt) is asked again after that wait, at least the growing backoff, without using up a
-     * retry, as long as the call's time allows.
-     */
-    public Builder maxRetries(int maxRetries) {
-      if (maxRetries < 0 || maxRetries > 10) {
-        throw new IllegalArgumentException("maxRetries not in 0..10: " + maxRetries);
-      }
-      this.maxRetries = maxRetries;
-      return this;
-    }
-
-    /**
-     * The wait before the first retry; each next one waits twice as long, plus up to half again
-     * at random, so that clients that failed together do not retry together.
-     */
-    public Builder retryBackoff(Duration retryBackoff) {
-      this.retryBackoff = positive(retryBackoff, "retryBackoff");
-      return this;
-    }
-
-    /** The token of servers that set {@code admin-token}; sent as a bearer token with DELETEs. */
-    public Builder adminToken(String adminToken) {
-      this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
-      return this;
-    }
-
-    /**
-     * Builds the client.
-     *
-     * @throws IllegalArgumentException if the servers are rejected as {@link RendezvousRouter#RendezvousRouter}
-     *     rejects them, or an {@code HttpClient} was given together with a connect timeout or an
-     *     executor it would ignore
-     */
-    public PlayCounterClient build() {
-      if (httpClient != null && connectSettings) {
-        throw new IllegalArgumentException(
-            "connectTimeout and executor belong to the given HttpClient: " + httpClient);
-      }
-      return new PlayCounterClient(this);
-    }
-
-    private static Duration positive(Duration duration, String name) {
-      if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException(name + " <= 0: " + duration);
-      }
-      return duration;
-    }
   }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -20,10 +21,16 @@ import org.playcounter.wire.MalformedCountsException;
 /**
  * One request to one server and its answer: the request built (timeout, {@code Accept}, the
  * admin token where it is needed, an {@code Idempotency-Key} on writes), sent by an
- * {@link Exchange} (bounded in time, sent again when it carries a key), and read, or turned
- * into the one {@link PlayCounterException}.
+ * {@link Exchange}, and read.
+ *
+ * <p>Immutable and thread-safe: every call has its own {@code Exchange}, and the shared
+ * {@code HttpClient} is thread-safe. On failure (an answer outside 2xx, one that does not parse,
+ * no answer in time, an interrupt) it throws, or fails the future with, the one
+ * {@link PlayCounterException} that names the server, the status and the reason.
  */
 final class ServerCalls {
+  /** The {@code Prefer} value that makes {@code DELETE /} a drain that answers what it removed. */
+  static final String DRAIN_PREFERENCE = "return=representation";
   private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final SecureRandom KEYS = new SecureRandom();
 
@@ -56,6 +63,24 @@ final class ServerCalls {
       request.header("Authorization", authorization);
     }
     return request;
+  }
+
+  /**
+   * Sends a request without a body to {@code server} and reads its answer, as {@link #send} and
+   * {@link #answer} do; a POST carries a fresh {@code Idempotency-Key}, so it is retried.
+   */
+  <T> T call(URI server, String method, String path, Reader<T> reader) {
+    return answer(server, send(server, bodiless(server, method, path)), reader);
+  }
+
+  /** {@link #call} without blocking, as {@link #sendAsync} sends. */
+  <T> CompletableFuture<T> callAsync(URI server, String method, String path, Reader<T> reader) {
+    return sendAsync(server, bodiless(server, method, path), reader);
+  }
+
+  private HttpRequest bodiless(URI server, String method, String path) {
+    HttpRequest.Builder request = request(server, path, method, null, BodyPublishers.noBody());
+    return (method.equals("POST") ? keyed(request) : request).build();
   }
 
   /** Adds a fresh random {@code Idempotency-Key}: 128 bits, base64url. */
@@ -160,6 +185,19 @@ final class ServerCalls {
   static Map<String, Long> parseCounts(HttpResponse<String> response)
       throws MalformedCountsException {
     return CountsFormat.TEXT.parseListing(response.body());
+  }
+
+  /**
+   * The counts a one-step drain ({@code DELETE /} with {@link #DRAIN_PREFERENCE}) removed; an
+   * answer without {@code Preference-Applied} is a plain reset, whose counts are gone.
+   */
+  static Map<String, Long> parseDrainedCounts(HttpResponse<String> response)
+      throws MalformedCountsException {
+    if (!response.headers().allValues("Preference-Applied").contains(DRAIN_PREFERENCE)) {
+      throw new MalformedCountsException("no Preference-Applied: " + DRAIN_PREFERENCE
+          + ", so the server did a plain reset and its counts are gone");
+    }
+    return parseCounts(response);
   }
 
   /** A list of drain numbers, {@code 3,4}, or an empty body. */

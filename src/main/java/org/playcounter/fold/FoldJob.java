@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.playcounter.client.PendingDrain;
 import org.playcounter.client.PlayCounterClient;
+import org.playcounter.client.PlayCounterClientBuilder;
 import org.playcounter.client.PlayCounterException;
 
 /**
@@ -77,7 +78,7 @@ public final class FoldJob {
     PlayCounterClient client;
     try {
       options = Options.parse(args, System::getProperty, System::getenv);
-      PlayCounterClient.Builder builder = PlayCounterClient.builder().servers(options.servers())
+      PlayCounterClientBuilder builder = PlayCounterClient.builder().servers(options.servers())
           .requestTimeout(options.timeout());
       if (options.adminToken() != null) {
         builder.adminToken(options.adminToken());

@@ -1,20 +1,13 @@
 package org.playcounter.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.playcounter.client.FakeServers.answer;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +17,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.playcounter.http.StallingServer;
 
 /**
@@ -46,14 +38,12 @@ class ExchangeTest {
   private static final String IN_PROGRESS = "the first request with this Idempotency-Key is still"
       + " being processed; send it again later for its answer";
 
-  private final List<HttpServer> servers = new ArrayList<>();
-  private final List<ExecutorService> executors = new ArrayList<>();
+  @RegisterExtension
+  final FakeServers servers = new FakeServers();
   private final List<StallingServer> stalling = new ArrayList<>();
 
   @AfterEach
-  void stopServers() throws IOException {
-    servers.forEach(server -> server.stop(0));
-    executors.forEach(ExecutorService::shutdownNow);
+  void stopStallingServers() throws IOException {
     for (StallingServer server : stalling) {
       server.close();
     }
@@ -67,7 +57,7 @@ class ExchangeTest {
   void aPlayStillBeingProcessedIsWaitedForAndCountedOnce() {
     List<String> keys = new CopyOnWriteArrayList<>();
     CountDownLatch answered = new CountDownLatch(1);
-    URI server = start(exchange -> {
+    URI server = servers.start(exchange -> {
       keys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
       switch (keys.size()) {
         case 1 -> {
@@ -95,11 +85,7 @@ class ExchangeTest {
   @Test
   void aWriteStillInProgressWhenItsTimeIsUpMayOrMayNotHaveBeenCounted() {
     AtomicInteger requests = new AtomicInteger();
-    URI server = start(exchange -> {
-      requests.incrementAndGet();
-      exchange.getResponseHeaders().set("Retry-After", "1");
-      answer(exchange, 409, IN_PROGRESS);
-    });
+    URI server = stillInProgress("1", requests);
     PlayCounterClient client = PlayCounterClient.builder().servers(server)
         .requestTimeout(Duration.ofSeconds(1)).maxRetries(1).build();
     PlayCounterException e = assertThrows(PlayCounterException.class,
@@ -114,7 +100,7 @@ class ExchangeTest {
   @Test
   void a409WithoutRetryAfterIsTheAnswer() {
     AtomicInteger requests = new AtomicInteger();
-    URI server = start(exchange -> {
+    URI server = servers.start(exchange -> {
       requests.incrementAndGet();
       answer(exchange, 409, "count of song s would overflow 64 bits");
     });
@@ -127,7 +113,7 @@ class ExchangeTest {
   @Test
   void drainWaitsOutItsOwnPostStillInProgressAndReturnsTheDrain() {
     AtomicInteger posts = new AtomicInteger();
-    URI server = start(exchange -> {
+    URI server = servers.start(exchange -> {
       if (exchange.getRequestMethod().equals("GET")) {
         answer(exchange, 200, ""); // no pending drain yet
       } else if (posts.incrementAndGet() == 1) {
@@ -173,7 +159,7 @@ class ExchangeTest {
   @Test
   void countsAndDrainAllNameTheStalledServerAndKeepTheOthersAnswers() {
     StallingServer stalled = stalling();
-    URI healthy = start(exchange -> {
+    URI healthy = servers.start(exchange -> {
       exchange.getResponseHeaders().set("Preference-Applied", "return=representation");
       answer(exchange, 200, "a=3");
     });
@@ -195,15 +181,7 @@ class ExchangeTest {
    */
   @Test
   void aRetryAfterOfCenturiesEndsTheCallWithinItsTime() {
-    URI server = start(exchange -> {
-      exchange.getResponseHeaders().set("Retry-After", "9223372036");
-      answer(exchange, 409, IN_PROGRESS);
-    });
-    PlayCounterClient client = PlayCounterClient.builder().servers(server)
-        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0).build();
-    PlayCounterException e = assertThrows(PlayCounterException.class,
-        () -> bounded(() -> client.increment("s")));
-    assertTrue(e.getMessage().contains("may or may not have been counted"), e.getMessage());
+    anIncrementOutOfTimeMayOrMayNotHaveBeenCounted("9223372036");
   }
 
   /**
@@ -213,15 +191,7 @@ class ExchangeTest {
    */
   @Test
   void aRetryAfterPastTheNanosecondRangeMayOrMayNotHaveBeenCounted() {
-    URI server = start(exchange -> {
-      exchange.getResponseHeaders().set("Retry-After", "10000000000");
-      answer(exchange, 409, IN_PROGRESS);
-    });
-    PlayCounterClient client = PlayCounterClient.builder().servers(server)
-        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0).build();
-    PlayCounterException e = assertThrows(PlayCounterException.class,
-        () -> bounded(() -> client.increment("s")));
-    assertTrue(e.getMessage().contains("may or may not have been counted"), e.getMessage());
+    anIncrementOutOfTimeMayOrMayNotHaveBeenCounted("10000000000");
   }
 
   /**
@@ -232,11 +202,7 @@ class ExchangeTest {
   @Test
   void aZeroRetryAfterWaitsAtLeastTheGrowingBackoff() {
     AtomicInteger requests = new AtomicInteger();
-    URI server = start(exchange -> {
-      requests.incrementAndGet();
-      exchange.getResponseHeaders().set("Retry-After", "0");
-      answer(exchange, 409, IN_PROGRESS);
-    });
+    URI server = stillInProgress("0", requests);
     PlayCounterClient client = PlayCounterClient.builder().servers(server)
         .requestTimeout(Duration.ofSeconds(1)).maxRetries(0)
         .retryBackoff(Duration.ofMillis(400)).build();
@@ -273,7 +239,7 @@ class ExchangeTest {
   @Test
   void aRequestTimeoutOfACenturyStillSendsTheCall() {
     AtomicInteger requests = new AtomicInteger();
-    URI server = start(exchange -> {
+    URI server = servers.start(exchange -> {
       requests.incrementAndGet();
       answer(exchange, 200, "1");
     });
@@ -300,6 +266,28 @@ class ExchangeTest {
     }
   }
 
+  /** With every answer 409 and {@code retryAfter}, an increment ends, maybe counted. */
+  private void anIncrementOutOfTimeMayOrMayNotHaveBeenCounted(String retryAfter) {
+    URI server = stillInProgress(retryAfter, new AtomicInteger());
+    PlayCounterClient client = PlayCounterClient.builder().servers(server)
+        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0).build();
+    PlayCounterException e = assertThrows(PlayCounterException.class,
+        () -> bounded(() -> client.increment("s")));
+    assertTrue(e.getMessage().contains("may or may not have been counted"), e.getMessage());
+  }
+
+  /**
+   * A server that answers every request that the key's first request is still being processed,
+   * with {@code retryAfter}, and counts the requests in {@code requests}.
+   */
+  private URI stillInProgress(String retryAfter, AtomicInteger requests) {
+    return servers.start(exchange -> {
+      requests.incrementAndGet();
+      exchange.getResponseHeaders().set("Retry-After", retryAfter);
+      answer(exchange, 409, IN_PROGRESS);
+    });
+  }
+
   /** Waits, at most 60 s, until the client closed {@code n} connections to {@code server}. */
   private static void awaitClosed(StallingServer server, int n) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -319,39 +307,11 @@ class ExchangeTest {
     }
   }
 
-  private URI start(HttpHandler handler) {
-    try {
-      HttpServer server = HttpServer.create(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      ExecutorService executor = Executors.newCachedThreadPool();
-      server.setExecutor(executor);
-      server.createContext("/", handler);
-      server.start();
-      servers.add(server);
-      executors.add(executor);
-      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static void await(CountDownLatch latch) {
     try {
       latch.await(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      in.readAllBytes();
-    }
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
     }
   }
 }

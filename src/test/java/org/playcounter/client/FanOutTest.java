@@ -5,32 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link FanOut}: merging the servers' counts loses nothing, not even past a long. */
 class FanOutTest {
   private static final long MAX = Long.MAX_VALUE;
 
-  private final List<HttpServer> servers = new ArrayList<>();
-
-  @AfterEach
-  void stopServers() {
-    servers.forEach(server -> server.stop(0));
-  }
+  @RegisterExtension
+  final FakeServers servers = new FakeServers();
 
   @Test
   void mergeSumsASongOnTwoServersAndSaturatesPastALong() {
@@ -74,7 +64,7 @@ class FanOutTest {
 
   /** A server that answers every request, a drain too, with {@code body}. */
   private URI drainServer(String body) {
-    return start(exchange -> {
+    return servers.start(exchange -> {
       exchange.getRequestBody().readAllBytes();
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
@@ -84,18 +74,5 @@ class FanOutTest {
         out.write(bytes);
       }
     });
-  }
-
-  private URI start(HttpHandler handler) {
-    try {
-      HttpServer server = HttpServer.create(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      server.createContext("/", handler);
-      server.start();
-      servers.add(server);
-      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

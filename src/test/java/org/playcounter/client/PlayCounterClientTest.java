@@ -1,20 +1,15 @@
 package org.playcounter.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.playcounter.client.FakeServers.answer;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -31,26 +26,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 import org.playcounter.http.FreePort;
 
 /** The client against fake counter servers made of the JDK's own {@link HttpServer}. */
 class PlayCounterClientTest {
-  private final List<HttpServer> servers = new ArrayList<>();
-  private final List<ExecutorService> executors = new ArrayList<>();
-
-  @AfterEach
-  void stopServers() {
-    servers.forEach(server -> server.stop(0));
-    executors.forEach(ExecutorService::shutdownNow);
-  }
+  @RegisterExtension
+  final FakeServers servers = new FakeServers();
 
   @Test
   void countsAsksEveryServerAtOnce() {
@@ -59,7 +46,7 @@ class PlayCounterClientTest {
     List<URI> uris = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String body = "s" + i + "=" + (i + 1);
-      uris.add(start(exchange -> {
+      uris.add(servers.start(exchange -> {
         arrived.countDown();
         boolean all = await(arrived, 20);
         answer(exchange, all ? 200 : 503, all ? body : "only some requests arrived");
@@ -77,7 +64,7 @@ class PlayCounterClientTest {
   @Test
   void sequentialCallsReuseOneConnection() {
     Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
-    URI server = start(exchange -> {
+    URI server = servers.start(exchange -> {
       clientPorts.add(exchange.getRemoteAddress().getPort());
       answer(exchange, 200, "7");
     });
@@ -91,7 +78,7 @@ class PlayCounterClientTest {
   @Test
   void songCallsUseTheContractPathsAndMethods() {
     List<String> seen = new CopyOnWriteArrayList<>();
-    URI server = start(exchange -> {
+    URI server = servers.start(exchange -> {
       seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
           + exchange.getRequestHeaders().getFirst("Accept"));
       answer(exchange, 200, "3");
@@ -106,7 +93,7 @@ class PlayCounterClientTest {
 
   @Test
   void errorAnswerNamesServerStatusAndReason() {
-    URI server = start(exchange -> answer(exchange, 507, "too many songs: limit is 10\n"));
+    URI server = servers.start(exchange -> answer(exchange, 507, "too many songs: limit is 10\n"));
     PlayCounterClient client = new PlayCounterClient(List.of(server));
     PlayCounterException e = assertThrows(PlayCounterException.class,
         () -> client.increment("x"));
@@ -120,7 +107,7 @@ class PlayCounterClientTest {
 
   @Test
   void unparseableAnswerIsTheServersFailure() {
-    URI server = start(exchange -> answer(exchange, 200, "<html>"));
+    URI server = servers.start(exchange -> answer(exchange, 200, "<html>"));
     PlayCounterClient client = new PlayCounterClient(List.of(server));
     PlayCounterException e = assertThrows(PlayCounterException.class, () -> client.count("1"));
     assertEquals(server, e.server());
@@ -130,7 +117,7 @@ class PlayCounterClientTest {
 
   @Test
   void asyncFailureCompletesTheFutureWithTheException() {
-    URI server = start(exchange -> answer(exchange, 409, "count of song x would overflow"));
+    URI server = servers.start(exchange -> answer(exchange, 409, "count of song x would overflow"));
     PlayCounterClient client = new PlayCounterClient(List.of(server));
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> client.incrementAsync("x").get(20, TimeUnit.SECONDS));
@@ -142,7 +129,7 @@ class PlayCounterClientTest {
   @Test
   void pipelinedIncrementsAllArrive() throws Exception {
     AtomicInteger plays = new AtomicInteger();
-    URI server = start(exchange -> answer(exchange, 200,
+    URI server = servers.start(exchange -> answer(exchange, 200,
         Integer.toString(plays.incrementAndGet())));
     PlayCounterClient client = new PlayCounterClient(List.of(server));
     List<CompletableFuture<Long>> futures = new ArrayList<>();
@@ -159,8 +146,8 @@ class PlayCounterClientTest {
 
   @Test
   void fanOutWithDeadServerCarriesPartialResultsAndFailures() {
-    URI a = start(exchange -> answer(exchange, 200, "a=1,both=2"));
-    URI b = start(exchange -> answer(exchange, 200, "b=2,both=3"));
+    URI a = servers.start(exchange -> answer(exchange, 200, "a=1,both=2"));
+    URI b = servers.start(exchange -> answer(exchange, 200, "b=2,both=3"));
     URI dead = deadServer();
     PlayCounterClient client = new PlayCounterClient(List.of(a, dead, b));
     PlayCounterException e = assertThrows(PlayCounterException.class, client::counts);
@@ -177,8 +164,8 @@ class PlayCounterClientTest {
 
   @Test
   void resetAllIsTrueOnlyIfEveryServerAnsweredOk() {
-    URI ok = start(exchange -> answer(exchange, 200, "OK"));
-    URI other = start(exchange -> answer(exchange, 200, "Done"));
+    URI ok = servers.start(exchange -> answer(exchange, 200, "OK"));
+    URI other = servers.start(exchange -> answer(exchange, 200, "Done"));
     assertTrue(new PlayCounterClient(List.of(ok)).resetAll());
     assertFalse(new PlayCounterClient(List.of(ok, other)).resetAll());
     URI dead = deadServer();
@@ -196,13 +183,13 @@ class PlayCounterClientTest {
       exchange.getResponseHeaders().add("Preference-Applied", "return=representation");
       answer(exchange, asked ? 200 : 400, asked ? "x=1,y=2" : "not a drain");
     };
-    PlayCounterClient client = new PlayCounterClient(List.of(start(drain), start(drain)));
+    PlayCounterClient client = new PlayCounterClient(List.of(servers.start(drain), servers.start(drain)));
     assertEquals(Map.of("x", 2L, "y", 4L), client.drainAll());
   }
 
   @Test
   void drainOfServerThatIgnoredThePreferenceFails() {
-    URI server = start(exchange -> answer(exchange, 200, "OK"));
+    URI server = servers.start(exchange -> answer(exchange, 200, "OK"));
     PlayCounterException e = assertThrows(PlayCounterException.class,
         () -> new PlayCounterClient(List.of(server)).drainAll());
     PlayCounterException failure = e.failures().get(server);
@@ -212,7 +199,7 @@ class PlayCounterClientTest {
   @Test
   void invalidIdsAreRejectedBeforeAnyRequest() {
     AtomicInteger requests = new AtomicInteger();
-    URI server = start(exchange -> {
+    URI server = servers.start(exchange -> {
       requests.incrementAndGet();
       answer(exchange, 200, "1");
     });
@@ -243,7 +230,7 @@ class PlayCounterClientTest {
     List<URI> uris = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       URI[] self = new URI[1];
-      self[0] = start(exchange -> {
+      self[0] = servers.start(exchange -> {
         String body = new String(exchange.getRequestBody().readAllBytes(),
             StandardCharsets.UTF_8);
         boolean bulk = exchange.getRequestMethod().equals("POST")
@@ -292,38 +279,9 @@ class PlayCounterClientTest {
         new PlayCounterClient().router().servers());
   }
 
-  /** Starts a fake server on a free loopback port; it is stopped after the test. */
-  private URI start(HttpHandler handler) {
-    try {
-      HttpServer server = HttpServer.create(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      ExecutorService executor = Executors.newCachedThreadPool();
-      server.setExecutor(executor);
-      server.createContext("/", handler);
-      server.start();
-      servers.add(server);
-      executors.add(executor);
-      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** A server URI where nothing listens: a port that was free a moment ago. */
   private static URI deadServer() {
     return URI.create("http://127.0.0.1:" + FreePort.next());
-  }
-
-  private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      in.readAllBytes();
-    }
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   private static boolean await(CountDownLatch latch, int seconds) {

@@ -3,7 +3,6 @@ package org.playcounter.fold;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,11 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,16 +23,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.playcounter.client.PlayCounterClient;
+import org.playcounter.fold.TestDatabases.Kind;
 import org.playcounter.http.ServletContainer;
 import org.playcounter.http.FreePort;
 import org.playcounter.http.StallingServer;
@@ -53,47 +47,38 @@ class FoldIT {
   private static final long JOB_SECONDS = 120;
 
   /** The databases the job folds into. */
-  enum Db { SQLITE, POSTGRESQL }
-
-  private static PostgresServer postgres;
+  @RegisterExtension
+  static final TestDatabases databases = new TestDatabases(Kind.SQLITE, Kind.POSTGRESQL);
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    postgres = PostgresServer.startIfInstalled();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
+  static Stream<Kind> everyDb() {
+    return databases.kinds().stream();
   }
 
   @ParameterizedTest
-  @EnumSource(Db.class)
-  void foldsEveryPlayOfEveryServerExactlyOnce(Db db) throws Exception {
+  @MethodSource("everyDb")
+  void foldsEveryPlayOfEveryServerExactlyOnce(Kind db) throws Exception {
     String url = url(db);
     try (ServletContainer jetty = start()) {
       List<URI> servers = List.of(jetty.uri("/"), jetty.uri("/second"));
       PlayCounterClient client = client(servers);
       Map<String, Long> expected = play(client, 3_000, 1);
 
-      Run first = fold(db, url, servers, null);
+      Run first = fold(url, servers, null);
       assertEquals(FoldJob.OK, first.exit, first.toString());
       assertEquals(expected, totals(url), first.toString());
       assertEquals(List.of(), pending(client), "every drain acknowledged");
       assertEquals(Map.of(), client.counts(), "nothing left on the servers");
 
       play(client, 1_000, 2).forEach((song, count) -> expected.merge(song, count, Long::sum));
-      Run second = fold(db, url, servers, null);
+      Run second = fold(url, servers, null);
       assertEquals(FoldJob.OK, second.exit, second.toString());
       assertEquals(expected, totals(url), second.toString());
       assertEquals(List.of(), pending(client));
 
-      Run idle = fold(db, url, servers, null); // nothing played since: empty drains only
+      Run idle = fold(url, servers, null); // nothing played since: empty drains only
       assertEquals(FoldJob.OK, idle.exit, idle.toString());
       assertEquals(expected, totals(url), idle.toString());
     }
@@ -101,7 +86,7 @@ class FoldIT {
 
   static Stream<Arguments> everyDbAndHalt() {
     List<Arguments> all = new ArrayList<>();
-    for (Db db : Db.values()) {
+    for (Kind db : databases.kinds()) {
       for (String haltAfter : List.of("drain", "commit")) {
         all.add(Arguments.of(db, haltAfter));
       }
@@ -111,7 +96,7 @@ class FoldIT {
 
   @ParameterizedTest(name = "{0}, halted after the {1}")
   @MethodSource("everyDbAndHalt")
-  void aJobHaltedPartWayAndRunAgainCountsEveryPlayOnce(Db db, String haltAfter)
+  void aJobHaltedPartWayAndRunAgainCountsEveryPlayOnce(Kind db, String haltAfter)
       throws Exception {
     String url = url(db);
     try (ServletContainer jetty = start()) {
@@ -119,12 +104,12 @@ class FoldIT {
       PlayCounterClient client = client(servers);
       Map<String, Long> expected = play(client, 2_000, 1);
 
-      Run halted = fold(db, url, servers, haltAfter);
+      Run halted = fold(url, servers, haltAfter);
       assertEquals(FoldJob.HALTED, halted.exit, halted.toString());
       assertEquals(1, pending(client).size(), "the drain taken stays pending: " + halted);
       assertEquals(haltAfter.equals("commit"), !totals(url).isEmpty(), halted.toString());
 
-      Run rerun = fold(db, url, servers, null);
+      Run rerun = fold(url, servers, null);
       assertEquals(FoldJob.OK, rerun.exit, rerun.toString());
       assertEquals(haltAfter.equals("commit"), rerun.stdout.contains("plays, already applied"),
           rerun.toString());
@@ -142,7 +127,7 @@ class FoldIT {
   @ParameterizedTest(name = "killed after {0} bytes of the body")
   @ValueSource(ints = {0, 300_000})
   void aServerKilledWhileStreamingAPendingDrainLosesNoPlay(int bytesRead) throws Exception {
-    String url = url(Db.SQLITE);
+    String url = url(Kind.SQLITE);
     Map<String, Long> loaded = new HashMap<>();
     for (int i = 0; i < 100_000; i++) {
       loaded.put("l" + i, 1L + i % 5);
@@ -173,7 +158,7 @@ class FoldIT {
       assertEquals(List.of(number), client.pendingDrainNumbers(base));
       assertEquals(loaded, client.pendingDrain(base, number).counts());
       assertEquals(3, client.count("l7"), "a pending play still counts");
-      Run run = fold(Db.SQLITE, url, List.of(base), null);
+      Run run = fold(url, List.of(base), null);
       assertEquals(FoldJob.OK, run.exit, run.toString());
       assertEquals(loaded, totals(url), run.toString());
       assertEquals(List.of(), client.pendingDrainNumbers(base));
@@ -196,14 +181,14 @@ class FoldIT {
 
   @Test
   void aServerThatCannotBeReachedIsNamedAndTheOthersAreStillFolded() throws Exception {
-    String url = url(Db.SQLITE);
+    String url = url(Kind.SQLITE);
     URI dead = URI.create("http://127.0.0.1:" + FreePort.next());
     try (ServletContainer jetty = start()) {
       List<URI> live = List.of(jetty.uri("/"), jetty.uri("/second"));
       Map<String, Long> expected = play(client(live), 500, 1);
       List<URI> servers = List.of(live.get(0), dead, live.get(1));
 
-      Run run = fold(Db.SQLITE, url, servers, null);
+      Run run = fold(url, servers, null);
       assertEquals(FoldJob.FAILED, run.exit, run.toString());
       assertTrue(run.stderr.contains("could not drain " + dead), run.toString());
       assertEquals(1, run.stderr.lines().filter(line -> line.contains("could not drain")).count(),
@@ -215,11 +200,11 @@ class FoldIT {
   @Test
   void aServerThatStallsMidBodyIsNamedWithinTheTimeoutAndTheOthersAreStillFolded()
       throws Exception {
-    String url = url(Db.SQLITE);
+    String url = url(Kind.SQLITE);
     try (ServletContainer jetty = start(); StallingServer stalled = new StallingServer()) {
       URI live = jetty.uri("/");
       Map<String, Long> expected = play(client(List.of(live)), 500, 1);
-      Run run = fold(Db.SQLITE, url, List.of(stalled.uri(), live), null, "--timeout=2");
+      Run run = fold(url, List.of(stalled.uri(), live), null, "--timeout=2");
       assertEquals(FoldJob.FAILED, run.exit, run.toString());
       assertTrue(run.stderr.contains("could not drain " + stalled.uri() + ": HttpTimeoutException:"
           + " no complete answer within 2000 ms"), run.toString());
@@ -262,30 +247,17 @@ class FoldIT {
     return pending;
   }
 
-  private String url(Db db) throws SQLException {
-    if (db == Db.SQLITE) {
-      return "jdbc:sqlite:" + dir.resolve("plays.db");
-    }
-    assumeTrue(postgres != null, PostgresServer.MISSING);
-    return postgres.freshSchemaUrl();
+  private String url(Kind db) throws SQLException {
+    return databases.url(db, dir, "plays");
   }
 
   /** The songs table as the job left it; the job makes it before it takes any drain. */
   private static Map<String, Long> totals(String url) throws SQLException {
-    Map<String, Long> totals = new HashMap<>();
-    try (Connection connection = url.startsWith("jdbc:postgresql:")
-            ? PostgresServer.connect(url) : DriverManager.getConnection(url);
-        Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT song, plays FROM songs")) {
-      while (rows.next()) {
-        totals.put(rows.getString(1), rows.getLong(2));
-      }
-    }
-    return totals;
+    return TestDatabases.plays(url, Tables.DEFAULT);
   }
 
   /** One run of the fold jar in its own JVM, bounded in time. */
-  private Run fold(Db db, String url, List<URI> servers, String haltAfter, String... options)
+  private Run fold(String url, List<URI> servers, String haltAfter, String... options)
       throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -295,8 +267,9 @@ class FoldIT {
     command.addAll(List.of("-jar", foldJar().toString(),
         "--servers=" + servers.stream().map(URI::toString).collect(Collectors.joining(",")),
         "--db=" + url));
-    if (db == Db.POSTGRESQL) {
-      command.add("--db-user=" + PostgresServer.USER);
+    String user = TestDatabases.user(url);
+    if (user != null) {
+      command.add("--db-user=" + user);
     }
     command.addAll(List.of(options));
     Path out = Files.createTempFile(dir, "fold-", ".out");

@@ -15,8 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,20 +28,11 @@ import org.playcounter.fold.TestDatabases.Kind;
 class FoldJobRaceTest {
   private static final String TOKEN = "race-token";
 
-  private static TestDatabases databases;
+  @RegisterExtension
+  static final TestDatabases databases = new TestDatabases();
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startDatabases() throws Exception {
-    databases = TestDatabases.start();
-  }
-
-  @AfterAll
-  static void stopDatabases() {
-    databases.close();
-  }
 
   @ParameterizedTest
   @EnumSource(Kind.class)

@@ -17,8 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,20 +31,11 @@ class PlaysTableTest {
   private static final String SERVER = "http://127.0.0.1:8080";
   private static final long MAX = Long.MAX_VALUE;
 
-  private static TestDatabases databases;
+  @RegisterExtension
+  static final TestDatabases databases = new TestDatabases();
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startDatabases() throws Exception {
-    databases = TestDatabases.start();
-  }
-
-  @AfterAll
-  static void stopDatabases() {
-    databases.close();
-  }
 
   @ParameterizedTest
   @EnumSource(Kind.class)

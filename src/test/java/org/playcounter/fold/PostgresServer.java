@@ -1,39 +1,23 @@
 package org.playcounter.fold;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipal;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.playcounter.http.FreePort;
 
 /**
  * A real PostgreSQL server for one test class, started from the newest Debian server binaries
- * ({@code /usr/lib/postgresql/<version>/bin}) in a temporary directory on a free loopback port,
- * with trust authentication and without fsync, and stopped by {@link #close} (immediate
- * shutdown, then by process id). PostgreSQL refuses to run as root, so as root every command
- * runs as the {@code postgres} user, which then owns the directory.
- *
- * <p>Without the binaries, {@link #startIfInstalled} returns null and the tests that need it
- * skip with {@link #MISSING}, unless the system property {@value #REQUIRED} is true (as
- * {@code .ci/run} sets it): then it fails.
+ * ({@code /usr/lib/postgresql/<version>/bin}) with trust authentication and without fsync, and
+ * stopped by {@link #close} (immediate shutdown, then by process id); otherwise as
+ * {@link DatabaseServer} says. PostgreSQL refuses to run as root, so as root every command runs
+ * as the {@code postgres} user, which then owns the directory.
  */
-final class PostgresServer implements AutoCloseable {
+final class PostgresServer extends DatabaseServer {
   /** The database user: the superuser initdb made, trusted without a password. */
   static final String USER = "postgres";
   /** Set to true, a missing PostgreSQL fails the tests instead of skipping them. */
@@ -46,18 +30,13 @@ final class PostgresServer implements AutoCloseable {
   private static final long COMMAND_SECONDS = 60;
 
   private final Path bin;
-  private final Path base;
   private final Path data;
-  private final int port;
-  private final boolean asPostgres;
-  private final AtomicInteger schemas = new AtomicInteger();
+  private final boolean asPostgres = System.getProperty("user.name").equals("root");
 
-  private PostgresServer(Path bin, Path base, int port, boolean asPostgres) {
+  private PostgresServer(Path bin) throws IOException {
+    super("postgres", USER);
     this.bin = bin;
-    this.base = base;
     this.data = base.resolve("data");
-    this.port = port;
-    this.asPostgres = asPostgres;
   }
 
   /**
@@ -68,32 +47,9 @@ final class PostgresServer implements AutoCloseable {
   static PostgresServer startIfInstalled() throws IOException {
     Optional<Path> bin = newestBin();
     if (bin.isEmpty()) {
-      if (Boolean.getBoolean(REQUIRED)) {
-        fail(REQUIRED + " is true, but there are " + MISSING);
-      }
-      return null;
+      return notInstalled(REQUIRED, MISSING);
     }
-    boolean root = System.getProperty("user.name").equals("root");
-    Path base = Files.createTempDirectory("playcounter-postgres-");
-    if (root) {
-      UserPrincipal postgres = base.getFileSystem().getUserPrincipalLookupService()
-          .lookupPrincipalByName(USER);
-      Files.setOwner(base, postgres);
-    }
-    PostgresServer server = new PostgresServer(bin.get(), base, FreePort.next(), root);
-    try {
-      server.run("initdb", "-D", server.data.toString(), "-U", USER, "--auth=trust",
-          "--no-sync", "--encoding=UTF8", "--locale=C");
-      server.run("pg_ctl", "-D", server.data.toString(),
-          "-l", base.resolve("postgres.log").toString(),
-          "-o", "-p " + server.port + " -k " + base + " -c listen_addresses=127.0.0.1"
-              + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-          "-w", "-t", Long.toString(COMMAND_SECONDS), "start");
-    } catch (IOException | RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    return server;
+    return started(new PostgresServer(bin.get()));
   }
 
   /** The {@code bin} directory of the newest PostgreSQL installed, by major version. */
@@ -112,41 +68,46 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
-  /** The JDBC URL of the {@code postgres} database; connect as {@link #USER}. */
-  String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-  }
-
-  /**
-   * A JDBC URL whose unqualified tables land in a new empty schema, so that each test starts
-   * from no tables without the cost of a database of its own.
-   */
-  String freshSchemaUrl() throws SQLException {
-    String schema = "test_" + schemas.incrementAndGet();
-    try (Connection connection = connect(jdbcUrl());
-        Statement statement = connection.createStatement()) {
-      statement.executeUpdate("CREATE SCHEMA " + schema);
-    }
-    return jdbcUrl() + "?currentSchema=" + schema;
-  }
-
-  /** A connection to {@code url} on this server as {@link #USER}. */
-  static Connection connect(String url) throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty("user", USER);
-    return DriverManager.getConnection(url, properties);
-  }
-
-  /** Stops the server (immediate shutdown, then SIGKILL by pid) and deletes its directory. */
   @Override
-  public void close() {
+  void start() throws IOException {
+    if (asPostgres) {
+      Files.setOwner(base, base.getFileSystem().getUserPrincipalLookupService()
+          .lookupPrincipalByName(USER));
+    }
+    run("initdb", "-D", data.toString(), "-U", USER, "--auth=trust",
+        "--no-sync", "--encoding=UTF8", "--locale=C");
+    run("pg_ctl", "-D", data.toString(), "-l", base.resolve("postgres.log").toString(),
+        "-o", "-p " + port + " -k " + base + " -c listen_addresses=127.0.0.1"
+            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        "-w", "-t", Long.toString(COMMAND_SECONDS), "start");
+  }
+
+  /** Immediate shutdown, else SIGKILL by the postmaster's process id. */
+  @Override
+  void stop() {
     Optional<Long> pid = postmasterPid();
     try {
       run("pg_ctl", "-D", data.toString(), "-m", "immediate", "-w", "stop");
     } catch (IOException | RuntimeException e) {
       pid.flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
     }
-    delete(base);
+  }
+
+  @Override
+  String adminUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+  }
+
+  /** A schema, not a database: each test starts from no tables without the cost of a database. */
+  @Override
+  String create(String name) {
+    return "CREATE SCHEMA " + name;
+  }
+
+  /** The URL whose unqualified tables land in the schema {@code name}. */
+  @Override
+  String urlOf(String name) {
+    return adminUrl() + "?currentSchema=" + name;
   }
 
   private Optional<Long> postmasterPid() {
@@ -170,16 +131,7 @@ final class PostgresServer implements AutoCloseable {
     try {
       Process process = new ProcessBuilder(command).directory(base.toFile())
           .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-      boolean ended;
-      try {
-        ended = process.waitFor(COMMAND_SECONDS + 10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        ended = false;
-      }
-      if (!ended) {
-        process.destroyForcibly();
-      }
+      boolean ended = waitFor(process, COMMAND_SECONDS + 10);
       if (!ended || process.exitValue() != 0) {
         throw new IOException(String.join(" ", command) + (ended ? " exited with "
             + process.exitValue() : " did not end") + ":\n"
@@ -195,16 +147,6 @@ final class PostgresServer implements AutoCloseable {
       return "\npostgres.log:\n" + Files.readString(base.resolve("postgres.log"));
     } catch (IOException e) {
       return "";
-    }
-  }
-
-  private static void delete(Path tree) {
-    try (Stream<Path> paths = Files.walk(tree)) {
-      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      // a leftover temporary directory is not worth failing a test for
     }
   }
 

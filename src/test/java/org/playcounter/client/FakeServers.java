@@ -1,0 +1,66 @@
+package org.playcounter.client;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fake counter servers for one test, made of the JDK's own {@link HttpServer}, each on a free
+ * loopback port with a thread per exchange, and all stopped after the test; registered as
+ * {@code @RegisterExtension final FakeServers servers = new FakeServers();}. Thread-safe.
+ */
+final class FakeServers implements AfterEachCallback {
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final List<ExecutorService> executors = new CopyOnWriteArrayList<>();
+
+  /** Starts a server that answers every request with {@code handler}, and returns its URI. */
+  URI start(HttpHandler handler) {
+    try {
+      HttpServer server = HttpServer.create(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      ExecutorService executor = Executors.newCachedThreadPool();
+      server.setExecutor(executor);
+      server.createContext("/", handler);
+      server.start();
+      servers.add(server);
+      executors.add(executor);
+      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reads the request's body, then answers {@code status} with {@code body} as plain text. */
+  static void answer(HttpExchange exchange, int status, String body) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      in.readAllBytes();
+    }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    servers.forEach(server -> server.stop(0));
+    executors.forEach(ExecutorService::shutdownNow);
+    servers.clear();
+    executors.clear();
+  }
+}
