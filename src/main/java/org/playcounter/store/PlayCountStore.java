@@ -2,13 +2,9 @@ package org.playcounter.store;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.locks.Lock;
-import org.playcounter.store.journal.Entry;
 import org.playcounter.store.journal.Journal;
 import org.playcounter.store.journal.Log;
 import org.playcounter.store.journal.MemoryLog;
-import org.playcounter.store.journal.Outcome;
-import org.playcounter.store.keys.Key;
 import org.playcounter.store.keys.KeySettlement;
 import org.playcounter.store.keys.KeyTable;
 import org.playcounter.store.keys.Lookup;
@@ -34,6 +30,7 @@ public final class PlayCountStore {
   private final Log log;
   private final KeySettlement keys;
   private final Deliveries deliveries;
+  private final StorePlays plays;
   private final StoreDrains drains;
   private final StoreStats stats;
 
@@ -49,6 +46,7 @@ public final class PlayCountStore {
     this.log = log;
     this.keys = new KeySettlement(keyTable);
     this.deliveries = new Deliveries(options.dataDir(), options.log());
+    this.plays = new StorePlays(table, log, keys);
     this.drains = new StoreDrains(table, log, keys, deliveries, options.log());
     this.stats = new StoreStats(table, log, keyTable);
   }
@@ -101,11 +99,7 @@ public final class PlayCountStore {
    * @throws StorageFailedException if the journal could not take it, saying whether it counts
    */
   public long increment(String id, KeyedRequest key) {
-    Key k = KeyedRequest.key(key);
-    Entry entry = log.entry(false, k);
-    long count = play(id, entry, k);
-    settle(entry.await(), k);
-    return count;
+    return plays.increment(id, KeyedRequest.key(key));
   }
 
   /** {@link #increment(String, KeyedRequest)} without a key. */
@@ -122,17 +116,13 @@ public final class PlayCountStore {
    * @throws SongLimitException if the new songs among them do not fit
    * @throws StorageFailedException if the journal could not take it, saying whether it counts
    */
-  public Map<String, Long> add(Map<String, Long> plays, KeyedRequest key) {
-    Key k = KeyedRequest.key(key);
-    Entry entry = log.entry(false, k);
-    Map<String, Long> added = addAll(plays, entry, k);
-    settle(entry.await(), k);
-    return added;
+  public Map<String, Long> add(Map<String, Long> counts, KeyedRequest key) {
+    return plays.add(counts, KeyedRequest.key(key));
   }
 
   /** {@link #add(Map, KeyedRequest)} without a key. */
-  public Map<String, Long> add(Map<String, Long> plays) {
-    return add(plays, (KeyedRequest) null);
+  public Map<String, Long> add(Map<String, Long> counts) {
+    return add(counts, (KeyedRequest) null);
   }
 
   /**
@@ -144,21 +134,13 @@ public final class PlayCountStore {
    *     when nothing changes
    */
   public void increment(String id, KeyedRequest key, Acknowledgement<Long> acknowledgement) {
-    Key k = KeyedRequest.key(key);
-    Entry entry = log.entry(false, k);
-    long count = play(id, entry, k);
-    entry.whenDone(outcome -> acknowledgement.done(settled(outcome, k) ? count : null,
-        StoreRefusals.of(outcome)));
+    plays.increment(id, KeyedRequest.key(key), acknowledgement);
   }
 
   /** {@link #add(Map, KeyedRequest)} without waiting, as the asynchronous increment is. */
-  public void add(Map<String, Long> plays, KeyedRequest key,
+  public void add(Map<String, Long> counts, KeyedRequest key,
       Acknowledgement<Map<String, Long>> acknowledgement) {
-    Key k = KeyedRequest.key(key);
-    Entry entry = log.entry(false, k);
-    Map<String, Long> added = addAll(plays, entry, k);
-    entry.whenDone(outcome -> acknowledgement.done(settled(outcome, k) ? added : null,
-        StoreRefusals.of(outcome)));
+    plays.add(counts, KeyedRequest.key(key), acknowledgement);
   }
 
   /**
@@ -174,51 +156,6 @@ public final class PlayCountStore {
   /** Forgets a key {@link #begin} took whose write was refused before it reached the store. */
   public void abandon(KeyedRequest key) {
     keys.settle(KeyedRequest.key(key), false);
-  }
-
-  /** Records and applies one play, holding off a compaction's switch, and sets its key's answer. */
-  private long play(String id, Entry entry, Key key) {
-    Lock shared = log.changes();
-    shared.lock();
-    try {
-      long count = table.add(id, 1, entry);
-      keys.answered(key, count);
-      return count;
-    } catch (RuntimeException e) {
-      keys.settle(key, false);
-      throw StoreRefusals.of(e);
-    } finally {
-      shared.unlock();
-    }
-  }
-
-  /** Records and applies a bulk add as {@link #play} does one play. */
-  private Map<String, Long> addAll(Map<String, Long> plays, Entry entry, Key key) {
-    Lock shared = log.changes();
-    shared.lock();
-    try {
-      Map<String, Long> added = table.addAll(plays, entry);
-      keys.answered(key, added);
-      return added;
-    } catch (RuntimeException e) {
-      keys.settle(key, false);
-      throw StoreRefusals.of(e);
-    } finally {
-      shared.unlock();
-    }
-  }
-
-  /** Settles the key by the outcome; true when the change counts and was acknowledged. */
-  private boolean settled(Outcome outcome, Key key) {
-    keys.settle(key, outcome.counts());
-    return outcome.kind() == Outcome.Kind.ACKNOWLEDGED;
-  }
-
-  /** Settles the key, then throws unless the change was acknowledged. */
-  private void settle(Outcome outcome, Key key) {
-    if (!settled(outcome, key)) {
-      throw StoreRefusals.of(outcome);
-    }
   }
 
   /** Removes one song, live and from every pending drain; returns the count it had, 0 if none. */
