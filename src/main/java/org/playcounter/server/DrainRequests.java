@@ -57,7 +57,7 @@ final class DrainRequests {
       CountsFormat format) throws IOException {
     KeyedRequest[] keyed = {null};
     if (keyedWrites.begin(request, response, format, (key, json, now) ->
-        KeyedRequest.drain(key, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
+        KeyedRequests.drain(key, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
       return;
     }
     PendingDrain drain;

@@ -50,7 +50,7 @@ final class PlayRequests {
       String id) throws IOException {
     KeyedRequest[] keyed = {null};
     if (keyedWrites.begin(request, response, format, (key, json, now) ->
-        KeyedRequest.play(key, id, json, now), keyed, id) == KeyedWrites.Next.ANSWERED) {
+        KeyedRequests.play(key, id, json, now), keyed, id) == KeyedWrites.Next.ANSWERED) {
       return;
     }
     if (answerLater) {
@@ -128,7 +128,7 @@ final class PlayRequests {
       Map<String, Long> plays = bodyFormat.parse(body.text(), CountsFormat.MAX_BULK_COUNT);
       KeyedRequest[] keyed = {null};
       if (keyedWrites.begin(request, response, format, (key, json, now) ->
-          KeyedRequest.bulk(key, plays, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
+          KeyedRequests.bulk(key, plays, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
         return;
       }
       if (answerLater) {
