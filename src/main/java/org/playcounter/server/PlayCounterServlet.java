@@ -119,11 +119,13 @@ public final class PlayCounterServlet extends HttpServlet {
         case METRICS -> metrics.scrape(request, response);
         default -> replies.reject(response, format, Rejection.NOT_FOUND, "Not Found");
       }
-    } catch (StorageFailedException e) {
-      if (!response.isCommitted()) {
+    } catch (RuntimeException e) {
+      if (Rejection.ofStoreRefusal(e) == null) {
+        throw e;
+      }
+      if (!response.isCommitted()) { // else a streamed body is cut short, which the client sees
         response.resetBuffer();
-        replies.reject(response, format == null ? CountsFormat.TEXT : format,
-            Rejection.STORAGE_FAILED, e.getMessage());
+        replies.refused(response, format == null ? CountsFormat.TEXT : format, e);
       }
     }
   }

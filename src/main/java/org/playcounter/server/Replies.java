@@ -86,6 +86,19 @@ final class Replies {
         errorBody(format, message));
   }
 
+  /**
+   * Answers a change the store refused ({@link Rejection#ofStoreRefusal}) with its status and the
+   * refusal's one-line message; anything else the store threw is thrown on.
+   */
+  void refused(HttpServletResponse response, CountsFormat format, RuntimeException e)
+      throws IOException {
+    Rejection rejection = Rejection.ofStoreRefusal(e);
+    if (rejection == null) {
+      throw e;
+    }
+    reject(response, format, rejection, e.getMessage());
+  }
+
   private static String errorBody(CountsFormat format, String message) {
     return format == CountsFormat.JSON ? Json.error(message) : message;
   }
