@@ -7,7 +7,7 @@ import org.playcounter.store.TooManyDrainsException;
 
 /**
  * The kinds of request playcounter turns away, each with its status and the label it is counted
- * and logged under.
+ * and logged under, the store's refusals among them.
  */
 enum Rejection {
   NOT_FOUND(404, "not_found"),

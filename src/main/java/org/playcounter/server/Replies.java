@@ -13,7 +13,8 @@ import org.playcounter.wire.Json;
 
 /**
  * How the servlet answers: counts streamed in the negotiated format, one song's count, and
- * one-line errors, each counted and logged, never the container's error page.
+ * one-line errors (the store's refusals among them), each counted and logged, never the
+ * container's error page.
  */
 final class Replies {
   private final Metrics metrics;

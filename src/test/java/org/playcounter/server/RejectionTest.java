@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.playcounter.store.PlayCountStore;
 
 class RejectionTest {
@@ -13,18 +14,14 @@ class RejectionTest {
   void overflowIs409() {
     PlayCountStore store = new PlayCountStore(10);
     store.add(Map.of("a", Long.MAX_VALUE));
-    RuntimeException e = assertThrows(RuntimeException.class, () -> store.increment("a"));
-    assertEquals(Rejection.COUNT_OVERFLOW, Rejection.ofStoreRefusal(e));
-    assertEquals(409, Rejection.ofStoreRefusal(e).status());
+    assertRefused(Rejection.COUNT_OVERFLOW, 409, () -> store.increment("a"));
   }
 
   @Test
   void songLimitIs507() {
     PlayCountStore store = new PlayCountStore(1);
     store.increment("a");
-    RuntimeException e = assertThrows(RuntimeException.class, () -> store.increment("b"));
-    assertEquals(Rejection.SONG_LIMIT, Rejection.ofStoreRefusal(e));
-    assertEquals(507, Rejection.ofStoreRefusal(e).status());
+    assertRefused(Rejection.SONG_LIMIT, 507, () -> store.increment("b"));
   }
 
   @Test
@@ -33,14 +30,18 @@ class RejectionTest {
     store.increment("a");
     store.createDrain(1);
     store.increment("b");
-    RuntimeException e = assertThrows(RuntimeException.class, () -> store.createDrain(1));
-    assertEquals(Rejection.TOO_MANY_DRAINS, Rejection.ofStoreRefusal(e));
-    assertEquals(409, Rejection.ofStoreRefusal(e).status());
+    assertRefused(Rejection.TOO_MANY_DRAINS, 409, () -> store.createDrain(1));
   }
 
   @Test
   void anythingElseIsNoStoreRefusal() {
     assertNull(Rejection.ofStoreRefusal(new IllegalStateException("a bug")));
     assertNull(Rejection.ofStoreRefusal(new IllegalArgumentException("bad id")));
+  }
+
+  private static void assertRefused(Rejection expected, int status, Executable change) {
+    RuntimeException e = assertThrows(RuntimeException.class, change);
+    assertEquals(expected, Rejection.ofStoreRefusal(e));
+    assertEquals(status, Rejection.ofStoreRefusal(e).status());
   }
 }
