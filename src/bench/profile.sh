@@ -9,6 +9,8 @@
 #   CONNECTIONS (default 64): wrk's concurrent keep-alive connections.
 #   EXTRA_JVM: more JVM options for the server, e.g. "-Dplaycounter.data-dir=/tmp/d" to profile
 #     the durable write path.
+#   JFR_PERIOD (default the profile settings' 10 ms): the Java sampling period, e.g. "1 ms".
+#   KEEP_JFR=FILE: keeps the measured recording, e.g. for src/bench/jfr-shares.py.
 # Usage: src/bench/profile.sh [jetty|tomcat|nginx] [write|read] [SECONDS]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -58,9 +60,16 @@ if [[ $profiler == perf ]]; then
 fi
 
 jcmd "$pid" JFR.stop >/dev/null 2>&1 || true
-jcmd "$pid" JFR.start name=measured settings=profile filename="$tmp/measured.jfr" >/dev/null
+settings=profile
+if [[ -n ${JFR_PERIOD:-} ]]; then
+  settings=$tmp/sampling.jfc
+  sed "s|control=\"method-sampling-java-interval\">[^<]*<|control=\"method-sampling-java-interval\">$JFR_PERIOD<|" \
+    "$(dirname "$(readlink -f "$(command -v java)")")/../lib/jfr/profile.jfc" >"$settings"
+fi
+jcmd "$pid" JFR.start name=measured settings="$settings" filename="$tmp/measured.jfr" >/dev/null
 taskset -c 0 wrk -t1 -c"$c" -d"${secs}s" "${args[@]}" | grep -E "Requests/sec"
 jcmd "$pid" JFR.dump name=measured filename="$tmp/measured.jfr" >/dev/null
+[[ -z ${KEEP_JFR:-} ]] || cp "$tmp/measured.jfr" "$KEEP_JFR"
 jfr print --events jdk.ExecutionSample --stack-depth 64 "$tmp/measured.jfr" | python3 -c '
 import collections, re, sys
 top, ours, total = collections.Counter(), collections.Counter(), 0

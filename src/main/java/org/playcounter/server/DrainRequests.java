@@ -6,7 +6,6 @@ import java.io.IOException;
 import org.playcounter.store.KeyedRequest;
 import org.playcounter.store.PendingDrain;
 import org.playcounter.store.PlayCountStore;
-import org.playcounter.store.TooManyDrainsException;
 import org.playcounter.wire.CountsFormat;
 
 /**
@@ -57,16 +56,10 @@ final class DrainRequests {
       CountsFormat format) throws IOException {
     KeyedRequest[] keyed = {null};
     if (keyedWrites.begin(request, response, format, (key, json, now) ->
-        KeyedRequest.drain(key, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
+        KeyedRequests.drain(key, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
       return;
     }
-    PendingDrain drain;
-    try {
-      drain = store.createDrain((int) settings.maxPendingDrains(), keyed[0]);
-    } catch (TooManyDrainsException e) {
-      replies.reject(response, format, Rejection.TOO_MANY_DRAINS, e.getMessage());
-      return;
-    }
+    PendingDrain drain = store.createDrain((int) settings.maxPendingDrains(), keyed[0]);
     metrics.drained(drain.counts().size());
     Replies.sendDrainCreated(request, response, format, drain);
   }

@@ -34,6 +34,9 @@ final class KeyedWrites {
    */
   Next begin(HttpServletRequest request, HttpServletResponse response, CountsFormat format,
       KeyMaker make, KeyedRequest[] keyed, String songId) throws IOException {
+    if (request.getHeader(Idempotency.HEADER) == null) {
+      return Next.GO_ON; // most writes: no key, and no enumeration of the header's lines
+    }
     String key;
     try {
       key = Idempotency.key(request.getHeaders(Idempotency.HEADER));

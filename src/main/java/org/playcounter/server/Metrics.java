@@ -1,7 +1,6 @@
 package org.playcounter.server;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -64,9 +63,12 @@ final class Metrics {
   private final CounterDataPoint drainedSongs;
   /** Per route and status class, at {@link #series}. */
   private final CounterDataPoint[] requests;
-  private final DistributionDataPoint[] durations;
+  private final RequestDurations durations;
   private final CounterDataPoint[] rejections;
-  /** Registered by {@link #watch} for a durable store only. */
+  /**
+   * Registered by {@link #watch} for a durable store only. Classic buckets, no exemplars: native
+   * histograms and exemplars would start the library's scheduler thread, which no undeploy stops.
+   */
   private final Histogram fsyncs = Histogram.builder()
       .name("playcounter_journal_fsync_duration_seconds")
       .help("Time each fsync of the journal took.")
@@ -90,24 +92,19 @@ final class Metrics {
         "Songs taken out by delivered drains since start.").labelValues();
     Counter requestCounter = counter("playcounter_requests_total",
         "Requests answered since start, by route and status class.", "route", "status");
-    // Exemplars and native histograms would start the library's scheduler thread, which no
-    // undeploy stops: classic buckets only.
-    Histogram durationHistogram = Histogram.builder()
-        .name("playcounter_request_duration_seconds")
-        .help("Time from a request's arrival in the servlet to its answer, by route and status"
-            + " class.")
-        .labelNames("route", "status")
-        .classicOnly().classicUpperBounds(REQUEST_SECONDS).withoutExemplars()
-        .register(registry);
     requests = new CounterDataPoint[Route.values().length * STATUS_CLASSES.length];
-    durations = new DistributionDataPoint[requests.length];
+    String[][] series = new String[requests.length][];
     for (Route route : Route.values()) {
       for (int c = 0; c < STATUS_CLASSES.length; c++) {
-        int series = route.ordinal() * STATUS_CLASSES.length + c;
-        requests[series] = requestCounter.labelValues(route.label(), STATUS_CLASSES[c]);
-        durations[series] = durationHistogram.labelValues(route.label(), STATUS_CLASSES[c]);
+        int i = route.ordinal() * STATUS_CLASSES.length + c;
+        requests[i] = requestCounter.labelValues(route.label(), STATUS_CLASSES[c]);
+        series[i] = new String[] {route.label(), STATUS_CLASSES[c]};
       }
     }
+    durations = new RequestDurations("playcounter_request_duration_seconds",
+        "Time from a request's arrival in the servlet to its answer, by route and status class.",
+        REQUEST_SECONDS, new String[] {"route", "status"}, series);
+    registry.register(durations);
     Counter rejectionCounter = counter("playcounter_rejected_total",
         "Requests rejected since start, by reason.", "reason");
     rejections = new CounterDataPoint[Rejection.values().length];
@@ -192,7 +189,7 @@ final class Metrics {
     int series = route.ordinal() * STATUS_CLASSES.length
         + Math.min(Math.max(status / 100, 1), 5) - 1;
     requests[series].inc();
-    durations[series].observe((System.nanoTime() - startNanos) / 1e9);
+    durations.observe(series, System.nanoTime() - startNanos);
   }
 
   /** Counts one rejected request. */

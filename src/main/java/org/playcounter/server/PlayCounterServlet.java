@@ -53,31 +53,40 @@ public final class PlayCounterServlet extends HttpServlet {
     long start = System.nanoTime();
     response.setHeader("Cache-Control", "no-store");
     Route route = Route.NONE;
+    boolean errorDispatch = request.getDispatcherType() == DispatcherType.ERROR;
     boolean failed = false;
+    boolean completed = false;
     try {
-      if (request.getDispatcherType() == DispatcherType.ERROR) {
+      if (errorDispatch) {
         replies.containerError(request, response);
       } else {
-        route = Route.of(Replies.pathInContext(request));
-        answer(request, response, route);
+        String path = Replies.pathInContext(request);
+        route = Route.of(path);
+        answer(request, response, route, path);
       }
+      completed = true;
     } catch (RuntimeException e) {
       failed = true;
       throw e;
     } finally {
       // Once per request: a RuntimeException that escapes is counted here as the 500 it becomes
       // (an IOException, the client gone, with the status it was being sent), and the
-      // container's error dispatch of it comes back through here uncounted.
+      // container's error dispatch of it comes back through here uncounted, as does that of a
+      // refusal the container took over (Replies.REFUSAL). Only a request that may come back
+      // is marked: setting an attribute costs Jetty a map per request.
       if (request.getAttribute(LaterAnswer.ATTRIBUTE) == null
-          && request.getAttribute(COUNTED) == null) {
-        request.setAttribute(COUNTED, Boolean.TRUE);
+          && !(errorDispatch && (request.getAttribute(COUNTED) != null
+              || request.getAttribute(Replies.REFUSAL) != null))) {
+        if (!completed || errorDispatch) {
+          request.setAttribute(COUNTED, Boolean.TRUE);
+        }
         metrics.answered(route, failed ? 500 : response.getStatus(), start);
       }
     }
   }
 
-  private void answer(HttpServletRequest request, HttpServletResponse response, Route route)
-      throws IOException {
+  private void answer(HttpServletRequest request, HttpServletResponse response, Route route,
+      String path) throws IOException {
     String method = request.getMethod();
     if (!route.allows(method)) {
       if (route != Route.NONE) {
@@ -106,7 +115,6 @@ public final class PlayCounterServlet extends HttpServlet {
           badQuery);
       return;
     }
-    String path = Replies.pathInContext(request);
     try {
       switch (route) {
         case SONGS -> songs(request, response, method, format);
@@ -119,11 +127,13 @@ public final class PlayCounterServlet extends HttpServlet {
         case METRICS -> metrics.scrape(request, response);
         default -> replies.reject(response, format, Rejection.NOT_FOUND, "Not Found");
       }
-    } catch (StorageFailedException e) {
-      if (!response.isCommitted()) {
+    } catch (RuntimeException e) {
+      if (Rejection.ofStoreRefusal(e) == null) {
+        throw e;
+      }
+      if (!response.isCommitted()) { // else a streamed body is cut short, which the client sees
         response.resetBuffer();
-        replies.reject(response, format == null ? CountsFormat.TEXT : format,
-            Rejection.STORAGE_FAILED, e.getMessage());
+        replies.refused(response, format == null ? CountsFormat.TEXT : format, e);
       }
     }
   }

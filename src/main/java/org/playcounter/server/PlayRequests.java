@@ -4,11 +4,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
-import org.playcounter.store.CountOverflowException;
+import org.playcounter.store.Acknowledgement;
 import org.playcounter.store.KeyedRequest;
 import org.playcounter.store.PlayCountStore;
-import org.playcounter.store.SongLimitException;
-import org.playcounter.store.StorageFailedException;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 
@@ -50,49 +48,25 @@ final class PlayRequests {
       String id) throws IOException {
     KeyedRequest[] keyed = {null};
     if (keyedWrites.begin(request, response, format, (key, json, now) ->
-        KeyedRequest.play(key, id, json, now), keyed, id) == KeyedWrites.Next.ANSWERED) {
+        KeyedRequests.play(key, id, json, now), keyed, id) == KeyedWrites.Next.ANSWERED) {
       return;
     }
     if (answerLater) {
-      playLater(request, response, format, id, keyed[0]);
-      return;
-    }
-    long count;
-    try {
-      count = store.increment(id, keyed[0]);
-    } catch (CountOverflowException | SongLimitException e) {
-      refused(response, format, e, id);
-      return;
-    }
-    try {
-      Replies.sendCount(response, false, format, id, count);
-    } finally {
-      metrics.played(); // counted even when the client has gone: the play stands
+      this.<Long>later(request, response, Route.SONG, format,
+          answer -> store.increment(id, keyed[0], answer),
+          count -> played(response, format, id, count));
+    } else {
+      played(response, format, id, store.increment(id, keyed[0]));
     }
   }
 
-  /**
-   * The play with {@code fsync=always}: recorded now and answered once it is on disk, without
-   * holding a container thread meanwhile, so that the plays of many connections share one write
-   * and one fsync.
-   */
-  private void playLater(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format, String id, KeyedRequest keyed) {
-    LaterAnswer later = later(request, response, Route.SONG, format);
+  /** Answers an acknowledged play; counted even when the client has gone: the play stands. */
+  private void played(HttpServletResponse response, CountsFormat format, String id, long count)
+      throws IOException {
     try {
-      store.increment(id, keyed, (count, failure) -> later.answer(() -> {
-        if (failure != null) {
-          replies.reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
-        } else {
-          try {
-            Replies.sendCount(response, false, format, id, count);
-          } finally {
-            metrics.played();
-          }
-        }
-      }));
-    } catch (CountOverflowException | SongLimitException | StorageFailedException e) {
-      later.answerNow(() -> refused(response, format, e, id));
+      Replies.sendCount(response, false, format, id, count);
+    } finally {
+      metrics.played();
     }
   }
 
@@ -124,76 +98,75 @@ final class PlayRequests {
       }
       return;
     }
+    Map<String, Long> plays;
     try {
-      Map<String, Long> plays = bodyFormat.parse(body.text(), CountsFormat.MAX_BULK_COUNT);
-      KeyedRequest[] keyed = {null};
-      if (keyedWrites.begin(request, response, format, (key, json, now) ->
-          KeyedRequest.bulk(key, plays, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
-        return;
-      }
-      if (answerLater) {
-        addLater(request, response, format, plays, keyed[0]);
-        return;
-      }
-      Map<String, Long> counts = store.add(plays, keyed[0]);
-      try {
-        Replies.sendCounts(response, format, counts);
-      } finally {
-        metrics.added(plays);
-      }
+      plays = bodyFormat.parse(body.text(), CountsFormat.MAX_BULK_COUNT);
     } catch (MalformedCountsException e) {
       replies.reject(response, format, Rejection.MALFORMED_BODY, e.getMessage());
-    } catch (CountOverflowException | SongLimitException e) {
-      refused(response, format, e, null);
+      return;
+    }
+    KeyedRequest[] keyed = {null};
+    if (keyedWrites.begin(request, response, format, (key, json, now) ->
+        KeyedRequests.bulk(key, plays, json, now), keyed, null) == KeyedWrites.Next.ANSWERED) {
+      return;
+    }
+    if (answerLater) {
+      this.<Map<String, Long>>later(request, response, Route.SONGS, format,
+          answer -> store.add(plays, keyed[0], answer),
+          counts -> added(response, format, plays, counts));
+    } else {
+      added(response, format, plays, store.add(plays, keyed[0]));
     }
   }
 
-  /** The bulk add with {@code fsync=always}, answered once on disk: see {@link #playLater}. */
-  private void addLater(HttpServletRequest request, HttpServletResponse response,
-      CountsFormat format, Map<String, Long> plays, KeyedRequest keyed) {
-    LaterAnswer later = later(request, response, Route.SONGS, format);
+  /** Answers an acknowledged bulk add; counted even when the client has gone. */
+  private void added(HttpServletResponse response, CountsFormat format, Map<String, Long> plays,
+      Map<String, Long> counts) throws IOException {
     try {
-      store.add(plays, keyed, (counts, failure) -> later.answer(() -> {
-        if (failure != null) {
-          replies.reject(response, format, Rejection.STORAGE_FAILED, failure.getMessage());
-        } else {
-          try {
-            Replies.sendCounts(response, format, counts);
-          } finally {
-            metrics.added(plays);
-          }
-        }
-      }));
-    } catch (CountOverflowException | SongLimitException | StorageFailedException e) {
-      later.answerNow(() -> refused(response, format, e, null));
+      Replies.sendCounts(response, format, counts);
+    } finally {
+      metrics.added(plays);
     }
   }
 
-  private LaterAnswer later(HttpServletRequest request, HttpServletResponse response,
-      Route route, CountsFormat format) {
+  /** Starts a change that {@link Acknowledgement acknowledges} its result once on disk. */
+  @FunctionalInterface
+  private interface Recording<T> {
+    void start(Acknowledgement<T> acknowledgement);
+  }
+
+  /** Answers the result of an acknowledged change. */
+  @FunctionalInterface
+  private interface Answering<T> {
+    void send(T result) throws IOException;
+  }
+
+  /**
+   * A change with {@code fsync=always}: recorded now and answered once it is on disk, without
+   * holding a container thread meanwhile, so that the changes of many connections share one
+   * write and one fsync. A refusal, at once or from the journal, is answered as the store's.
+   */
+  private <T> void later(HttpServletRequest request, HttpServletResponse response, Route route,
+      CountsFormat format, Recording<T> recording, Answering<T> answering) {
     long start = System.nanoTime(); // the microseconds before go untimed: the wait is the cost
-    return LaterAnswer.start(request, response, ACK_TIMEOUT_MS,
+    LaterAnswer later = LaterAnswer.start(request, response, ACK_TIMEOUT_MS,
         () -> metrics.answered(route, response.getStatus(), start),
         timedOut -> replies.reject(timedOut, format, Rejection.STORAGE_FAILED, "storage too"
             + " slow: not journaled within " + ACK_TIMEOUT_MS / 1000 + " s; the change may or"
             + " may not be recorded"));
-  }
-
-  /**
-   * Answers a change the store refused before changing anything: the one place where its
-   * exceptions become answers ({@code id} names the song of a single play, null for a bulk add).
-   */
-  private void refused(HttpServletResponse response, CountsFormat format, RuntimeException e,
-      String id) throws IOException {
-    if (e instanceof CountOverflowException) {
-      replies.reject(response, format, Rejection.COUNT_OVERFLOW,
-          id == null ? e.getMessage() : "count of song " + id + " would overflow 64 bits");
-    } else if (e instanceof SongLimitException) {
-      replies.reject(response, format, Rejection.SONG_LIMIT, e.getMessage());
-    } else if (e instanceof StorageFailedException) {
-      replies.reject(response, format, Rejection.STORAGE_FAILED, e.getMessage());
-    } else {
-      throw e;
+    try {
+      recording.start((result, failure) -> later.answer(() -> {
+        if (failure != null) {
+          replies.refused(response, format, failure);
+        } else {
+          answering.send(result);
+        }
+      }));
+    } catch (RuntimeException e) {
+      if (Rejection.ofStoreRefusal(e) == null) {
+        throw e;
+      }
+      later.answerNow(() -> replies.refused(response, format, e));
     }
   }
 }

@@ -1,8 +1,13 @@
 package org.playcounter.server;
 
+import org.playcounter.store.CountOverflowException;
+import org.playcounter.store.SongLimitException;
+import org.playcounter.store.StorageFailedException;
+import org.playcounter.store.TooManyDrainsException;
+
 /**
  * The kinds of request playcounter turns away, each with its status and the label it is counted
- * and logged under.
+ * and logged under, the store's refusals among them.
  */
 enum Rejection {
   NOT_FOUND(404, "not_found"),
@@ -54,6 +59,23 @@ enum Rejection {
   /** The metric label and log name: lower case, underscores. */
   String label() {
     return label;
+  }
+
+  /**
+   * The rejection that answers a change the store refused (nothing changed), or null when
+   * {@code e} is none of the store's refusals: the one place where they are told apart.
+   */
+  static Rejection ofStoreRefusal(RuntimeException e) {
+    if (e instanceof CountOverflowException) {
+      return COUNT_OVERFLOW;
+    } else if (e instanceof SongLimitException) {
+      return SONG_LIMIT;
+    } else if (e instanceof TooManyDrainsException) {
+      return TOO_MANY_DRAINS;
+    } else if (e instanceof StorageFailedException) {
+      return STORAGE_FAILED;
+    }
+    return null;
   }
 
   /** The standard reason phrase of an error status, for errors the container raised. */

@@ -13,7 +13,8 @@ import org.playcounter.wire.Json;
 
 /**
  * How the servlet answers: counts streamed in the negotiated format, one song's count, and
- * one-line errors, each counted and logged, never the container's error page.
+ * one-line errors (the store's refusals among them), each counted and logged, never the
+ * container's error page.
  */
 final class Replies {
   private final Metrics metrics;
@@ -84,6 +85,19 @@ final class Replies {
     rejectionLog.record(rejection, message);
     ResponseBody.send(response, false, rejection.status(), format.contentType(),
         errorBody(format, message));
+  }
+
+  /**
+   * Answers a change the store refused ({@link Rejection#ofStoreRefusal}) with its status and the
+   * refusal's one-line message; anything else the store threw is thrown on.
+   */
+  void refused(HttpServletResponse response, CountsFormat format, RuntimeException e)
+      throws IOException {
+    Rejection rejection = Rejection.ofStoreRefusal(e);
+    if (rejection == null) {
+      throw e;
+    }
+    reject(response, format, rejection, e.getMessage());
   }
 
   private static String errorBody(CountsFormat format, String message) {

@@ -259,7 +259,7 @@ class JournalFaultTest {
   }
 
   /** The key of KEYED_BULK_ADD. */
-  static final KeyedRequest KEY = KeyedRequest.bulk("fault-key", bulk("b", 400), false,
+  static final KeyedRequest KEY = TestKeys.bulk("fault-key", bulk("b", 400), false,
       System.currentTimeMillis());
 
   /** Whether the store replays KEY: exactly when its bulk add counts. */

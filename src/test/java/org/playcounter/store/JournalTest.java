@@ -110,11 +110,11 @@ class JournalTest {
   @Test
   void keysAndTheirAnswersSurviveRestartsThroughTheJournalAndASnapshot() throws IOException {
     long now = System.currentTimeMillis();
-    KeyedRequest play = KeyedRequest.play("k-play", "a", false, now);
-    KeyedRequest bulk = KeyedRequest.bulk("k-bulk", new LinkedHashMap<>(Map.of("a", 2L)), true,
+    KeyedRequest play = TestKeys.play("k-play", "a", false, now);
+    KeyedRequest bulk = TestKeys.bulk("k-bulk", new LinkedHashMap<>(Map.of("a", 2L)), true,
         now);
-    KeyedRequest drain = KeyedRequest.drain("k-drain", false, now);
-    KeyedRequest old = KeyedRequest.play("k-old", "a", false, now - 700_000);
+    KeyedRequest drain = TestKeys.drain("k-drain", false, now);
+    KeyedRequest old = TestKeys.play("k-old", "a", false, now - 700_000);
     PlayCountStore store = open(false, 1 << 20);
     for (KeyedRequest key : List.of(play, bulk, drain, old)) {
       assertEquals(KeyLookup.Found.NEW, store.begin(key).found());
@@ -136,7 +136,7 @@ class JournalTest {
       assertEquals(KeyLookup.Found.NEW, store.begin(old).found(), "past its window");
       store.abandon(old);
       assertEquals(KeyLookup.Found.MISMATCH,
-          store.begin(KeyedRequest.play("k-play", "b", false, now)).found());
+          store.begin(TestKeys.play("k-play", "b", false, now)).found());
       store.close(); // then from the snapshot written at close
     }
   }
@@ -456,7 +456,7 @@ class JournalTest {
         return;
       }
       for (int i = 0; i < plays; i++) {
-        KeyedRequest key = KeyedRequest.play(thread + "-" + i, "hot", false, now);
+        KeyedRequest key = TestKeys.play(thread + "-" + i, "hot", false, now);
         assertEquals(KeyLookup.Found.NEW, store.begin(key).found());
         answers[thread][i] = store.increment("hot", key);
       }
@@ -472,7 +472,7 @@ class JournalTest {
     for (int thread = 0; thread < writers; thread++) {
       for (int i = 0; i < plays; i++) {
         KeyLookup replay = reopened.begin(
-            KeyedRequest.play(thread + "-" + i, "hot", false, now));
+            TestKeys.play(thread + "-" + i, "hot", false, now));
         assertEquals(KeyLookup.Found.REPLAY, replay.found());
         wrong += replay.value() == answers[thread][i] ? 0 : 1;
       }

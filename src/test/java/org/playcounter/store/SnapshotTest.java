@@ -42,7 +42,7 @@ class SnapshotTest {
     for (String id : FORMAT_WORDS) {
       store.add(Map.of(id, 5L));
     }
-    KeyedRequest key = KeyedRequest.bulk("k", Map.of("drain", 1L, "key", 2L), false,
+    KeyedRequest key = TestKeys.bulk("k", Map.of("drain", 1L, "key", 2L), false,
         System.currentTimeMillis());
     assertEquals(Found.NEW, store.begin(key).found());
     store.add(Map.of("drain", 1L, "key", 2L), key);
@@ -72,7 +72,7 @@ class SnapshotTest {
   @Test
   void aKeyedEmptyBulkAddReplaysItsEmptyAnswerAfterARestart() throws IOException {
     PlayCountStore store = open();
-    KeyedRequest key = KeyedRequest.bulk("empty", Map.of(), false, System.currentTimeMillis());
+    KeyedRequest key = TestKeys.bulk("empty", Map.of(), false, System.currentTimeMillis());
     assertEquals(Found.NEW, store.begin(key).found());
     assertEquals(Map.of(), store.add(Map.of(), key));
     store.increment("x"); // so that the stop writes a snapshot
@@ -91,7 +91,7 @@ class SnapshotTest {
     for (int i = 0; i < 40_000; i++) {
       plays.put("song-with-a-long-name-" + i, 9_007_199_254_740_992L);
     }
-    KeyedRequest key = KeyedRequest.bulk("big", plays, false, System.currentTimeMillis());
+    KeyedRequest key = TestKeys.bulk("big", plays, false, System.currentTimeMillis());
     assertEquals(Found.NEW, store.begin(key).found());
     store.add(plays, key);
     String answer = store.begin(key).body();

@@ -326,7 +326,7 @@ class StoreModelTest {
 
     private void play(Play p) {
       KeyedRequest keyed = p.key() == null ? null
-          : KeyedRequest.play(p.key(), p.id(), false, System.currentTimeMillis());
+          : TestKeys.play(p.key(), p.id(), false, System.currentTimeMillis());
       String request = "play " + p.id();
       if (keyed != null && replayed(p.key(), request, keyed)) {
         return;
@@ -350,7 +350,7 @@ class StoreModelTest {
 
     private void bulk(Bulk b) {
       KeyedRequest keyed = b.key() == null ? null
-          : KeyedRequest.bulk(b.key(), b.plays(), false, System.currentTimeMillis());
+          : TestKeys.bulk(b.key(), b.plays(), false, System.currentTimeMillis());
       StringBuilder request = new StringBuilder("bulk");
       b.plays().forEach((id, n) -> request.append(' ').append(id).append('=').append(n));
       if (keyed != null && replayed(b.key(), request.toString(), keyed)) {
@@ -384,7 +384,7 @@ class StoreModelTest {
 
     private void createDrain(CreateDrain c) {
       KeyedRequest keyed = c.key() == null ? null
-          : KeyedRequest.drain(c.key(), false, System.currentTimeMillis());
+          : TestKeys.drain(c.key(), false, System.currentTimeMillis());
       if (keyed != null && replayed(c.key(), "drain", keyed)) {
         return;
       }

@@ -52,7 +52,8 @@ public final class RecordDecoder {
   /**
    * Where the record (or line) starting at {@code at} that did not check out ends: past its end
    * line when its header is readable and that many lines follow, past its line break when it is
-   * no record's header, else {@code to}.
+   * a whole line but no record's header (a torn write never ends a header it cannot read), else
+   * {@code to}.
    */
   public static int extent(byte[] b, int at, int to) {
     int eol = Fields.lineEnd(b, at, to);
@@ -64,7 +65,7 @@ public final class RecordDecoder {
     }
     long lines = Envelope.lines(b, at, eol);
     if (lines < 0) {
-      return to;
+      return eol + 1;
     }
     int line = eol + 1;
     for (long i = 0; i <= lines; i++) { // the body lines, then the end line
@@ -95,8 +96,8 @@ public final class RecordDecoder {
     if (common == line.length) {
       return line.length;
     }
-    if (common == b.length) {
-      return -1;
+    if (common == b.length || (kind == FileKind.JOURNAL && zeros(b, common))) {
+      return -1; // made just before a crash: a power loss may leave its length, not its bytes
     }
     int word = kind.word().length() + 1;
     if (common < word) {
@@ -115,6 +116,15 @@ public final class RecordDecoder {
     }
     throw refused(file, "is a " + (kind == FileKind.JOURNAL ? "journal" : "snapshot")
         + " of format version " + version);
+  }
+
+  private static boolean zeros(byte[] b, int from) {
+    for (int i = from; i < b.length; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static IOException refused(Path file, String what) {

@@ -122,6 +122,7 @@ final class Compaction {
   private void writeSnapshot(FileChannel old, long covered, int epoch, long live,
       PendingState drains, KeyCopy keysAtCut) {
     closeQuietly(old);
+    boolean done = false;
     try {
       write(covered, epoch, live, drains, keysAtCut);
       for (long g : DataDirectory.generations(dir)) {
@@ -131,11 +132,14 @@ final class Compaction {
       }
       compactions++;
       compactAt = maxBytes;
+      done = true;
     } catch (IOException | RuntimeException e) {
-      compactAt = file.written() + maxBytes;
       log.accept("playcounter: compaction in " + dir + " failed (" + e + "); the journals"
           + " are kept and it is tried again after " + maxBytes + " more bytes");
     } finally {
+      if (!done) { // an Error too: compaction must not stop for good
+        compactAt = file.written() + maxBytes;
+      }
       table.snapshotCut().end(epoch);
       queue.wakeWriter(); // to check again whether a compaction is due
     }

@@ -94,7 +94,7 @@ final class JournalFile {
   }
 
   private int writeVersion(FileChannel target) throws IOException {
-    out.clear();
+    out.reset(); // a write that failed part way may have left a record open
     out.version(FileKind.JOURNAL);
     ByteBuffer buffer = ByteBuffer.wrap(out.bytes(), 0, out.length());
     while (buffer.hasRemaining()) {

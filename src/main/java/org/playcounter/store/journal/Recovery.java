@@ -10,6 +10,8 @@ import java.util.function.Consumer;
 import org.playcounter.store.format.DataDirectory;
 import org.playcounter.store.format.Damage;
 import org.playcounter.store.format.FileKind;
+import org.playcounter.store.format.Header;
+import org.playcounter.store.format.RecordSink;
 import org.playcounter.store.format.RecordDecoder;
 import org.playcounter.store.format.SnapshotReader;
 import org.playcounter.store.keys.KeyTable;
@@ -41,7 +43,8 @@ final class Recovery {
     // A torn tail is allowed in the last journal that holds anything: an empty one after it (a
     // compaction that failed once it had made the file) holds no change that could follow it.
     int last = generations.size() - 1;
-    while (last > 0 && !holdsRecords(DataDirectory.journal(dir, generations.get(last)))) {
+    while (last > 0 && generations.get(last) > covered
+        && !holdsRecords(DataDirectory.journal(dir, generations.get(last)))) {
       last--;
     }
     for (int i = 0; i < generations.size(); i++) {
@@ -70,7 +73,8 @@ final class Recovery {
     if (stop == b.length) {
       return;
     }
-    if (last && onlyZeros(b, RecordDecoder.extent(b, stop, b.length))) {
+    if (last && onlyZeros(b, RecordDecoder.extent(b, stop, b.length))
+        && !recordAfter(b, stop, file)) {
       log.accept("playcounter: dropped a torn last record at offset " + stop + " of " + file
           + " (" + (b.length - stop) + " bytes, written when the process stopped mid-write);"
           + " every change before it is kept");
@@ -91,6 +95,48 @@ final class Recovery {
     byte[] b = Files.readAllBytes(file);
     int from = RecordDecoder.afterVersion(b, FileKind.JOURNAL, file);
     return from >= 0 && from < b.length;
+  }
+
+  /**
+   * True when a whole record starts at a line after the one at {@code stop}: then what failed to
+   * decode was damaged, not torn, since a torn write is only ever the file's last bytes.
+   */
+  private static boolean recordAfter(byte[] b, int stop, Path file) {
+    RecordSink ignore = new RecordSink() {
+      @Override
+      public void single(byte[] bytes, int idFrom, int idLength, long delta, long offset) {}
+
+      @Override
+      public void begin(Header header) {}
+
+      @Override
+      public void line(byte[] bytes, int idFrom, int idLength, long n, long x, long offset) {}
+
+      @Override
+      public void end(Header header) {}
+    };
+    for (int at = stop; at < b.length; ) {
+      int eol = -1;
+      for (int i = at; i < b.length; i++) {
+        if (b[i] == '\n') {
+          eol = i;
+          break;
+        }
+      }
+      if (eol < 0) {
+        return false;
+      }
+      at = eol + 1;
+      try {
+        if (at < b.length && RecordDecoder.decode(b, at, b.length, FileKind.JOURNAL, file, ignore)
+            > at) {
+          return true;
+        }
+      } catch (IOException e) {
+        return true; // a record whose checksum matches: damage
+      }
+    }
+    return false;
   }
 
   private static boolean onlyZeros(byte[] b, int from) {

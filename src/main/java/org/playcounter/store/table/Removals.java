@@ -88,37 +88,43 @@ public final class Removals {
   }
 
   /**
-   * Takes every stripe's live table whole and returns them: exactly the counts removed. Each
-   * stripe is locked only for the swap, so plays wait at most that long. The removal is recorded
-   * once every stripe is taken, after every change it holds was recorded; if it cannot be, the
-   * counts go back and it throws.
+   * Takes every stripe's live table whole and returns them: exactly the counts removed. Every
+   * stripe is held for the moment of the swap and the record, as a pending drain's are, so no
+   * play of a song taken can be recorded before the removal that took it (replayed in that order
+   * a count at the top would pass it); if the removal cannot be recorded, nothing changes.
    */
   public SongCounts drain(Recorder recorder) {
     CountTable[] taken = new CountTable[SongTable.STRIPES];
-    for (int s = 0; s < SongTable.STRIPES; s++) {
-      Stripe stripe = table.stripes[s];
-      stripe.lock();
-      try {
+    table.lockAll();
+    try {
+      long moved = 0;
+      for (int s = 0; s < SongTable.STRIPES; s++) {
+        Stripe stripe = table.stripes[s];
         if (stripe.table.size() > 0) {
           table.cut.beforeTaking(stripe);
           taken[s] = stripe.table;
-          table.limit.addLive(-stripe.table.size());
+          moved += stripe.table.size();
           stripe.table = new CountTable();
         }
-      } finally {
-        stripe.unlock();
       }
-    }
-    SongCounts drained = new SongCounts(taken);
-    if (drained.size() > 0) {
-      try {
-        recorder.record(new Change.Drain(drained));
-      } catch (RuntimeException e) {
-        drained.forEach((id, count) -> table.takeBack(id, -count));
-        throw e;
+      SongCounts drained = new SongCounts(taken);
+      if (drained.size() > 0) {
+        try {
+          recorder.record(new Change.Drain(drained));
+        } catch (RuntimeException e) {
+          for (int s = 0; s < SongTable.STRIPES; s++) {
+            if (taken[s] != null) {
+              table.stripes[s].table = taken[s].copy(); // the taken one may be a cut's copy
+            }
+          }
+          throw e;
+        }
       }
+      table.limit.addLive(-moved);
+      return drained;
+    } finally {
+      table.unlockAll();
     }
-    return drained;
   }
 
   /**
