@@ -19,6 +19,11 @@ public final class MemoryLog implements Log {
     public void record(Change change) {}
 
     @Override
+    public boolean records() {
+      return false;
+    }
+
+    @Override
     public Outcome await() {
       return Outcome.ACKNOWLEDGED;
     }

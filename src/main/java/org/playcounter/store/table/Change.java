@@ -15,7 +15,7 @@ public sealed interface Change {
   record Plays(String id, long delta, long after) implements Change {
     @Override
     public void undo(SongTable table) {
-      table.takeBack(id, delta);
+      table.removals().takeBack(id, delta);
     }
   }
 
@@ -27,7 +27,7 @@ public sealed interface Change {
     @Override
     public void undo(SongTable table) {
       for (int i = 0; i < ids.length; i++) {
-        table.takeBack(ids[i], deltas[i]);
+        table.removals().takeBack(ids[i], deltas[i]);
       }
     }
   }
@@ -36,7 +36,7 @@ public sealed interface Change {
   record Drain(SongCounts counts) implements Change {
     @Override
     public void undo(SongTable table) {
-      counts.forEach((id, count) -> table.takeBack(id, -count));
+      counts.forEach((id, count) -> table.removals().takeBack(id, -count));
     }
   }
 
@@ -44,7 +44,7 @@ public sealed interface Change {
   record PutBack(SongCounts counts) implements Change {
     @Override
     public void undo(SongTable table) {
-      counts.forEach(table::takeBack);
+      counts.forEach(table.removals()::takeBack);
     }
   }
 

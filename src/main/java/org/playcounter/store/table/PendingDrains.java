@@ -32,28 +32,15 @@ public final class PendingDrains {
         throw TableRefusal.tooManyDrains(numbers);
       }
       long number = Math.max(next, System.currentTimeMillis());
-      CountTable[] taken = new CountTable[SongTable.STRIPES];
       table.lockAll();
       try {
-        long moved = 0;
-        for (int s = 0; s < SongTable.STRIPES; s++) {
-          Stripe stripe = table.stripes[s];
-          if (stripe.table.size() > 0) {
-            table.cut.beforeTaking(stripe);
-            taken[s] = stripe.table;
-            moved += stripe.table.size();
-            stripe.table = new CountTable();
-          }
-        }
+        CountTable[] taken = table.takeLive();
         SongCounts drained = new SongCounts(taken);
+        long moved = drained.size();
         try {
           recorder.record(new Change.DrainMade(number, drained));
         } catch (RuntimeException e) {
-          for (int s = 0; s < SongTable.STRIPES; s++) {
-            if (taken[s] != null) {
-              table.stripes[s].table = taken[s].copy();
-            }
-          }
+          table.giveLiveBack(taken);
           throw e;
         }
         for (int s = 0; s < SongTable.STRIPES; s++) {
@@ -82,7 +69,7 @@ public final class PendingDrains {
             stripe.setPending(number, null);
           }
         }
-        drained.forEach(table::apply);
+        drained.forEach(table.removals()::apply);
         table.limit.addPending(-drained.size());
         unregister(number);
       } finally {

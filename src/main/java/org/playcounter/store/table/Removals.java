@@ -94,33 +94,19 @@ public final class Removals {
    * a count at the top would pass it); if the removal cannot be recorded, nothing changes.
    */
   public SongCounts drain(Recorder recorder) {
-    CountTable[] taken = new CountTable[SongTable.STRIPES];
     table.lockAll();
     try {
-      long moved = 0;
-      for (int s = 0; s < SongTable.STRIPES; s++) {
-        Stripe stripe = table.stripes[s];
-        if (stripe.table.size() > 0) {
-          table.cut.beforeTaking(stripe);
-          taken[s] = stripe.table;
-          moved += stripe.table.size();
-          stripe.table = new CountTable();
-        }
-      }
+      CountTable[] taken = table.takeLive();
       SongCounts drained = new SongCounts(taken);
       if (drained.size() > 0) {
         try {
           recorder.record(new Change.Drain(drained));
         } catch (RuntimeException e) {
-          for (int s = 0; s < SongTable.STRIPES; s++) {
-            if (taken[s] != null) {
-              table.stripes[s].table = taken[s].copy(); // the taken one may be a cut's copy
-            }
-          }
+          table.giveLiveBack(taken);
           throw e;
         }
       }
-      table.limit.addLive(-moved);
+      table.limit.addLive(-drained.size());
       return drained;
     } finally {
       table.unlockAll();
@@ -163,10 +149,45 @@ public final class Removals {
             null));
       }
       for (int k = 0; k < n[0]; k++) {
-        table.apply(ids[k], applied[k]);
+        apply(ids[k], applied[k]);
       }
     } finally {
       table.unlock(all);
     }
+  }
+
+  /**
+   * Takes back {@code delta} plays that never reached the file, dropping the song when nothing
+   * is left (a negative delta gives plays back). Changes are taken back newest first, so no count
+   * goes below 0.
+   */
+  void takeBack(String id, long delta) {
+    int hash = SongHash.of(id);
+    Stripe stripe = table.stripeOf(hash);
+    stripe.lock();
+    try {
+      table.cut.beforeChange(stripe);
+      CountTable live = stripe.table;
+      long before = live.get(id, hash);
+      long after = live.add(id, hash, -delta);
+      if (after == 0) {
+        live.remove(id, hash);
+        table.limit.addLive(-1);
+      } else if (before == 0) {
+        table.limit.addLive(1);
+      }
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  /** Adds a count with no check, its stripe locked by the caller. */
+  void apply(String id, long delta) {
+    int hash = SongHash.of(id);
+    CountTable live = table.stripeOf(hash).table;
+    if (live.get(id, hash) == 0) {
+      table.limit.addLive(1);
+    }
+    live.add(id, hash, delta);
   }
 }

@@ -102,7 +102,7 @@ public final class SongTable {
         limit.reserve(1);
       }
       try {
-        if (recorder != Recorder.NONE) {
+        if (recorder.records()) {
           recorder.record(new Change.Plays(id, delta, after));
         }
       } catch (RuntimeException e) {
@@ -221,38 +221,29 @@ public final class SongTable {
   }
 
   /**
-   * Takes back {@code delta} plays that never reached the file, dropping the song when nothing
-   * is left (a negative delta gives plays back). Changes are taken back newest first, so no count
-   * goes below 0.
+   * Takes every stripe's live table whole, leaving empty ones; the caller holds every stripe. A
+   * table taken becomes the snapshot cut's copy of its stripe when the cut still needs one.
    */
-  void takeBack(String id, long delta) {
-    int hash = SongHash.of(id);
-    Stripe stripe = stripeOf(hash);
-    stripe.lock();
-    try {
-      cut.beforeChange(stripe);
-      CountTable table = stripe.table;
-      long before = table.get(id, hash);
-      long after = table.add(id, hash, -delta);
-      if (after == 0) {
-        table.remove(id, hash);
-        limit.addLive(-1);
-      } else if (before == 0) {
-        limit.addLive(1);
+  CountTable[] takeLive() {
+    CountTable[] taken = new CountTable[STRIPES];
+    for (int s = 0; s < STRIPES; s++) {
+      Stripe stripe = stripes[s];
+      if (stripe.table.size() > 0) {
+        cut.beforeTaking(stripe);
+        taken[s] = stripe.table;
+        stripe.table = new CountTable();
       }
-    } finally {
-      stripe.unlock();
     }
+    return taken;
   }
 
-  /** Adds a count with no check, its stripe locked by the caller. */
-  void apply(String id, long delta) {
-    int hash = SongHash.of(id);
-    CountTable table = stripeOf(hash).table;
-    if (table.get(id, hash) == 0) {
-      limit.addLive(1);
+  /** Puts back what {@link #takeLive} took, as copies (a taken one may be a cut's copy). */
+  void giveLiveBack(CountTable[] taken) {
+    for (int s = 0; s < STRIPES; s++) {
+      if (taken[s] != null) {
+        stripes[s].table = taken[s].copy();
+      }
     }
-    table.add(id, hash, delta);
   }
 
   /** Locks the stripes marked, in ascending order (two bulk changes never deadlock). */

@@ -203,7 +203,7 @@ class SongTableTest {
           }
           case 4 -> {
             if (model.containsKey(id)) {
-              table.takeBack(id, 1);
+              table.removals().takeBack(id, 1);
               model.merge(id, -1L, Long::sum);
               model.remove(id, 0L);
             }
