@@ -73,9 +73,9 @@ for server in "${servers[@]}"; do
     col() { cut -d' ' -f"$1" "$tmp/$server-$v.rounds" | median; }
     rate=$(col 1)
     echo "$rate / $base" | bc -l >>"$tmp/chart-$server.txt"
-    printf '%-7s %-21s %9.0f req/s  x%.2f  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %6.2f ms  fsyncs/s %7.1f  compactions %3d  longest hold %5.1f ms  (rates: %s)\n' \
+    printf '%-7s %-21s %9.0f req/s  x%.2f  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %6.2f ms  fsyncs/s %7.1f  compactions %3.0f  longest hold %5.1f ms  (rates: %s)\n' \
       "$server" "$v" "$rate" "$(echo "$rate / $base" | bc -l)" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)" \
-      "$(echo "(${f:-0} - ${f0[$v]:-0}) / ($secs * $rounds)" | bc -l)" "$(( ${c:-0} - ${c0[$v]:-0} ))" \
+      "$(echo "(${f:-0} - ${f0[$v]:-0}) / ($secs * $rounds)" | bc -l)" "$(echo "${c:-0} - ${c0[$v]:-0}" | bc -l)" \
       "$(echo "${hold:-0} * 1000" | bc -l)" "$(cut -d' ' -f1 "$tmp/$server-$v.rounds" | tr '\n' ' ' | sed 's/ $//')"
   done
   for p in "${pids[@]}"; do stop_pid "$p"; done; pids=()

@@ -11,7 +11,7 @@ minus the filled baseline. The young generation is kept small (-Xmn32m) so that 
 happen often during the request and the after-GC figures track what the request keeps alive.
 
 Usage: python3 src/bench/memory.py [SONGS ...]     (run `mvn -DskipTests verify` first, or let
-the script do it). Starts and stops only the Jetty process it launched, by its process id.
+the script do it; PLAYCOUNTER_WAR=path/to.war measures that WAR instead). Starts and stops only the Jetty process it launched, by its process id.
 """
 import glob
 import http.client
@@ -37,7 +37,8 @@ def build():
         subprocess.run(["mvn", "-B", "-q", "-DskipTests", "verify"], cwd=ROOT, check=True)
         wars = glob.glob(os.path.join(ROOT, "target", "playcounter-*.war"))
         homes = glob.glob(os.path.join(ROOT, "target", "containers", "jetty-home-12.1.*"))
-    return wars[0], homes[0]
+    # PLAYCOUNTER_WAR=path measures another build (an older one, for a comparison in one run)
+    return os.environ.get("PLAYCOUNTER_WAR", wars[0]), homes[0]
 
 
 def free_port():
