@@ -118,6 +118,26 @@ final class RecoveryDamageTest {
     }
   }
 
+  /** A journal of zeros taken up again gets its version line back, so what follows reopens. */
+  @Test
+  void changesAppendedToAJournalOfZerosSurviveTheNextRestart() throws IOException {
+    PlayCountStore store = open();
+    store.increment("a");
+    store.closeKeepingJournal();
+    Files.write(dir.resolve("journal-000000000002"), new byte[40]);
+    PlayCountStore again = open();
+    again.increment("a");
+    again.increment("b");
+    again.closeKeepingJournal();
+    PlayCountStore third = open();
+    try {
+      assertEquals(2, third.get("a"));
+      assertEquals(1, third.get("b"));
+    } finally {
+      third.closeKeepingJournal();
+    }
+  }
+
   /** The same with a version line torn after its first bytes, the rest of its block zeros. */
   @Test
   void aTornVersionLineFollowedByZerosIsATornTail() throws IOException {

@@ -6,6 +6,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import org.playcounter.store.format.ChannelOpener;
 import org.playcounter.store.format.DataDirectory;
@@ -55,9 +56,10 @@ final class JournalFile {
    */
   void open(long g) throws IOException {
     generation = g;
-    channel = opener.open(path(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    channel = opener.open(path(), StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
     written = channel.size();
-    if (written < versionBytes) {
+    if (!startsWithVersion()) { // recovery found no records in it: empty, torn, or zeros
       channel.truncate(0);
       written = writeVersion(channel);
     }
@@ -91,6 +93,23 @@ final class JournalFile {
     written = versionBytes;
     durable = versionBytes;
     return old;
+  }
+
+  /** True when the file begins with a whole version line. */
+  private boolean startsWithVersion() throws IOException {
+    if (written < versionBytes) {
+      return false;
+    }
+    out.reset();
+    out.version(FileKind.JOURNAL);
+    ByteBuffer head = ByteBuffer.allocate(versionBytes);
+    while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
+      // reads the first bytes, whatever the channel's position
+    }
+    boolean same = !head.hasRemaining() && Arrays.equals(head.array(), 0, versionBytes,
+        out.bytes(), 0, versionBytes);
+    out.reset();
+    return same;
   }
 
   private int writeVersion(FileChannel target) throws IOException {
