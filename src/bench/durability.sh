@@ -115,7 +115,7 @@ restore() { # label
   wait_http "http://127.0.0.1:$port/health" 300
   local ready; ready=$(date +%s.%N)
   printf 'after %s %.1f\n' "$1" "$(echo "$ready - $start" | bc -l)" >>"$tmp/chart-restore.txt"
-  local restored; restored=$(grep -o 'playcounter restored [0-9]* songs from [^ ]* in [0-9]* ms' "$base/server.log")
+  local restored; restored=$(grep -o 'playcounter restored [0-9]* songs.* in [0-9]* ms' "$base/server.log" || true)
   local held; held=$(metric "http://127.0.0.1:$port" playcounter_songs)
   local used; used=$(heap_used "$PID")
   printf 'restore after %-10s: %s; data-dir %s(%s); JVM start to /health OK %.1f s; songs held %s; heap at /health OK %.0f MiB, after a full GC %.0f MiB\n' \
