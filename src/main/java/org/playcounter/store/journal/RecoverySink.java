@@ -8,6 +8,7 @@ import org.playcounter.store.format.Header;
 import org.playcounter.store.format.Kind;
 import org.playcounter.store.format.RecordSink;
 import org.playcounter.store.keys.Key;
+import org.playcounter.store.keys.KeySettlement;
 import org.playcounter.store.keys.KeyTable;
 import org.playcounter.store.table.PendingDrains;
 import org.playcounter.store.table.TableReplay;
@@ -124,13 +125,10 @@ final class RecoverySink implements RecordSink {
     if (answers == null) {
       return;
     }
-    if (answers.length() == 0 && firstAnswer == 0) {
+    if (firstAnswer == 0) {
       firstAnswer = count;
-    } else {
-      answers.append(',');
     }
-    answers.append(new String(b, idFrom, idLength, StandardCharsets.US_ASCII)).append('=')
-        .append(count);
+    KeySettlement.appendAnswer(answers, id(b, idFrom, idLength), count);
   }
 
   private void live(byte[] b, int idFrom, int idLength, long delta, long offset)

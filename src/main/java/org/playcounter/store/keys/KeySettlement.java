@@ -39,9 +39,19 @@ public final class KeySettlement {
       return;
     }
     StringBuilder text = new StringBuilder(added.size() * 12);
-    added.forEach((id, n) -> text.append(text.length() == 0 ? "" : ",").append(id).append('=')
-        .append(n));
+    added.forEach((id, n) -> appendAnswer(text, id, n));
     keys.answer(key.hi(), key.lo(), key.kind(), 0, text.toString());
+  }
+
+  /**
+   * Appends one song's count to a bulk add's remembered answer, {@code id=n,id=n}: the one
+   * place that writes that text, for a live write and for recovery alike.
+   */
+  public static void appendAnswer(StringBuilder body, CharSequence id, long count) {
+    if (body.length() > 0) {
+      body.append(',');
+    }
+    body.append(id).append('=').append(count);
   }
 
   /** The write is over: the key is done when {@code counts}, else forgotten. */
