@@ -138,12 +138,17 @@ public final class PlayCounterServlet extends HttpServlet {
     }
   }
 
-  /** {@code /}: every song at once. */
+  /** {@code /}: every song at once, or those its {@code id} parameters name. */
   private void songs(HttpServletRequest request, HttpServletResponse response, String method,
       CountsFormat format) throws IOException {
+    SongsQuery query = SongsQuery.of(request.getQueryString(), method);
+    if (query.problem() != null) {
+      replies.reject(response, format, query.rejection(), query.problem());
+      return;
+    }
     switch (method) {
       case "GET", "HEAD" -> Replies.sendCounts(response, method.equals("HEAD"), 200, format,
-          store::snapshot);
+          query.everySong() ? store::snapshot : query.counts(store));
       case "POST" -> playRequests.add(request, response, format);
       case "DELETE" -> {
         if (!replies.authorized(request, response, format)) {

@@ -133,8 +133,11 @@ public enum CountsFormat {
     return "count must be a whole number from 1 to " + maxCount;
   }
 
-  /** Quotes part of a client's body for a one-line, ASCII-only error message. */
-  static String shown(CharSequence text) {
+  /**
+   * Quotes part of what a client sent (a body, a query parameter) for a one-line, ASCII-only
+   * error message: at most 40 characters of it, then {@code ...}.
+   */
+  public static String shown(CharSequence text) {
     boolean cut = text.length() > SNIPPET_LENGTH;
     String quoted = Json.quote(cut ? text.subSequence(0, SNIPPET_LENGTH) : text);
     return cut ? quoted.substring(0, quoted.length() - 1) + "...\"" : quoted;
