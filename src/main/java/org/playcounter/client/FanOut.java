@@ -3,6 +3,7 @@ package org.playcounter.client;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -78,15 +79,36 @@ final class FanOut {
   }
 
   private <T> Answers<T> all(Map<URI, HttpRequest> requests, ServerCalls.Reader<T> reader) {
-    Map<URI, CompletableFuture<T>> pending = new LinkedHashMap<>();
-    requests.forEach((server, request) -> pending.put(server, calls.sendAsync(server, request, reader)));
-    Map<URI, T> answers = new LinkedHashMap<>();
+    Map<URI, List<HttpRequest>> one = new LinkedHashMap<>();
+    requests.forEach((server, request) -> one.put(server, List.of(request)));
+    Answers<List<T>> answers = each(one, reader);
+    Map<URI, T> first = new LinkedHashMap<>();
+    answers.answers().forEach((server, list) -> first.put(server, list.get(0)));
+    return new Answers<>(first, answers.failures());
+  }
+
+  /**
+   * Sends every request at once, several to a server whose share did not fit one, then waits
+   * for all of them: a server's answers in the order of its requests, or its first failure.
+   */
+  <T> Answers<List<T>> each(Map<URI, List<HttpRequest>> requests,
+      ServerCalls.Reader<T> reader) {
+    Map<URI, List<CompletableFuture<T>>> pending = new LinkedHashMap<>();
+    requests.forEach((server, list) -> pending.put(server, list.stream()
+        .map(request -> calls.sendAsync(server, request, reader)).toList()));
+    Map<URI, List<T>> answers = new LinkedHashMap<>();
     Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
-    pending.forEach((server, answer) -> {
-      try {
-        answers.put(server, answer.join()); // ends: every exchange has a deadline
-      } catch (CompletionException e) {
-        failures.put(server, ServerCalls.unreachable(server, e));
+    pending.forEach((server, list) -> {
+      List<T> answered = new ArrayList<>(list.size());
+      for (CompletableFuture<T> answer : list) {
+        try {
+          answered.add(answer.join()); // ends: every exchange has a deadline
+        } catch (CompletionException e) {
+          failures.putIfAbsent(server, ServerCalls.unreachable(server, e));
+        }
+      }
+      if (!failures.containsKey(server)) {
+        answers.put(server, answered);
       }
     });
     return new Answers<>(answers, failures);
@@ -115,5 +137,5 @@ final class FanOut {
   }
 
   /** The answers that came and the failures of the others, by server. */
-  private record Answers<T>(Map<URI, T> answers, Map<URI, PlayCounterException> failures) {}
+  record Answers<T>(Map<URI, T> answers, Map<URI, PlayCounterException> failures) {}
 }

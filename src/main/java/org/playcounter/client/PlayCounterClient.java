@@ -3,6 +3,7 @@ package org.playcounter.client;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ import org.playcounter.wire.SongId;
  *     .servers(URI.create("http://10.0.0.1:8080"), URI.create("http://10.0.0.2:8080"))
  *     .build();
  * client.increment("1");                 // 1
+ * Map<String, Long> some = client.counts(List.of("1", "5"));   // {1=1, 5=0}
  * Map<String, Long> all = client.counts();
  * }</pre>
  *
@@ -59,6 +61,7 @@ public final class PlayCounterClient {
   private final FanOut fanOut;
   private final DrainProtocol drains;
   private final BulkAdd bulk;
+  private final ManyCounts many;
 
   /** A client of {@link #DEFAULT_SERVER} with the default timeouts. */
   public PlayCounterClient() {
@@ -80,6 +83,7 @@ public final class PlayCounterClient {
     this.fanOut = new FanOut(calls, router.servers());
     this.drains = new DrainProtocol(router, calls);
     this.bulk = new BulkAdd(router, calls, fanOut);
+    this.many = new ManyCounts(router, calls, fanOut);
   }
 
   /** Starts a client with {@link #DEFAULT_SERVER} and the default timeouts. */
@@ -172,6 +176,24 @@ public final class PlayCounterClient {
    */
   public Map<String, Long> counts() {
     return fanOut.counts(fanOut.everyServer("GET", null), ServerCalls::parseCounts);
+  }
+
+  /**
+   * The counts of the songs in {@code ids}, a song never played as 0: each server asked once
+   * with {@code GET /?id=..} for exactly its songs, all servers at once, a server's songs split
+   * over several requests only where they pass 1,000 ids or a request target of 6 KiB (see
+   * {@code client.md}). Each count is its song's on its server at one instant, as
+   * {@link #count(String)} reads it (pending drains included); not all at the same instant.
+   *
+   * @return every id once, in the order of {@code ids} (a repeat at its first place); empty,
+   *     without a request, for no ids
+   * @throws IllegalArgumentException for an invalid id, before anything is sent
+   * @throws PlayCounterException if any server failed or answered other songs than those asked
+   *     (a server older than {@code GET /?id=} lists every song); its partial results are the
+   *     counts of the songs of the servers that answered
+   */
+  public Map<String, Long> counts(Collection<String> ids) {
+    return many.counts(ids);
   }
 
   /**

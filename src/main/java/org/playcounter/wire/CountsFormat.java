@@ -62,7 +62,23 @@ public enum CountsFormat {
         : parseText(body, Long.MAX_VALUE, true);
   }
 
+  /**
+   * Parses a server's answer to {@code GET /?id=...}: the songs asked for with their counts, a
+   * song never played as 0. Like {@link #parse} with counts from 0 to {@link Long#MAX_VALUE}.
+   *
+   * @throws MalformedCountsException naming the first bad pair, or a repeated id
+   */
+  public Map<String, Long> parseAnswer(CharSequence body) throws MalformedCountsException {
+    return this == JSON ? Json.parseCounts(body, 0, Long.MAX_VALUE, false)
+        : parseText(body, 0, Long.MAX_VALUE, false);
+  }
+
   private static Map<String, Long> parseText(CharSequence body, long maxCount,
+      boolean repeatsAllowed) throws MalformedCountsException {
+    return parseText(body, 1, maxCount, repeatsAllowed);
+  }
+
+  private static Map<String, Long> parseText(CharSequence body, long minCount, long maxCount,
       boolean repeatsAllowed) throws MalformedCountsException {
     int end = body.length();
     if (end > 0 && body.charAt(end - 1) == '\n') {
@@ -95,7 +111,8 @@ public enum CountsFormat {
       if (problem != null) {
         throw new MalformedCountsException(where + problem);
       }
-      long count = parseCount(text.subSequence(equals + 1, text.length()), maxCount, where);
+      long count = parseCount(text.subSequence(equals + 1, text.length()), minCount, maxCount,
+          where);
       if (repeatsAllowed) {
         counts.remove(id); // the later pair is the newer; keep body order for it
       }
@@ -109,28 +126,31 @@ public enum CountsFormat {
     }
   }
 
-  /** Parses a decimal count from 1 to {@code maxCount}: digits only, no sign, no fraction. */
-  static long parseCount(CharSequence digits, long maxCount, String where)
+  /**
+   * Parses a decimal count from {@code minCount} (0 or 1) to {@code maxCount}: digits only, no
+   * sign, no fraction.
+   */
+  static long parseCount(CharSequence digits, long minCount, long maxCount, String where)
       throws MalformedCountsException {
     if (digits.length() == 0 || digits.length() > 19) {
-      throw new MalformedCountsException(where + wholeNumber(maxCount));
+      throw new MalformedCountsException(where + wholeNumber(minCount, maxCount));
     }
     long value = 0;
     for (int i = 0; i < digits.length(); i++) {
       int d = digits.charAt(i) - '0';
       if (d < 0 || d > 9 || value > (maxCount - d) / 10) {
-        throw new MalformedCountsException(where + wholeNumber(maxCount));
+        throw new MalformedCountsException(where + wholeNumber(minCount, maxCount));
       }
       value = value * 10 + d;
     }
-    if (value < 1) {
-      throw new MalformedCountsException(where + wholeNumber(maxCount));
+    if (value < minCount) {
+      throw new MalformedCountsException(where + wholeNumber(minCount, maxCount));
     }
     return value;
   }
 
-  static String wholeNumber(long maxCount) {
-    return "count must be a whole number from 1 to " + maxCount;
+  static String wholeNumber(long minCount, long maxCount) {
+    return "count must be a whole number from " + minCount + " to " + maxCount;
   }
 
   /**

@@ -73,17 +73,25 @@ public final class Json {
    */
   static Map<String, Long> parseCounts(CharSequence body, long maxCount, boolean repeatsAllowed)
       throws MalformedCountsException {
-    return new Parser(body, maxCount, repeatsAllowed).object();
+    return parseCounts(body, 1, maxCount, repeatsAllowed);
+  }
+
+  /** {@link #parseCounts(CharSequence, long, boolean)} with counts from {@code minCount}. */
+  static Map<String, Long> parseCounts(CharSequence body, long minCount, long maxCount,
+      boolean repeatsAllowed) throws MalformedCountsException {
+    return new Parser(body, minCount, maxCount, repeatsAllowed).object();
   }
 
   private static final class Parser {
     private final CharSequence in;
+    private final long minCount;
     private final long maxCount;
     private final boolean repeatsAllowed;
     private int pos;
 
-    Parser(CharSequence in, long maxCount, boolean repeatsAllowed) {
+    Parser(CharSequence in, long minCount, long maxCount, boolean repeatsAllowed) {
       this.in = in;
+      this.minCount = minCount;
       this.maxCount = maxCount;
       this.repeatsAllowed = repeatsAllowed;
     }
@@ -144,14 +152,14 @@ public final class Json {
       if (start == pos) {
         char c = peek();
         if (c == '"' || c == '{' || c == '[' || c == 't' || c == 'f' || c == 'n') {
-          throw new MalformedCountsException(where + CountsFormat.wholeNumber(maxCount));
+          throw new MalformedCountsException(where + CountsFormat.wholeNumber(minCount, maxCount));
         }
         throw broken("a number");
       }
       if (pos - start > 1 && in.charAt(start) == '0' && Character.isDigit(in.charAt(start + 1))) {
         throw new MalformedCountsException(where + "a JSON number has no leading zero");
       }
-      return CountsFormat.parseCount(in.subSequence(start, pos), maxCount, where);
+      return CountsFormat.parseCount(in.subSequence(start, pos), minCount, maxCount, where);
     }
 
     private String string() throws MalformedCountsException {

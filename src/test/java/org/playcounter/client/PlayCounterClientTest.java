@@ -264,6 +264,158 @@ class PlayCounterClientTest {
     assertEquals(3, received.values().stream().mapToInt(List::size).sum());
   }
 
+  /** A count every fake server gives song {@code id}: 0 for a third of them, as if unplayed. */
+  private static long fakeCount(String id) {
+    return Math.floorMod(id.hashCode(), 3) == 0 ? 0 : Math.floorMod(id.hashCode(), 1000) + 1;
+  }
+
+  /** A fake of {@code GET /?id=..}: the ids of the raw query, in order, each with its count. */
+  private static String answerIds(String rawQuery) {
+    StringBuilder body = new StringBuilder();
+    Set<String> seen = new HashSet<>();
+    for (String parameter : rawQuery.split("&")) {
+      String id = parameter.substring("id=".length());
+      if (seen.add(id)) {
+        body.append(body.length() == 0 ? "" : ",").append(id).append('=').append(fakeCount(id));
+      }
+    }
+    return body.toString();
+  }
+
+  @Test
+  void countsOfManySongsAsksEachServerOnceAllAtOnceAndAnswersInTheOrderAsked() {
+    int n = 8;
+    CountDownLatch arrived = new CountDownLatch(n);
+    Map<URI, List<String>> received = new ConcurrentHashMap<>();
+    List<URI> uris = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      URI[] self = new URI[1];
+      self[0] = servers.start(exchange -> {
+        String query = exchange.getRequestURI().getRawQuery();
+        received.computeIfAbsent(self[0], s -> new CopyOnWriteArrayList<>())
+            .add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + "?"
+                + query);
+        arrived.countDown();
+        boolean all = await(arrived, 20);
+        answer(exchange, all ? 200 : 503, all ? answerIds(query) : "only some requests arrived");
+      });
+      uris.add(self[0]);
+    }
+    PlayCounterClient client = PlayCounterClient.builder().servers(uris)
+        .requestTimeout(Duration.ofSeconds(60)).build();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ids.add(i % 7 == 0 ? "drain" : "song-" + (i * 7919 % 1000)); // repeats, and a format word
+    }
+    ids.addAll(List.of("..a", "~", "version", "0", "song-7"));
+    Map<String, Long> counts = client.counts(ids);
+
+    List<String> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(ids));
+    assertEquals(distinct, new ArrayList<>(counts.keySet()));
+    distinct.forEach(id -> assertEquals(fakeCount(id), counts.get(id), id));
+    assertEquals(Set.copyOf(uris), received.keySet());
+    for (URI server : uris) {
+      assertEquals(1, received.get(server).size(), "requests to " + server);
+      StringBuilder expected = new StringBuilder("GET /?");
+      for (String id : distinct) {
+        if (client.router().serverFor(id).equals(server)) {
+          expected.append(expected.length() == 6 ? "" : "&").append("id=").append(id);
+        }
+      }
+      assertEquals(expected.toString(), received.get(server).get(0));
+    }
+    assertThrows(UnsupportedOperationException.class, () -> counts.put("x", 1L));
+  }
+
+  @Test
+  void countsSplitsAServersSongsSoThatEachRequestStaysUnderTheLimits() {
+    List<String> received = new CopyOnWriteArrayList<>();
+    URI base = servers.start(exchange -> {
+      received.add(exchange.getRequestURI().getRawPath() + "?"
+          + exchange.getRequestURI().getRawQuery());
+      answer(exchange, 200, answerIds(exchange.getRequestURI().getRawQuery()));
+    });
+    URI server = URI.create(base + "/playcounter");
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add(String.format("%04d", i) + "x".repeat(124)); // 128 characters, the longest id
+    }
+    Map<String, Long> counts = client.counts(ids);
+    assertEquals(ids, new ArrayList<>(counts.keySet()));
+    int perRequest = (ManyCounts.MAX_REQUEST_TARGET - "/playcounter/?".length() + 1) / 132;
+    assertEquals((ids.size() + perRequest - 1) / perRequest, received.size(), "" + received);
+    List<String> sent = new ArrayList<>();
+    int notFull = 0;
+    for (String target : received) {
+      assertTrue(target.length() <= ManyCounts.MAX_REQUEST_TARGET, target.length() + " bytes");
+      notFull += target.length() > ManyCounts.MAX_REQUEST_TARGET - 132 ? 0 : 1;
+      assertTrue(target.startsWith("/playcounter/?id="), target);
+      for (String parameter : target.substring("/playcounter/?".length()).split("&")) {
+        sent.add(parameter.substring(3));
+      }
+    }
+    assertEquals(1, notFull, "requests that could have taken another id: " + received);
+    sent.sort(null);
+    assertEquals(ids, sent);
+  }
+
+  @Test
+  void aServersShareIsSplitAtAThousandIds() {
+    String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; ids.size() < 2_500; i++) {
+      ids.add("" + alphabet.charAt(i / alphabet.length()) + alphabet.charAt(i % alphabet.length()));
+    }
+    List<List<String>> batches = ManyCounts.split(URI.create("http://h:1"), ids);
+    assertEquals(List.of(1_000, 1_000, 500), batches.stream().map(List::size).toList());
+    assertEquals(ids, batches.stream().flatMap(List::stream).toList());
+    assertEquals(6_001, ManyCounts.path(batches.get(0)).length());
+  }
+
+  @Test
+  void countsFromAServerThatListsEverySongFails() {
+    URI old = servers.start(exchange -> answer(exchange, 200, "a=1,b=2,zz=3"));
+    URI good = servers.start(exchange ->
+        answer(exchange, 200, answerIds(exchange.getRequestURI().getRawQuery())));
+    PlayCounterClient client = new PlayCounterClient(List.of(old, good));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ids.add("s" + i);
+    }
+    PlayCounterException e = assertThrows(PlayCounterException.class, () -> client.counts(ids));
+    assertEquals(Set.of(old), e.failures().keySet());
+    assertTrue(e.failures().get(old).reason().contains("not asked for"), e.getMessage());
+    Map<String, Long> expected = new HashMap<>();
+    ids.stream().filter(id -> client.router().serverFor(id).equals(good))
+        .forEach(id -> expected.put(id, fakeCount(id)));
+    assertEquals(expected, e.partialResults());
+    assertEquals(Set.of(good), e.serverResults().keySet());
+
+    URI empty = servers.start(exchange -> answer(exchange, 200, ""));
+    PlayCounterException none = assertThrows(PlayCounterException.class,
+        () -> new PlayCounterClient(List.of(empty)).counts(List.of("a", "b")));
+    assertTrue(none.getMessage().contains("0 of the 2 songs asked for"), none.getMessage());
+  }
+
+  @Test
+  void countsChecksEveryIdBeforeAnyRequestAndAsksNothingForNoIds() {
+    AtomicInteger requests = new AtomicInteger();
+    URI server = servers.start(exchange -> {
+      requests.incrementAndGet();
+      answer(exchange, 200, answerIds(exchange.getRequestURI().getRawQuery()));
+    });
+    PlayCounterClient client = new PlayCounterClient(List.of(server));
+    for (String bad : List.of("..", ".", "", "a&id=b", "a%31", "x".repeat(129), "a b")) {
+      assertThrows(IllegalArgumentException.class, () -> client.counts(List.of("ok", bad)), bad);
+    }
+    assertEquals(Map.of(), client.counts(List.of()));
+    assertEquals(0, requests.get());
+    assertEquals(List.of("b", "a"), new ArrayList<>(client.counts(List.of("b", "a", "b"))
+        .keySet()));
+    assertEquals(1, requests.get());
+  }
+
   @Test
   void builderRejectsWhatItCannotUse() {
     assertThrows(IllegalArgumentException.class,

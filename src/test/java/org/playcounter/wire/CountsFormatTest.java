@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,6 +82,22 @@ class CountsFormatTest {
         CountsFormat.TEXT.parseListing("big=" + Long.MAX_VALUE));
     assertThrows(MalformedCountsException.class, () -> CountsFormat.TEXT.parseListing("1=3,,"));
     assertThrows(MalformedCountsException.class, () -> CountsFormat.TEXT.parse("1=3,1=9", MAX));
+  }
+
+  @Test
+  void anAnswerToManyIdsHoldsZerosAndNoRepeat() throws Exception {
+    assertEquals(List.of(Map.entry("5", 0L), Map.entry("1", 3L), Map.entry("m", Long.MAX_VALUE)),
+        List.copyOf(CountsFormat.TEXT.parseAnswer("5=0,1=3,m=9223372036854775807").entrySet()));
+    assertEquals(Map.of("5", 0L, "1", 3L),
+        CountsFormat.JSON.parseAnswer("{\"5\":0,\"1\":3}"));
+    assertEquals("pair 2 (\"5=1\"): song id appears twice", assertThrows(
+        MalformedCountsException.class, () -> CountsFormat.TEXT.parseAnswer("5=0,5=1"))
+        .getMessage());
+    assertEquals("pair 1 (\"5=-1\"): count must be a whole number from 0 to "
+        + Long.MAX_VALUE, assertThrows(MalformedCountsException.class,
+            () -> CountsFormat.TEXT.parseAnswer("5=-1")).getMessage());
+    assertThrows(MalformedCountsException.class, () -> CountsFormat.JSON.parseAnswer("{\"5\":00}"));
+    assertThrows(MalformedCountsException.class, () -> CountsFormat.TEXT.parse("5=0", 10));
   }
 
   @Test

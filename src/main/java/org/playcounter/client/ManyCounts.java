@@ -1,0 +1,154 @@
+package org.playcounter.client;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.playcounter.wire.CountsFormat;
+import org.playcounter.wire.MalformedCountsException;
+import org.playcounter.wire.SongId;
+
+/**
+ * The counts of many songs of {@link PlayCounterClient#counts(Collection)}: the ids checked, grouped
+ * by the server each song lives on, and read with {@code GET /?id=..&id=..}, one request per
+ * server unless its songs do not fit one, all servers at once.
+ *
+ * <p>A request carries at most {@link #MAX_IDS} ids and a request target (path and query, the
+ * server's context path included) of at most {@link #MAX_REQUEST_TARGET} bytes, so that its
+ * request line and headers stay inside the 8 KiB that Tomcat ({@code maxHttpHeaderSize}) and
+ * Jetty ({@code requestHeaderSize}) take by default, with room for what a proxy adds. Each answer
+ * must hold exactly the songs its request asked for, in that order: a server older than
+ * {@code GET /?id=} ignores the query and lists every song, which is a failure here, not a count.
+ * Stateless, so one instance serves every thread.
+ */
+final class ManyCounts {
+  /** The most ids the server takes in one request (API section 8). */
+  static final int MAX_IDS = 1000;
+  /** The longest request target sent, in bytes: 6 KiB of the containers' 8 KiB for the head. */
+  static final int MAX_REQUEST_TARGET = 6 * 1024;
+
+  private final RendezvousRouter router;
+  private final ServerCalls calls;
+  private final FanOut fanOut;
+
+  ManyCounts(RendezvousRouter router, ServerCalls calls, FanOut fanOut) {
+    this.router = router;
+    this.calls = calls;
+    this.fanOut = fanOut;
+  }
+
+  /**
+   * The count of every song in {@code ids}, in their order, each repeat once.
+   *
+   * @throws IllegalArgumentException for an invalid id, before anything is sent
+   * @throws PlayCounterException if any server failed, with the counts of the others' songs
+   */
+  Map<String, Long> counts(Collection<String> ids) {
+    Set<String> asked = new LinkedHashSet<>();
+    for (String id : ids) {
+      asked.add(SongId.check(id));
+    }
+    Map<URI, List<List<String>>> batches = new LinkedHashMap<>();
+    Map<URI, List<HttpRequest>> requests = new LinkedHashMap<>();
+    shards(asked).forEach((server, songs) -> {
+      List<List<String>> split = split(server, songs);
+      batches.put(server, split);
+      requests.put(server, split.stream().map(batch -> calls.request(server, path(batch), "GET",
+          null, BodyPublishers.noBody()).build()).toList());
+    });
+    FanOut.Answers<List<Map<String, Long>>> answers = fanOut.each(requests,
+        ManyCounts::parseAnswer);
+    Map<URI, Map<String, Long>> byServer = new LinkedHashMap<>();
+    Map<URI, PlayCounterException> failures = new LinkedHashMap<>(answers.failures());
+    answers.answers().forEach((server, list) -> {
+      Map<String, Long> counts = new LinkedHashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        List<String> batch = batches.get(server).get(i);
+        if (!new ArrayList<>(list.get(i).keySet()).equals(batch)) {
+          failures.put(server, new PlayCounterException(server, 200, unexpected(batch,
+              list.get(i)), null));
+          return;
+        }
+        counts.putAll(list.get(i));
+      }
+      byServer.put(server, Collections.unmodifiableMap(counts));
+    });
+    Map<String, Long> result = new LinkedHashMap<>();
+    for (String id : asked) {
+      Map<String, Long> counts = byServer.get(router.serverFor(id));
+      if (counts != null) {
+        result.put(id, counts.get(id));
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new PlayCounterException(result, byServer, failures, requests.size(), Set.of());
+    }
+    return Collections.unmodifiableMap(result);
+  }
+
+  /** The songs grouped by the server the router names for each, in the order asked. */
+  private Map<URI, List<String>> shards(Set<String> ids) {
+    Map<URI, List<String>> shards = new LinkedHashMap<>();
+    for (String id : ids) {
+      shards.computeIfAbsent(router.serverFor(id), server -> new ArrayList<>()).add(id);
+    }
+    return shards;
+  }
+
+  /**
+   * One server's songs in batches, in order, each batch at most {@link #MAX_IDS} ids whose request
+   * target, {@code server}'s context path included, is at most {@link #MAX_REQUEST_TARGET} bytes.
+   */
+  static List<List<String>> split(URI server, List<String> ids) {
+    int base = server.getRawPath().length() + "/?".length();
+    List<List<String>> batches = new ArrayList<>();
+    List<String> batch = new ArrayList<>();
+    int length = base;
+    for (String id : ids) {
+      int more = (batch.isEmpty() ? 0 : 1) + "id=".length() + id.length();
+      if (!batch.isEmpty() && (batch.size() == MAX_IDS || length + more > MAX_REQUEST_TARGET)) {
+        batches.add(batch);
+        batch = new ArrayList<>();
+        length = base;
+        more = "id=".length() + id.length();
+      }
+      batch.add(id);
+      length += more;
+    }
+    if (!batch.isEmpty()) {
+      batches.add(batch);
+    }
+    return batches;
+  }
+
+  /** {@code /?id=a&id=b}: song ids need no escaping, being unreserved characters only. */
+  static String path(List<String> batch) {
+    StringBuilder path = new StringBuilder("/?");
+    for (String id : batch) {
+      path.append(path.length() == 2 ? "id=" : "&id=").append(id);
+    }
+    return path.toString();
+  }
+
+  private static Map<String, Long> parseAnswer(HttpResponse<String> response)
+      throws MalformedCountsException {
+    return CountsFormat.TEXT.parseAnswer(response.body());
+  }
+
+  private static String unexpected(List<String> asked, Map<String, Long> answered) {
+    Set<String> extra = new LinkedHashSet<>(answered.keySet());
+    extra.removeAll(asked);
+    String what = !extra.isEmpty() ? answered.size() + " songs, " + extra.size()
+        + " of them not asked for (a server without GET /?id= lists every song)"
+        : answered.size() + " of the " + asked.size() + " songs asked for";
+    return "unexpected answer: " + what + ", not exactly the songs asked for in their order";
+  }
+}
