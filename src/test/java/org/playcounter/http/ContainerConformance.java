@@ -167,6 +167,20 @@ abstract class ContainerConformance {
     }
   }
 
+  @Nested
+  class ManyCountsAtRoot extends ManyCountsSuite {
+    ManyCountsAtRoot() {
+      super(() -> containerFor("/"), "/");
+    }
+  }
+
+  @Nested
+  class ManyCountsAtContextPath extends ManyCountsSuite {
+    ManyCountsAtContextPath() {
+      super(() -> containerFor("/playcounter"), "/playcounter");
+    }
+  }
+
   /** Idempotency keys, at {@code /} only: the key table is the deployment's, not its path's. */
   @Nested
   class KeysAtRoot extends IdempotencySuite {
