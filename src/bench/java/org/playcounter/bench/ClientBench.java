@@ -6,6 +6,7 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,14 @@ import org.playcounter.client.PlayCounterClient;
  *
  * <p>Run with the compiled client on the class path, for example
  * {@code java -cp target/classes src/bench/java/org/playcounter/bench/ClientBench.java
- * http://127.0.0.1:8080 5}. It only plays and then deletes songs named {@code bench-*}, and it
+ * http://127.0.0.1:8080 5}; with a third argument {@code reads} it measures reads of pages of
+ * songs instead ({@link #runReads}). It only plays and then deletes songs named {@code bench-*}, and it
  * refuses any server that is not on the loopback interface.
  */
 public final class ClientBench {
   private static final int BULK_SONGS = 1_000;
+  /** Songs a page shows, read at once by {@link #runReads}. */
+  private static final int PAGE = 50;
 
   private final URI server;
   private final Duration phase;
@@ -46,7 +50,48 @@ public final class ClientBench {
     }
     // HttpURLConnection ignores a Connection request header; this makes it send "close" itself.
     System.setProperty("http.keepAlive", "false");
-    new ClientBench(server, phase).run();
+    ClientBench bench = new ClientBench(server, phase);
+    if (args.length > 2 && args[2].equals("reads")) {
+      bench.runReads();
+    } else {
+      bench.run();
+    }
+  }
+
+  /**
+   * Reads of pages of {@link #PAGE} songs (as a site shows a page of songs with their counts):
+   * one {@code counts(ids)} call a page against {@link #PAGE} {@code count(id)} calls, over
+   * {@link #BULK_SONGS} songs played once each.
+   */
+  private void runReads() {
+    System.out.printf("server %s, %s per phase, one thread, pages of %d songs%n", server, phase,
+        PAGE);
+    try {
+      bulkAdd(0);
+      for (boolean measured : new boolean[] {false, true}) {
+        report(measured, PAGE + " count() calls a page", measure(i -> {
+          for (String id : page(i)) {
+            client.count(id);
+          }
+        }, PAGE), "reads/s");
+        report(measured, "counts() of " + PAGE + " a page",
+            measure(i -> client.counts(page(i)), PAGE), "reads/s");
+      }
+    } finally {
+      for (int i = 0; i < BULK_SONGS; i++) {
+        client.delete("bench-" + i);
+      }
+    }
+  }
+
+  /** Page {@code i} of the songs, {@link #PAGE} of them, the pages in turn. */
+  private static List<String> page(long i) {
+    List<String> ids = new ArrayList<>(PAGE);
+    long first = i * PAGE % BULK_SONGS;
+    for (int k = 0; k < PAGE; k++) {
+      ids.add("bench-" + (first + k) % BULK_SONGS);
+    }
+    return ids;
   }
 
   private void run() throws IOException {
@@ -118,8 +163,12 @@ public final class ClientBench {
   }
 
   private static void report(boolean measured, String what, double playsPerSecond) {
-    System.out.printf("%-10s %-32s %,12.0f plays/s%n", measured ? "measured" : "warm-up", what,
-        playsPerSecond);
+    report(measured, what, playsPerSecond, "plays/s");
+  }
+
+  private static void report(boolean measured, String what, double perSecond, String unit) {
+    System.out.printf("%-10s %-32s %,12.0f %s%n", measured ? "measured" : "warm-up", what,
+        perSecond, unit);
   }
 
   @FunctionalInterface
