@@ -17,9 +17,9 @@ import org.playcounter.wire.MalformedCountsException;
 import org.playcounter.wire.SongId;
 
 /**
- * The counts of many songs of {@link PlayCounterClient#counts(Collection)}: the ids checked, grouped
- * by the server each song lives on, and read with {@code GET /?id=..&id=..}, one request per
- * server unless its songs do not fit one, all servers at once.
+ * The counts of many songs of {@link PlayCounterClient#counts(Collection)}: the ids checked,
+ * grouped by the server each song lives on, and read with {@code GET /?id=..&id=..}, one request
+ * per server unless its songs do not fit one, all servers at once.
  *
  * <p>A request carries at most {@link #MAX_IDS} ids and a request target (path and query, the
  * server's context path included) of at most {@link #MAX_REQUEST_TARGET} bytes, so that its

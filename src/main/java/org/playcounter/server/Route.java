@@ -66,11 +66,9 @@ enum Route {
       if (raw.isEmpty()) {
         continue; // "?&" or "?=x": nothing named
       }
-      String name;
-      try {
-        name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        return "malformed percent-escape in the query string";
+      String name = parameterName(raw);
+      if (name == null) {
+        return MALFORMED_QUERY;
       }
       if (this != METRICS || !name.equals("name[]")) {
         String shown = Json.quote(name.length() > 40 ? name.substring(0, 40) + "..." : name);
@@ -79,6 +77,24 @@ enum Route {
       }
     }
     return null;
+  }
+
+  /** The reason a query parameter's name that does not decode is refused. */
+  static final String MALFORMED_QUERY = "malformed percent-escape in the query string";
+
+  /**
+   * A query parameter's raw name decoded as a form's is ({@code +} a space), or null when its
+   * percent-escapes are malformed.
+   */
+  static String parameterName(String raw) {
+    if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+      return raw;
+    }
+    try {
+      return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** The metric label. */

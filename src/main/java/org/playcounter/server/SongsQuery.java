@@ -1,7 +1,5 @@
 package org.playcounter.server;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -60,10 +58,9 @@ final class SongsQuery {
         continue; // "?&id=1" or "?id=1&": nothing there
       }
       int equals = parameter.indexOf('=');
-      String name = decodedName(equals < 0 ? parameter : parameter.substring(0, equals));
+      String name = name(parameter, equals);
       if (!ID.equals(name)) {
-        return refused(Rejection.BAD_QUERY, name == null
-            ? "malformed percent-escape in the query string"
+        return refused(Rejection.BAD_QUERY, name == null ? Route.MALFORMED_QUERY
             : "query parameter " + CountsFormat.shown(name) + " is not taken with id: GET /"
                 + " takes only id parameters, one a song");
       }
@@ -89,22 +86,16 @@ final class SongsQuery {
   /** True when some parameter of the raw query is named {@code id}, escaped or not. */
   private static boolean namesId(String rawQuery) {
     for (String parameter : rawQuery.split("&")) {
-      int equals = parameter.indexOf('=');
-      if (ID.equals(decodedName(equals < 0 ? parameter : parameter.substring(0, equals)))) {
+      if (ID.equals(name(parameter, parameter.indexOf('=')))) {
         return true;
       }
     }
     return false;
   }
 
-  /** A parameter's name decoded as a form does ({@code +} a space), or null if malformed. */
-  private static String decodedName(String raw) {
-    try {
-      return raw.indexOf('%') < 0 && raw.indexOf('+') < 0 ? raw
-          : URLDecoder.decode(raw, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+  /** The decoded name of a parameter whose first {@code =} is at {@code equals} (-1: none). */
+  private static String name(String parameter, int equals) {
+    return Route.parameterName(equals < 0 ? parameter : parameter.substring(0, equals));
   }
 
   /** True when the request reads (or changes) every song: its query names no {@code id}. */

@@ -64,6 +64,38 @@ class ClientIT {
     assertEquals(Map.of(), client.counts());
   }
 
+  /**
+   * {@code counts(ids)} over three real servers: the count of every song asked, pending ones
+   * included, in the order asked, as {@code count(id)} reads each; 600 ids of 128 characters,
+   * so that each server's share is split under the request-line limit Jetty enforces.
+   */
+  @Test
+  void countsOfManySongsMatchEachSongsOwnCount() {
+    Map<String, Long> plays = new HashMap<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      String id = String.format("%03d", i) + "-".repeat(125);
+      ids.add(id);
+      if (i % 3 != 0) {
+        plays.put(id, 1L + i % 5);
+      }
+    }
+    ids.add(ids.get(7)); // a repeat
+    client.add(plays);
+    client.drain(); // pending now, still counted
+    client.increment(ids.get(1));
+    Map<String, Long> counts = client.counts(ids);
+    assertEquals(ids.subList(0, 600), new ArrayList<>(counts.keySet()));
+    for (String id : ids) {
+      assertEquals(client.count(id), counts.get(id), id);
+    }
+    assertEquals(plays.get(ids.get(1)) + 1, counts.get(ids.get(1)));
+    assertEquals(0, counts.get(ids.get(0)));
+    for (PendingDrain drain : client.pendingDrains()) {
+      client.acknowledge(drain);
+    }
+  }
+
   @Test
   void theTwoStepDrainHandsEveryPlayOverOnceAcknowledged() {
     Map<String, Long> plays = new HashMap<>();
