@@ -121,7 +121,7 @@ class SnapshotTest {
     store.close();
     Path file = dir.resolve(DataDirectory.SNAPSHOT);
     String text = Files.readString(file, StandardCharsets.US_ASCII);
-    Files.writeString(file, text.replace("begin live 1\n", "begin live 2\n"), StandardCharsets.US_ASCII);
+    Files.writeString(file, text.replace("begin live 1 1\n", "begin live 2 1\n"), StandardCharsets.US_ASCII);
     IOException e = assertThrows(IOException.class, this::open);
     assertTrue(e.getMessage().contains("damaged"), e.getMessage());
   }

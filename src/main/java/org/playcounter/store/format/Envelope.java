@@ -24,7 +24,9 @@ final class Envelope {
   private static final int THREE = 3;
   private static final int TWO_OR_THREE = 5;
 
-  private final byte[] b;
+  private byte[] b;
+  /** The offset in the file of {@code b[0]}: every offset this reports is in the file. */
+  private long base;
   private final FileKind fileKind;
   private final Path file;
   private final Header header = new Header();
@@ -38,18 +40,36 @@ final class Envelope {
   int idLength;
   long n;
   long x;
+  /**
+   * The body lines of the record last checked, parsed once while checking it so that handing
+   * them over does not parse them again: their ids' offsets and lengths and their numbers, for
+   * records of up to {@link #CACHED} lines ({@code cachedLines} -1 when not kept).
+   */
+  private static final int CACHED = 1 << 16;
+  private int[] lineIds = new int[0];
+  private int[] lineIdLengths = new int[0];
+  private long[] lineNs = new long[0];
+  private long[] lineXs = new long[0];
+  private int[] lineStarts = new int[0];
+  private int cachedLines = -1;
 
   Envelope(byte[] b, FileKind fileKind, Path file) {
+    this(b, 0, fileKind, file);
+  }
+
+  /** A reader of {@code b}, which holds the file's bytes from offset {@code base} on. */
+  Envelope(byte[] b, long base, FileKind fileKind, Path file) {
     this.b = b;
+    this.base = base;
     this.fileKind = fileKind;
     this.file = file;
   }
 
-  /** A second reader of the same record, for another thread. */
-  Envelope copy() {
-    Envelope copy = new Envelope(b, fileKind, file);
-    copy.shape = shape;
-    return copy;
+  /** Reads {@code b} from now on, which holds the file's bytes from offset {@code base} on. */
+  void rebase(byte[] bytes, long offset) {
+    this.b = bytes;
+    this.base = offset;
+    cachedLines = -1;
   }
 
   /** The header of the record last checked. */
@@ -66,7 +86,7 @@ final class Envelope {
   int record(int at, int to) throws IOException {
     Header h = header;
     h.clear();
-    h.offset = at;
+    h.offset = base + at;
     int eol = Fields.lineEnd(b, at, to);
     long lines = eol < 0 ? -1 : lines(b, at, eol);
     if (lines < 0) {
@@ -82,6 +102,17 @@ final class Envelope {
     }
     int bad = -1;
     int line = eol + 1;
+    long idBytes = 0;
+    boolean cache = lines <= CACHED && kind != null && problem == null;
+    if (cache && lineIds.length < lines) {
+      int room = (int) Math.min(CACHED, Math.max(lines, lineIds.length * 2L));
+      lineIds = new int[room];
+      lineIdLengths = new int[room];
+      lineNs = new long[room];
+      lineXs = new long[room];
+      lineStarts = new int[room];
+    }
+    cachedLines = -1;
     for (long i = 0; i < lines; i++) {
       int end = Fields.lineEnd(b, line, to);
       if (end < 0) {
@@ -90,6 +121,15 @@ final class Envelope {
       if (bad < 0 && kind != null && problem == null && !line(line, end)) {
         bad = line;
       }
+      if (cache) {
+        int k = (int) i;
+        lineStarts[k] = line;
+        lineIds[k] = idFrom;
+        lineIdLengths[k] = idLength;
+        lineNs[k] = n;
+        lineXs[k] = x;
+      }
+      idBytes += idLength;
       line = end + 1;
     }
     if (to - line < END_LINE || !Fields.is(b, line, line + END.length, END)
@@ -102,30 +142,38 @@ final class Envelope {
       return -1;
     }
     if (kind == null) {
-      throw Damage.at(file, at, "a record of unknown kind '"
+      throw Damage.at(file, base + at, "a record of unknown kind '"
           + Fields.show(b, at + BEGIN.length, kindTo) + "'");
     }
     if (!kind.belongsIn(fileKind)) {
-      throw Damage.at(file, at, "a " + kind.word() + " record, which belongs in no "
+      throw Damage.at(file, base + at, "a " + kind.word() + " record, which belongs in no "
           + fileKind.word() + " file");
     }
     if (problem != null) {
-      throw Damage.at(file, at, problem);
+      throw Damage.at(file, base + at, problem);
     }
     if (bad >= 0) {
-      throw Damage.at(file, bad, "a bad line in a " + kind.word() + " record");
+      throw Damage.at(file, base + bad, "a bad line in a " + kind.word() + " record");
     }
     bodyFrom = eol + 1;
     bodyTo = line;
+    h.idBytes = idBytes;
+    cachedLines = cache ? (int) lines : -1;
     return line + END_LINE;
   }
 
   /** Hands the body lines of {@code b[from, to)}, whole lines of the record last checked. */
   void hand(int from, int to, RecordSink sink) throws IOException {
+    if (cachedLines >= 0 && from == bodyFrom && to == bodyTo) {
+      for (int i = 0; i < cachedLines; i++) {
+        sink.line(b, lineIds[i], lineIdLengths[i], lineNs[i], lineXs[i], base + lineStarts[i]);
+      }
+      return;
+    }
     for (int at = from; at < to; ) {
       int end = Fields.lineEnd(b, at, to);
       line(at, end);
-      sink.line(b, idFrom, idLength, n, x, at);
+      sink.line(b, idFrom, idLength, n, x, base + at);
       at = end + 1;
     }
   }
@@ -151,10 +199,10 @@ final class Envelope {
     int idTo = Fields.space(b, at + 1, space);
     long count = Fields.number(b, idTo + 1, space);
     if (fileKind != FileKind.JOURNAL) {
-      throw Damage.at(file, at, "a one-song line in a " + fileKind.word() + " file");
+      throw Damage.at(file, base + at, "a one-song line in a " + fileKind.word() + " file");
     }
     if (!Fields.isId(b, at + 1, idTo) || count < 1) {
-      throw Damage.at(file, at, "a bad one-song line");
+      throw Damage.at(file, base + at, "a bad one-song line");
     }
     idFrom = at + 1;
     idLength = idTo - idFrom;
@@ -209,6 +257,9 @@ final class Envelope {
         }
         break;
       case LIVE:
+        if (at != eol) { // SONGS, the songs of every live record, absent in a snapshot of one
+          at = argument(at, eol, 1, 0);
+        }
         break;
       default:
         throw new AssertionError(h.kind);

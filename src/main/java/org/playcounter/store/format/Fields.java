@@ -155,11 +155,20 @@ final class Fields {
       return false;
     }
     for (int i = from; i < to; i++) {
-      if (!SongId.isIdChar((char) b[i])) {
+      if (!ID_BYTES[b[i] & 0xFF]) {
         return false;
       }
     }
     return true;
+  }
+
+  /** {@link SongId#isIdChar} for every byte value, looked up rather than worked out per byte. */
+  private static final boolean[] ID_BYTES = new boolean[256];
+
+  static {
+    for (int c = 0; c < 256; c++) {
+      ID_BYTES[c] = c < 128 && SongId.isIdChar((char) c);
+    }
   }
 
   /** True when {@code b[from, to)} is exactly {@code text}. */

@@ -9,6 +9,8 @@ public final class Header {
   public Kind kind;
   /** How many body lines the record has. */
   public long lines;
+  /** The bytes of the ids of its body lines, together. */
+  public long idBytes;
   /** The offset in the file of the record's first byte, the {@code b} of {@code begin}. */
   public long offset;
   /** The first argument: N of drain, ack and pending; G of snapshot; V of key; else 0. */
@@ -29,6 +31,7 @@ public final class Header {
   void clear() {
     kind = null;
     lines = 0;
+    idBytes = 0;
     offset = 0;
     a = 0;
     b = 0;

@@ -11,7 +11,12 @@ import java.nio.file.Path;
  * content is wrong is damage, thrown at once.
  */
 public final class RecordDecoder {
-  private RecordDecoder() {}
+  private final Envelope envelope;
+
+  /** A decoder of files of {@code kind}, reused from one window of {@code file} to the next. */
+  public RecordDecoder(FileKind kind, Path file) {
+    this.envelope = new Envelope(new byte[0], kind, file);
+  }
 
   /**
    * Decodes the records of b[from, to) (from = just past the version line) into sink, each
@@ -25,7 +30,21 @@ public final class RecordDecoder {
    */
   public static int decode(byte[] b, int from, int to, FileKind kind, Path file, RecordSink sink)
       throws IOException {
-    Envelope envelope = new Envelope(b, kind, file);
+    return decode(b, 0, from, to, kind, file, sink);
+  }
+
+  /**
+   * The same for {@code b} holding the file's bytes from offset {@code base} on: the offsets
+   * handed to the sink and named in damage are the file's, the one returned is {@code b}'s.
+   */
+  public static int decode(byte[] b, long base, int from, int to, FileKind kind, Path file,
+      RecordSink sink) throws IOException {
+    return new RecordDecoder(kind, file).decode(b, base, from, to, sink);
+  }
+
+  /** The same with this decoder's state, which is kept from one call to the next. */
+  public int decode(byte[] b, long base, int from, int to, RecordSink sink) throws IOException {
+    envelope.rebase(b, base);
     Header header = envelope.header();
     for (int at = from; at < to; ) {
       int next;
@@ -34,7 +53,7 @@ public final class RecordDecoder {
         if (next < 0) {
           return at;
         }
-        sink.single(b, envelope.idFrom, envelope.idLength, envelope.n, at);
+        sink.single(b, envelope.idFrom, envelope.idLength, envelope.n, base + at);
       } else {
         next = envelope.record(at, to);
         if (next < 0) {

@@ -18,6 +18,12 @@ import java.nio.file.StandardOpenOption;
  * the temporary file.
  */
 public final class SnapshotWriter implements AutoCloseable {
+  /**
+   * The most lines of one live record: the songs are written as many records, each naming the
+   * songs of them all, so that a reader holds one record at a time (about a megabyte) and makes
+   * room for every song when the first arrives.
+   */
+  public static final int LIVE_LINES = 1 << 16;
   private static final int BUFFER = 1 << 20;
   /** The stages: the snapshot record is due, then pending drains, keys, live, then done. */
   private static final int HEADER = 0;
@@ -34,6 +40,10 @@ public final class SnapshotWriter implements AutoCloseable {
   private boolean open;
   private long lastPending;
   private boolean committed;
+  /** The live songs declared, and those not yet written: of the open live record, and in all. */
+  private long liveSongs;
+  private long liveRecordLeft;
+  private long liveLeft;
 
   private SnapshotWriter(Path dir, Path temp, FileChannel channel) {
     this.dir = dir;
@@ -73,12 +83,20 @@ public final class SnapshotWriter implements AutoCloseable {
     encoder.arg(number);
   }
 
-  /** Opens the live record, whose {@code songs} lines come next. */
+  /**
+   * Opens the live records, whose {@code songs} lines come next: written as records of at most
+   * {@link #LIVE_LINES} lines, each naming {@code songs} (none at all holds one empty record).
+   */
   public void beginLive(long songs) throws IOException {
+    if (songs < 0) {
+      throw new IllegalArgumentException("songs < 0: " + songs);
+    }
     stage(Math.max(stage, PENDING), LIVE);
     open = true;
+    liveSongs = songs;
+    liveLeft = songs;
     room();
-    encoder.begin(Kind.LIVE, songs);
+    beginLiveRecord();
   }
 
   /** A body line of the open pending or live record. */
@@ -87,13 +105,37 @@ public final class SnapshotWriter implements AutoCloseable {
       throw new IllegalStateException("no pending or live record is open");
     }
     room();
+    if (stage == LIVE) {
+      if (liveLeft == 0) {
+        throw new IllegalStateException("more live songs than the " + liveSongs + " declared");
+      }
+      if (liveRecordLeft == 0) {
+        encoder.end();
+        room();
+        beginLiveRecord();
+      }
+      liveRecordLeft--;
+      liveLeft--;
+    }
     encoder.body(id, count);
+  }
+
+  private void beginLiveRecord() {
+    liveRecordLeft = Math.min(LIVE_LINES, liveLeft);
+    encoder.begin(Kind.LIVE, liveRecordLeft);
+    if (liveSongs > 0) {
+      encoder.arg(liveSongs);
+    }
   }
 
   /** Ends the open pending or live record; {@link IllegalStateException} if lines != declared. */
   public void endRecord() throws IOException {
     if (!open) {
       throw new IllegalStateException("no pending or live record is open");
+    }
+    if (stage == LIVE && liveLeft != 0) {
+      throw new IllegalStateException("the live records declared " + liveSongs + " songs but"
+          + " have " + (liveSongs - liveLeft));
     }
     room();
     encoder.end();

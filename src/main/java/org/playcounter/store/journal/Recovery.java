@@ -5,17 +5,18 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.playcounter.store.format.DataDirectory;
 import org.playcounter.store.format.Damage;
 import org.playcounter.store.format.FileKind;
+import org.playcounter.store.format.FileWindow;
 import org.playcounter.store.format.Header;
 import org.playcounter.store.format.RecordSink;
 import org.playcounter.store.format.RecordDecoder;
 import org.playcounter.store.format.SnapshotReader;
 import org.playcounter.store.keys.KeyTable;
-import org.playcounter.store.table.SongHash;
 import org.playcounter.store.table.SongTable;
 
 /**
@@ -38,7 +39,7 @@ final class Recovery {
       throws IOException {
     RecoverySink sink = new RecoverySink(table.replay(), table.drains(), keys);
     sink.file(DataDirectory.snapshot(dir));
-    long covered = SnapshotReader.read(dir, sink, SongHash::stripe);
+    long covered = SnapshotReader.read(dir, sink);
     List<Long> generations = DataDirectory.generations(dir);
     // A torn tail is allowed in the last journal that holds anything: an empty one after it (a
     // compaction that failed once it had made the file) holds no change that could follow it.
@@ -57,34 +58,78 @@ final class Recovery {
       sink.file(file);
       replay(file, sink, i >= last, log);
     }
+    sink.settle();
     table.replay().finish();
     return generations.isEmpty() ? covered + 1
         : Math.max(covered + 1, generations.get(generations.size() - 1));
   }
 
+  /** Replays one journal through a window of the file, a few megabytes whatever its size. */
   private static void replay(Path file, RecoverySink sink, boolean last, Consumer<String> log)
       throws IOException {
-    byte[] b = Files.readAllBytes(file);
-    int from = RecordDecoder.afterVersion(b, FileKind.JOURNAL, file);
-    if (from < 0) {
-      return; // made just before a crash: no records yet
+    try (FileWindow w = FileWindow.open(file, FileWindow.INITIAL)) {
+      byte[] head = w.to() == w.bytes().length ? w.bytes() : Arrays.copyOf(w.bytes(), w.to());
+      int at = RecordDecoder.afterVersion(head, FileKind.JOURNAL, file);
+      if (at < 0) {
+        if (!w.atEnd()) { // zeros for all the window holds: a power loss, or damage further on
+          everZero(w, file);
+        }
+        return; // made just before a crash: no records yet
+      }
+      RecordDecoder decoder = new RecordDecoder(FileKind.JOURNAL, file);
+      while (true) {
+        int stop = decoder.decode(w.bytes(), w.base(), at, w.to(), sink);
+        if (stop == w.to() || (!w.atEnd()
+            && RecordDecoder.extent(w.bytes(), stop, w.to()) == w.to())) {
+          if (!w.more(stop)) {
+            return; // every record decoded
+          }
+          at = 0; // the rest, or a record the window's end cut off, comes next
+          continue;
+        }
+        while (w.more(stop)) { // all that follows a record that does not check out
+          stop = 0;
+        }
+        cutTornTail(file, w.bytes(), stop, w.to(), w.base(), last, log);
+        return;
+      }
     }
-    int stop = RecordDecoder.decode(b, from, b.length, FileKind.JOURNAL, file, sink);
-    if (stop == b.length) {
-      return;
-    }
-    if (last && onlyZeros(b, RecordDecoder.extent(b, stop, b.length))
-        && !recordAfter(b, stop, file)) {
-      log.accept("playcounter: dropped a torn last record at offset " + stop + " of " + file
-          + " (" + (b.length - stop) + " bytes, written when the process stopped mid-write);"
+  }
+
+  /**
+   * A record at {@code b[stop]} (the file's {@code base + stop}) that does not check out, the file
+   * ending at {@code b[to]}: a torn tail of the last journal is cut off with a warning; anything
+   * else is damage.
+   */
+  private static void cutTornTail(Path file, byte[] b, int stop, int to, long base,
+      boolean last, Consumer<String> log) throws IOException {
+    if (last && onlyZeros(b, RecordDecoder.extent(b, stop, to), to)
+        && !recordAfter(b, stop, to, base, file)) {
+      log.accept("playcounter: dropped a torn last record at offset " + (base + stop) + " of "
+          + file + " (" + (to - stop) + " bytes, written when the process stopped mid-write);"
           + " every change before it is kept");
       try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
-        truncate.truncate(stop);
+        truncate.truncate(base + stop);
         truncate.force(true);
       }
       return;
     }
-    throw Damage.at(file, stop, "bad record");
+    throw Damage.at(file, base + stop, "bad record");
+  }
+
+  /** Reads the rest of a journal that began with zeros; damage where anything else is found. */
+  private static void everZero(FileWindow w, Path file) throws IOException {
+    for (int from = 0; ; from = w.to()) {
+      byte[] b = w.bytes();
+      for (int i = from; i < w.to(); i++) {
+        if (b[i] != 0) {
+          throw Damage.at(file, w.base() + i, "bytes after the zeros a journal begins with");
+        }
+      }
+      if (!w.more(w.to())) {
+        return;
+      }
+    }
   }
 
   /** True when the journal holds more than its version line (or a torn one). */
@@ -101,7 +146,7 @@ final class Recovery {
    * True when a whole record starts at a line after the one at {@code stop}: then what failed to
    * decode was damaged, not torn, since a torn write is only ever the file's last bytes.
    */
-  private static boolean recordAfter(byte[] b, int stop, Path file) {
+  private static boolean recordAfter(byte[] b, int stop, int to, long base, Path file) {
     RecordSink ignore = new RecordSink() {
       @Override
       public void single(byte[] bytes, int idFrom, int idLength, long delta, long offset) {}
@@ -115,9 +160,9 @@ final class Recovery {
       @Override
       public void end(Header header) {}
     };
-    for (int at = stop; at < b.length; ) {
+    for (int at = stop; at < to; ) {
       int eol = -1;
-      for (int i = at; i < b.length; i++) {
+      for (int i = at; i < to; i++) {
         if (b[i] == '\n') {
           eol = i;
           break;
@@ -128,7 +173,7 @@ final class Recovery {
       }
       at = eol + 1;
       try {
-        if (at < b.length && RecordDecoder.decode(b, at, b.length, FileKind.JOURNAL, file, ignore)
+        if (at < to && RecordDecoder.decode(b, base, at, to, FileKind.JOURNAL, file, ignore)
             > at) {
           return true;
         }
@@ -139,8 +184,8 @@ final class Recovery {
     return false;
   }
 
-  private static boolean onlyZeros(byte[] b, int from) {
-    for (int i = from; i < b.length; i++) {
+  private static boolean onlyZeros(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
       if (b[i] != 0) {
         return false;
       }

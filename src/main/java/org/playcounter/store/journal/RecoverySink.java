@@ -34,6 +34,8 @@ final class RecoverySink implements RecordSink {
   private long firstAnswer;
   /** The snapshot's next drain number, applied once its pending drains are made. */
   private long nextDrain = 1;
+  /** True once the first live record made room for the songs of them all. */
+  private boolean presized;
 
   RecoverySink(TableReplay table, PendingDrains drains, KeyTable keys) {
     this.table = table;
@@ -41,9 +43,38 @@ final class RecoverySink implements RecordSink {
     this.keys = keys;
   }
 
-  /** The file whose records come next, for the damage messages. */
-  void file(Path next) {
+  /** The file whose records come next, for the damage messages; what is held back is applied. */
+  void file(Path next) throws IOException {
+    settle();
     this.file = next;
+  }
+
+  /**
+   * Applies every change held back, naming the file and offset of the first one that takes a
+   * total below zero or past {@link Long#MAX_VALUE} as damage.
+   */
+  void settle() throws IOException {
+    damage(table.apply());
+  }
+
+  private void settleIfFull() throws IOException {
+    if (table.full()) {
+      damage(table.handOver());
+    }
+  }
+
+  private void damage(TableReplay.Problem problem) throws IOException {
+    if (problem == null) {
+      return;
+    }
+    String in = problem.drain() == 0 ? "" : " in drain " + problem.drain();
+    if (problem.overflow()) {
+      throw Damage.at(file, problem.offset(), "the count of " + problem.id() + in + " passes "
+          + Long.MAX_VALUE);
+    }
+    throw Damage.at(file, problem.offset(), "more plays of " + problem.id() + " removed"
+        + (problem.drain() == 0 ? " than recorded" : " from drain " + problem.drain()
+        + " than it held"));
   }
 
   @Override
@@ -58,6 +89,9 @@ final class RecoverySink implements RecordSink {
     number = header.a;
     answers = null;
     firstAnswer = 0;
+    if (header.keyed || kind == Kind.ACK) {
+      settle(); // a keyed record's answer needs the totals; an ack drops the drain's parts
+    }
     switch (kind) {
       case PLAYS, REMOVES, LIVE -> { }
       case DRAIN, PENDING -> create(number, header.offset);
@@ -72,9 +106,12 @@ final class RecoverySink implements RecordSink {
       case KEY -> { }
       default -> throw Damage.at(file, header.offset, "a record of kind " + kind + " here");
     }
-    if (kind == Kind.LIVE) {
+    if (kind == Kind.LIVE && !presized) {
       table.nextDrain(nextDrain);
-      table.presize(header.lines);
+      // a: the songs of all the live records; their ids as long as this record's on average
+      table.presize(header.a > 0 ? header.a : header.lines,
+          header.lines == 0 ? 0 : (double) header.idBytes / header.lines);
+      presized = true;
     }
     if (header.keyed || kind == Kind.KEY) {
       answers = new StringBuilder();
@@ -133,6 +170,11 @@ final class RecoverySink implements RecordSink {
 
   private void live(byte[] b, int idFrom, int idLength, long delta, long offset)
       throws IOException {
+    if (answers == null) {
+      table.liveLater(b, idFrom, idLength, delta, offset);
+      settleIfFull();
+      return;
+    }
     long total;
     try {
       total = table.live(b, idFrom, idLength, delta);
@@ -150,6 +192,11 @@ final class RecoverySink implements RecordSink {
       throws IOException {
     if (!drains.isPending(drain)) {
       throw Damage.at(file, offset, "a change of drain " + drain + ", which is not pending");
+    }
+    if (answers == null) {
+      table.pendingLater(drain, b, idFrom, idLength, delta, offset);
+      settleIfFull();
+      return;
     }
     long total;
     try {

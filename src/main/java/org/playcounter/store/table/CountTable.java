@@ -28,18 +28,32 @@ final class CountTable {
   }
 
   private CountTable(int slots) {
+    this(slots, slots * 4);
+  }
+
+  private CountTable(int slots, int arenaBytes) {
     offsets = new int[slots];
     counts = new long[slots];
-    arena = new byte[slots * 4];
+    arena = new byte[arenaBytes];
   }
 
   /** An empty table with room for {@code songs} songs before it grows. */
   static CountTable sized(int songs) {
+    return new CountTable(slotsFor(songs));
+  }
+
+  /** The same, its ids' bytes about {@code idBytes} (their length bytes not counted). */
+  static CountTable sized(int songs, long idBytes) {
+    return new CountTable(slotsFor(songs), (int) Math.min(Integer.MAX_VALUE - 8,
+        Math.max(MIN_SLOTS * 4, songs + idBytes)));
+  }
+
+  private static int slotsFor(int songs) {
     int slots = MIN_SLOTS;
     while (slots * 3L < songs * 4L + 4) {
       slots *= 2;
     }
-    return new CountTable(slots);
+    return slots;
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.Map;
 public final class SongTable {
   /** Stripes: a few hundred keep lock contention negligible on any core count. */
   static final int STRIPES = 256;
+  /** Recovery's writer, made when first asked for (by the thread that recovers). */
+  private TableReplay replay;
 
   final Stripe[] stripes = new Stripe[STRIPES];
   final SongLimit limit;
@@ -61,9 +63,14 @@ public final class SongTable {
     return removals;
   }
 
-  /** Recovery's way in: changes applied with no limit and no recorder. */
+  /** Recovery's way in: changes applied with no limit and no recorder; the same one each time. */
   public TableReplay replay() {
-    return new TableReplay(this);
+    TableReplay replay = this.replay;
+    if (replay == null) {
+      replay = new TableReplay(this);
+      this.replay = replay;
+    }
+    return replay;
   }
 
   /** The song's count, 0 for a song never played: live plus pending, as the latest change left it. */

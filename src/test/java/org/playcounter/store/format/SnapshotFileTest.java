@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +68,7 @@ final class SnapshotFileTest {
   void whatIsWrittenIsReadBackRecordByRecord() throws IOException {
     write(List.of("begin", "key", "snapshot"), "a=1,end=2,b=" + Long.MAX_VALUE);
     Events events = new Events();
-    assertEquals(41, SnapshotReader.read(dir, events, SnapshotFileTest::group));
+    assertEquals(41, SnapshotReader.read(dir, events));
     List<String> seen = events.seen.stream().map(s -> s.replaceFirst(" @[0-9]+", "")).toList();
     assertEquals(List.of("begin SNAPSHOT lines=0 a=41 b=9", "end SNAPSHOT",
         "begin PENDING lines=2 a=3 b=0", "line end 5 0", "line live 1 0", "end PENDING",
@@ -87,7 +85,7 @@ final class SnapshotFileTest {
   }
 
   @Test
-  void aBulkAnswerOverAMebibyteAndThreeHundredThousandSongsReadOnTwoThreads()
+  void manySongsAreWrittenAsLiveRecordsNamingTheirTotalAndReadBackThroughASmallWindow()
       throws IOException {
     StringBuilder bulk = new StringBuilder();
     for (int i = 0; bulk.length() < (1 << 20) + 10; i++) {
@@ -95,49 +93,101 @@ final class SnapshotFileTest {
     }
     List<String> live = grouped(300_000);
     write(live, bulk.toString());
-    Set<Integer> groupsSeen = ConcurrentHashMap.newKeySet();
-    Set<String> threads = ConcurrentHashMap.newKeySet();
-    ConcurrentHashMap<Integer, String> threadOfGroup = new ConcurrentHashMap<>();
-    long[] liveLines = {0};
-    Events events = new Events((b, idFrom, idLength) -> {
-      if (b[idFrom] == 's') {
-        int g = group(b, idFrom, idLength);
-        String thread = Thread.currentThread().getName();
-        String first = threadOfGroup.putIfAbsent(g, thread);
-        assertTrue(first == null || first.equals(thread), "group " + g + " on two threads");
-        groupsSeen.add(g);
-        threads.add(thread);
-        synchronized (liveLines) {
-          liveLines[0]++;
-        }
-      }
-    });
-    assertEquals(41, SnapshotReader.read(dir, events, SnapshotFileTest::group));
-    assertEquals(300_000, liveLines[0]);
-    assertEquals(2, threads.size(), "threads " + threads);
-    assertEquals(GROUPS, groupsSeen.size());
-    long bulkLines = events.seen.stream().filter(s -> s.startsWith("line bulk-song-")).count();
+    String text = Files.readString(DataDirectory.snapshot(dir));
+    assertEquals(5, text.split("\nbegin live ", -1).length - 1); // 300,000 in 65,536s
+    assertTrue(text.contains("\nbegin live 65536 300000\n"), "a full live record");
+    assertTrue(text.contains("\nbegin live " + (300_000 - 4 * 65_536) + " 300000\n"));
+    Events events = new Events();
+    assertEquals(41, SnapshotReader.read(dir, events, 4096)); // grows for the bulk answer
+    List<String> lines = events.seen.stream().filter(e -> e.startsWith("line s")).toList();
+    assertEquals(live.size(), lines.size());
+    for (int i = 0; i < live.size(); i += 997) {
+      assertEquals("line " + live.get(i) + " " + (i + 1) + " 0", lines.get(i));
+    }
+    assertEquals(5, events.seen.stream().filter(e -> e.startsWith("begin LIVE")
+        && e.contains(" a=300000 ")).count());
+    long bulkLines = events.seen.stream().filter(e -> e.startsWith("line bulk-song-")).count();
     assertEquals(bulk.chars().filter(c -> c == ',').count() + 1, bulkLines);
     assertEquals("end LIVE", events.seen.get(events.seen.size() - 1));
   }
 
   @Test
-  void songsNotInGroupOrderAreReadOnOneThread() throws IOException {
-    List<String> live = new ArrayList<>();
-    for (int i = 0; i < 200_000; i++) {
-      live.add("s" + i);
+  void anEmptyLiveSectionIsOneRecordWithoutATotal() throws IOException {
+    write(List.of(), "");
+    assertTrue(Files.readString(DataDirectory.snapshot(dir)).contains("\nbegin live 0\n"));
+    Events events = new Events();
+    SnapshotReader.read(dir, events);
+    assertEquals("end LIVE", events.seen.get(events.seen.size() - 1));
+  }
+
+  @Test
+  void liveRecordsThatDoNotAddUpToTheirTotalAreRefused() throws IOException {
+    assertLiveRefused("ends after 2 of the 3", new long[][] {{2, 3}});
+    assertLiveRefused("ends after 3 of the 4", new long[][] {{2, 4}, {1, 4}});
+    assertLiveRefused("more than the 3", new long[][] {{2, 3}, {2, 3}});
+    assertLiveRefused("after the last one", new long[][] {{2, 3}, {1, 5}});
+    assertLiveRefused("after the last one", new long[][] {{2, 2}, {1, 2}});
+    assertLiveRefused("after the last one", new long[][] {{2, 0}, {1, 0}}); // one without total
+  }
+
+  /** A snapshot of live records of {lines, total (0 for none)} must be refused with message. */
+  private void assertLiveRefused(String message, long[][] records) throws IOException {
+    RecordEncoder e = new RecordEncoder(64 << 10);
+    e.version(FileKind.SNAPSHOT);
+    e.begin(Kind.SNAPSHOT, 0);
+    e.arg(1);
+    e.arg(1);
+    e.end();
+    int song = 0;
+    for (long[] record : records) {
+      e.begin(Kind.LIVE, record[0]);
+      if (record[1] > 0) {
+        e.arg(record[1]);
+      }
+      for (long i = 0; i < record[0]; i++) {
+        e.body("s" + song++, 1);
+      }
+      e.end();
     }
-    write(live, "");
-    Set<String> threads = ConcurrentHashMap.newKeySet();
-    Events events = new Events((b, idFrom, idLength) ->
-        threads.add(Thread.currentThread().getName()));
-    SnapshotReader.read(dir, events, SnapshotFileTest::group);
-    assertEquals(1, threads.size(), "threads " + threads);
+    Files.write(DataDirectory.snapshot(dir), java.util.Arrays.copyOf(e.bytes(), e.length()));
+    IOException damage = assertThrows(IOException.class,
+        () -> SnapshotReader.read(dir, new Events()), message);
+    assertTrue(damage.getMessage().contains(message), damage.getMessage());
+  }
+
+  @Test
+  void everyCutIsRefusedThroughAWindowSmallerThanARecord() throws IOException {
+    write(grouped(40), "x=1,y=2");
+    byte[] whole = Files.readAllBytes(DataDirectory.snapshot(dir));
+    for (int cut = 0; cut < whole.length; cut++) {
+      Files.write(DataDirectory.snapshot(dir), java.util.Arrays.copyOf(whole, cut));
+      int at = cut;
+      IOException damage = assertThrows(IOException.class,
+          () -> SnapshotReader.read(dir, new Events(), 16), "cut " + at);
+      assertTrue(damage.getMessage().contains("damaged"), damage.getMessage());
+    }
+    Files.write(DataDirectory.snapshot(dir), whole);
+    Events events = new Events();
+    assertEquals(41, SnapshotReader.read(dir, events, 16));
+    assertEquals(40, events.seen.stream().filter(e -> e.startsWith("line s")).count());
+  }
+
+  @Test
+  void damageIsNamedAtItsOffsetInTheFileThroughASmallWindow() throws IOException {
+    write(grouped(2_000), "");
+    byte[] whole = Files.readAllBytes(DataDirectory.snapshot(dir));
+    int last = new String(whole, java.nio.charset.StandardCharsets.US_ASCII)
+        .lastIndexOf("\nbegin live ") + 1;
+    whole[last + 30] ^= 0x04;
+    Files.write(DataDirectory.snapshot(dir), whole);
+    IOException damage = assertThrows(IOException.class,
+        () -> SnapshotReader.read(dir, new Events(), 64));
+    assertTrue(damage.getMessage().contains("at byte " + last + ";"), damage.getMessage());
   }
 
   @Test
   void noSnapshotCoversGenerationZero() throws IOException {
-    assertEquals(0, SnapshotReader.read(dir, new Events(), SnapshotFileTest::group));
+    assertEquals(0, SnapshotReader.read(dir, new Events()));
   }
 
   @Test
@@ -148,7 +198,7 @@ final class SnapshotFileTest {
       Files.write(DataDirectory.snapshot(dir), java.util.Arrays.copyOf(whole, cut));
       int at = cut;
       IOException damage = assertThrows(IOException.class,
-          () -> SnapshotReader.read(dir, new Events(), SnapshotFileTest::group), "cut " + at);
+          () -> SnapshotReader.read(dir, new Events()), "cut " + at);
       assertTrue(damage.getMessage().contains("damaged"), damage.getMessage());
     }
   }
@@ -162,7 +212,7 @@ final class SnapshotFileTest {
       b[at] ^= 0x04;
       Files.write(DataDirectory.snapshot(dir), b);
       assertThrows(IOException.class,
-          () -> SnapshotReader.read(dir, new Events(), SnapshotFileTest::group), "byte " + at);
+          () -> SnapshotReader.read(dir, new Events()), "byte " + at);
     }
   }
 
@@ -176,14 +226,14 @@ final class SnapshotFileTest {
     e.end();
     Files.write(DataDirectory.snapshot(dir), java.util.Arrays.copyOf(e.bytes(), e.length()));
     IOException missing = assertThrows(IOException.class,
-        () -> SnapshotReader.read(dir, new Events(), SnapshotFileTest::group));
+        () -> SnapshotReader.read(dir, new Events()));
     assertTrue(missing.getMessage().contains("without its live record"), missing.getMessage());
     e.begin(Kind.ACK, 0);
     e.arg(1);
     e.end();
     Files.write(DataDirectory.snapshot(dir), java.util.Arrays.copyOf(e.bytes(), e.length()));
     assertThrows(IOException.class,
-        () -> SnapshotReader.read(dir, new Events(), SnapshotFileTest::group));
+        () -> SnapshotReader.read(dir, new Events()));
   }
 
   @Test
@@ -191,7 +241,7 @@ final class SnapshotFileTest {
     Files.writeString(DataDirectory.snapshot(dir),
         "playcounter-snapshot 2 covers-journal 4 next-drain 1\nkeys 0\nlive 0\nend 0 0\n");
     IOException old = assertThrows(IOException.class,
-        () -> SnapshotReader.read(dir, new Events(), SnapshotFileTest::group));
+        () -> SnapshotReader.read(dir, new Events()));
     assertTrue(old.getMessage().contains("format version 2;"), old.getMessage());
   }
 
