@@ -7,8 +7,8 @@
 # songs among 100,000 over 64 keep-alive connections. Printed per variant: the median rate and
 # its ratio to memory only, the medians of p50, p99, p99.9 and the longest request, fsyncs per
 # second, compactions, and the longest time the journal held changes off. Then 10M songs in a
-# data directory: the time from JVM start to /health OK after a SIGKILL (the journal replayed)
-# and after a clean stop (the snapshot written at close read back).
+# data directory, per container: the time from JVM start to /health OK after a clean stop (the
+# snapshot read) and after a SIGKILL at the worst moment, beside an empty start, and the heap.
 # Usage: src/bench/durability.sh [SECONDS] [SONGS]   (default 10; 10000000; 0 skips the restore)
 #        WARM=15 ROUNDS=3 SERVERS="jetty tomcat" src/bench/durability.sh
 set -euo pipefail
@@ -41,6 +41,7 @@ options() {
   esac
 }
 
+if [[ ${WRITES:-1} != 0 ]]; then # WRITES=0: the restore alone
 echo "write path: POST to random songs among 100,000, wrk -t1 -c64 on CPU 0, the server on CPU 1; ${warm} s warm-up each, then ${rounds} interleaved rounds of ${secs} s; medians; $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)"
 for server in "${servers[@]}"; do
   declare -A url=()
@@ -85,47 +86,78 @@ printf '%s\n' "${variants[@]}" >"$tmp/chart-labels.txt"
 paste -d' ' "$tmp/chart-labels.txt" $(printf "$tmp/chart-%s.txt " "${servers[@]}") \
   | CHART_FORMAT=%.2f chart_bars "durability.sh: write rate against memory only, median of ${rounds} rounds of ${secs} s, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
       "x the memory-only rate in the same rounds" durability-write.svg "${servers[@]}" || true
+fi
 
 [[ $songs -gt 0 ]] || exit 0
-# Restore: 10M songs written by bulk adds, then a SIGKILL, a restart (the journal replayed) and a
-# clean stop (which writes a snapshot), and a restart again (the snapshot read).
-data=$tmp/restore port=$(free_port)
-opts="-Xms6g -Xmx6g -XX:+UseParallelGC -Dplaycounter.data-dir=$data -Dplaycounter.max-body-bytes=16777216 -Dplaycounter.max-songs=20000000"
-t0=$(date +%s.%N)
-start_jetty "$tmp/restore-load" "$port" "$WAR" "$opts"; pids=("$PID")
-wait_http "http://127.0.0.1:$port/health"
-ready=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc -l)")
-echo "start with an empty data-dir: JVM start to /health OK $ready s"
-echo "empty data-dir $ready" >"$tmp/chart-restore.txt"
-python3 - "$port" "$songs" <<'PY'
+# Restore, per container: SONGS songs written by bulk adds of 500,000, then the JVM start to
+# /health OK after a clean stop (the snapshot read) and after a SIGKILL at the worst moment (bulk
+# adds of the same songs until one more would start a compaction: the journal at its largest
+# beside a full snapshot), each beside an empty start in the same run. The heap at /health OK is
+# everything allocated since the JVM started (no collection runs in a 6 GiB heap), the container's
+# own start-up included; "restore's own" takes away what the empty start allocated.
+maxbytes=${JOURNAL_MAX_BYTES:-}
+DEFAULT_JOURNAL_MAX_BYTES=$((64 << 20)) # journal-max-bytes when not set (configuration.md)
+jvm="-Xms6g -Xmx6g -XX:+UseParallelGC -Dplaycounter.max-body-bytes=16777216 -Dplaycounter.max-songs=$((songs * 2))${maxbytes:+ -Dplaycounter.journal-max-bytes=$maxbytes}"
+post_songs() { # port first count -> bulk adds of s<first>..s<first+count-1>, 500,000 a request
+  python3 - "$@" <<'PY'
 import http.client, sys
-port, songs = int(sys.argv[1]), int(sys.argv[2])
-for first in range(0, songs, 500_000):
-    body = ",".join("s%d=%d" % (i, 1 + i % 7) for i in range(first, min(songs, first + 500_000)))
+port, first, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+for start in range(first, first + count, 500_000):
+    body = ",".join("s%d=%d" % (i, 1 + i % 7) for i in range(start, min(first + count, start + 500_000)))
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     c.request("POST", "/", body=body, headers={"Content-Type": "text/plain"})
     r = c.getresponse(); r.read(); assert r.status == 200, r.status
 PY
-kill -9 "$PID"; wait "$PID" 2>/dev/null || true; pids=()
-restore() { # label
-  local base=$tmp/restore-$1 port listing; port=$(free_port)
-  listing=$(cd "$data" && ls -s --block-size=M | grep -v '^total' | tr -s ' \n' ' ')
-  local start; start=$(date +%s.%N)
-  start_jetty "$base" "$port" "$WAR" "$opts -Xlog:gc:file=$base/gc.log"; pids=("$PID")
-  wait_http "http://127.0.0.1:$port/health" 300
-  local ready; ready=$(date +%s.%N)
-  printf 'after %s %.1f\n' "$1" "$(echo "$ready - $start" | bc -l)" >>"$tmp/chart-restore.txt"
-  local restored; restored=$(grep -o 'playcounter restored [0-9]* songs.* in [0-9]* ms' "$base/server.log" || true)
-  local held; held=$(metric "http://127.0.0.1:$port" playcounter_songs)
-  local used; used=$(heap_used "$PID")
-  printf 'restore after %-10s: %s; data-dir %s(%s); JVM start to /health OK %.1f s; songs held %s; heap at /health OK %.0f MiB, after a full GC %.0f MiB\n' \
-    "$1" "${restored#playcounter }" "$(du -sh "$data" | cut -f1) " "$listing" "$(echo "$ready - $start" | bc -l)" "$held" \
-    "$(echo "$used / 1048576" | bc -l)" "$(echo "$(heap_after_gc "$PID") / 1048576" | bc -l)"
 }
-restore SIGKILL
-t0=$(date +%s.%N); stop_pid "$PID"; pids=()
-printf 'clean stop with a snapshot of %s songs: %.1f s\n' "$(printf "%'d" "$songs")" "$(echo "$(date +%s.%N) - $t0" | bc -l)"
-restore clean-stop
-stop_pid "$PID"; pids=()
-CHART_FORMAT="%.1f s" chart_bars "durability.sh: $(printf "%'d" "$songs") songs, JVM start to /health OK, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
+journal_bytes() { metric "$1" playcounter_journal_bytes | awk '{printf "%d", $1}'; }
+start_timed() { # server base data -> sets PID, PORT, READY (s from JVM start to /health OK)
+  PORT=$(free_port)
+  local t0; t0=$(date +%s.%N)
+  "start_$1" "$2" "$PORT" "$WAR" "$jvm -Dplaycounter.data-dir=$3"; pids=("$PID")
+  wait_http "http://127.0.0.1:$PORT/health" 300
+  READY=$(echo "$(date +%s.%N) - $t0" | bc -l)
+}
+heap_line() { # pid -> "H G": heap at /health OK (all allocated so far) and after a full GC, MiB
+  local used; used=$(heap_used "$1")
+  echo "$((used / 1048576)) $(($(heap_after_gc "$1") / 1048576))"
+}
+: >"$tmp/chart-restore.txt"
+for server in "${servers[@]}"; do
+  data=$tmp/restore-$server
+  start_timed "$server" "$tmp/$server-empty" "$data"; empty=$READY
+  read -r empty_heap empty_gc <<<"$(heap_line "$PID")"
+  url=http://127.0.0.1:$PORT
+  post_songs "$PORT" 0 "$songs"
+  stop_pid "$PID"; pids=()
+  start_timed "$server" "$tmp/$server-clean" "$data"; clean=$READY
+  read -r clean_heap clean_gc <<<"$(heap_line "$PID")"
+  held=$(metric "http://127.0.0.1:$PORT" playcounter_songs)
+  restored=$(grep -rhoa 'playcounter restored [0-9]* songs.* in [0-9]* ms' "$tmp/$server-clean" | head -1 || true)
+  # the worst moment: bulk adds until the next would pass journal-max-bytes and start a compaction
+  url=http://127.0.0.1:$PORT
+  limit=${maxbytes:-$DEFAULT_JOURNAL_MAX_BYTES}
+  before=$(journal_bytes "$url"); step=0; n=0
+  while :; do
+    post_songs "$PORT" $(( (n * 500000) % songs )) 500000; n=$((n + 1))
+    now=$(journal_bytes "$url"); step=$((now - before)); before=$now
+    (( step > 0 && now + step < limit )) || break
+  done
+  sleep 1.5 # past one fsync interval: every acknowledged add is on disk
+  kill -9 "$PID"; wait "$PID" 2>/dev/null || true; pids=()
+  listing=$(cd "$data" && ls -s --block-size=M | grep -v '^total' | tr -s ' \n' ' ')
+  start_timed "$server" "$tmp/$server-kill" "$data"; kill9=$READY
+  read -r kill_heap kill_gc <<<"$(heap_line "$PID")"
+  replayed=$(grep -rhoa 'playcounter restored [0-9]* songs.* in [0-9]* ms' "$tmp/$server-kill" | head -1 || true)
+  stop_pid "$PID"; pids=()
+  own() { echo "($1 - $empty_heap) / ($2 - $empty_gc)" | bc -l; }
+  printf '%-6s restore of %s songs: empty start %.2f s; after a clean stop %.2f s (+%.2f s; %s songs held; %s); after SIGKILL with the journal at %s MiB of %s (%s): %.2f s (+%.2f s; %s)\n' \
+    "$server" "$(printf "%'d" "$songs")" "$empty" "$clean" "$(echo "$clean - $empty" | bc -l)" "$held" "${restored#playcounter }" \
+    "$((before / 1048576))" "$((limit / 1048576))" "$listing" "$kill9" "$(echo "$kill9 - $empty" | bc -l)" "${replayed#playcounter }"
+  printf '%-6s heap at /health OK (MiB, all allocated since JVM start) / after a full GC: empty %s / %s; clean stop %s / %s (x%.2f; restore'"'"'s own x%.2f); SIGKILL %s / %s (x%.2f; restore'"'"'s own x%.2f)\n' \
+    "$server" "$empty_heap" "$empty_gc" "$clean_heap" "$clean_gc" "$(echo "$clean_heap / $clean_gc" | bc -l)" "$(own "$clean_heap" "$clean_gc")" \
+    "$kill_heap" "$kill_gc" "$(echo "$kill_heap / $kill_gc" | bc -l)" "$(own "$kill_heap" "$kill_gc")"
+  printf '%s empty %.2f\n%s clean stop %.2f\n%s SIGKILL %.2f\n' "$server" "$empty" "$server" "$clean" "$server" "$kill9" >>"$tmp/chart-restore.txt"
+  rm -rf "$data"
+done
+CHART_FORMAT="%.2f s" chart_bars "durability.sh: $(printf "%'d" "$songs") songs, JVM start to /health OK, $(date -u +%F) $(git -C "$ROOT" rev-parse --short HEAD)" \
   "seconds" durability-restore.svg <"$tmp/chart-restore.txt" || true
