@@ -145,10 +145,21 @@ for server in "${servers[@]}"; do
   sleep 1.5 # past one fsync interval: every acknowledged add is on disk
   kill -9 "$PID"; wait "$PID" 2>/dev/null || true; pids=()
   listing=$(cd "$data" && ls -s --block-size=M | grep -v '^total' | tr -s ' \n' ' ')
+  cp -r "$data" "$data-again"
   start_timed "$server" "$tmp/$server-kill" "$data"; kill9=$READY
   read -r kill_heap kill_gc <<<"$(heap_line "$PID")"
   replayed=$(grep -rhoa 'playcounter restored [0-9]* songs.* in [0-9]* ms' "$tmp/$server-kill" | head -1 || true)
   stop_pid "$PID"; pids=()
+  # The same crashed directory again in a heap of 1.3x what the songs hold once up (and the empty
+  # start's own): if the restore needed more at any moment, it would fail with OutOfMemoryError.
+  tight=$(( (kill_gc - empty_gc) * 13 / 10 + empty_gc ))
+  saved=$jvm; jvm="${jvm//-Xms6g -Xmx6g/-Xms${tight}m -Xmx${tight}m} -Xlog:gc:file=$tmp/$server-tight-gc.log"
+  if start_timed "$server" "$tmp/$server-tight" "$data-again" && [[ $(metric "http://127.0.0.1:$PORT" playcounter_songs) == "$held" ]]; then
+    tight_result=$(printf 'restored in %.2f s with %s collections' "$READY" "$(grep -c 'Pause' "$tmp/$server-tight-gc.log")")
+  else
+    tight_result="FAILED: $(grep -rhoa 'OutOfMemoryError[^\n]*' "$tmp/$server-tight" | head -1)"
+  fi
+  stop_pid "$PID"; pids=(); jvm=$saved; rm -rf "$data-again"
   own() { echo "($1 - $empty_heap) / ($2 - $empty_gc)" | bc -l; }
   printf '%-6s restore of %s songs: empty start %.2f s; after a clean stop %.2f s (+%.2f s; %s songs held; %s); after SIGKILL with the journal at %s MiB of %s (%s): %.2f s (+%.2f s; %s)\n' \
     "$server" "$(printf "%'d" "$songs")" "$empty" "$clean" "$(echo "$clean - $empty" | bc -l)" "$held" "${restored#playcounter }" \
@@ -156,6 +167,8 @@ for server in "${servers[@]}"; do
   printf '%-6s heap at /health OK (MiB, all allocated since JVM start) / after a full GC: empty %s / %s; clean stop %s / %s (x%.2f; restore'"'"'s own x%.2f); SIGKILL %s / %s (x%.2f; restore'"'"'s own x%.2f)\n' \
     "$server" "$empty_heap" "$empty_gc" "$clean_heap" "$clean_gc" "$(echo "$clean_heap / $clean_gc" | bc -l)" "$(own "$clean_heap" "$clean_gc")" \
     "$kill_heap" "$kill_gc" "$(echo "$kill_heap / $kill_gc" | bc -l)" "$(own "$kill_heap" "$kill_gc")"
+  printf '%-6s the SIGKILL directory again in -Xmx%sm (1.3x the songs'"'"' %s MiB plus the empty start'"'"'s %s): %s\n' \
+    "$server" "$tight" "$((kill_gc - empty_gc))" "$empty_gc" "$tight_result"
   printf '%s empty %.2f\n%s clean stop %.2f\n%s SIGKILL %.2f\n' "$server" "$empty" "$server" "$clean" "$server" "$kill9" >>"$tmp/chart-restore.txt"
   rm -rf "$data"
 done
