@@ -96,7 +96,7 @@ fi
 # everything allocated since the JVM started (no collection runs in a 6 GiB heap), the container's
 # own start-up included; "restore's own" takes away what the empty start allocated.
 maxbytes=${JOURNAL_MAX_BYTES:-}
-DEFAULT_JOURNAL_MAX_BYTES=$((64 << 20)) # journal-max-bytes when not set (configuration.md)
+DEFAULT_JOURNAL_MAX_BYTES=$((32 << 20)) # journal-max-bytes when not set (configuration.md)
 jvm="-Xms6g -Xmx6g -XX:+UseParallelGC -Dplaycounter.max-body-bytes=16777216 -Dplaycounter.max-songs=$((songs * 2))${maxbytes:+ -Dplaycounter.journal-max-bytes=$maxbytes}"
 post_songs() { # port first count -> bulk adds of s<first>..s<first+count-1>, 500,000 a request
   python3 - "$@" <<'PY'

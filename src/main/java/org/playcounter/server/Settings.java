@@ -91,7 +91,7 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
 
   /** The defaults: 1 MiB bodies, 10 million songs, no admin token, memory only. */
   public static Settings defaults() {
-    return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 64L << 20, 8, 600_000,
+    return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 32L << 20, 8, 600_000,
         1_000_000, KeyLimits.DEFAULT.maxAnswerBytes());
   }
 

@@ -37,6 +37,16 @@ final class Recovery {
    */
   static long run(Path dir, SongTable table, KeyTable keys, Consumer<String> log)
       throws IOException {
+    return run(dir, table, keys, log, true);
+  }
+
+  /**
+   * The same; with {@code repair} false nothing in {@code dir} is changed (a torn tail is only
+   * reported, journals a snapshot covers are skipped rather than deleted), for a check of a
+   * directory that no deployment has open.
+   */
+  static long run(Path dir, SongTable table, KeyTable keys, Consumer<String> log, boolean repair)
+      throws IOException {
     RecoverySink sink = new RecoverySink(table.replay(), table.drains(), keys);
     sink.file(DataDirectory.snapshot(dir));
     long covered = SnapshotReader.read(dir, sink);
@@ -52,11 +62,13 @@ final class Recovery {
       long g = generations.get(i);
       Path file = DataDirectory.journal(dir, g);
       if (g <= covered) {
-        Files.deleteIfExists(file); // left by a compaction that ended early
+        if (repair) {
+          Files.deleteIfExists(file); // left by a compaction that ended early
+        }
         continue;
       }
       sink.file(file);
-      replay(file, sink, i >= last, log);
+      replay(file, sink, i >= last, log, repair);
     }
     sink.settle();
     table.replay().finish();
@@ -65,8 +77,8 @@ final class Recovery {
   }
 
   /** Replays one journal through a window of the file, a few megabytes whatever its size. */
-  private static void replay(Path file, RecoverySink sink, boolean last, Consumer<String> log)
-      throws IOException {
+  private static void replay(Path file, RecoverySink sink, boolean last, Consumer<String> log,
+      boolean repair) throws IOException {
     try (FileWindow w = FileWindow.open(file, FileWindow.INITIAL)) {
       byte[] head = w.to() == w.bytes().length ? w.bytes() : Arrays.copyOf(w.bytes(), w.to());
       int at = RecordDecoder.afterVersion(head, FileKind.JOURNAL, file);
@@ -90,7 +102,7 @@ final class Recovery {
         while (w.more(stop)) { // all that follows a record that does not check out
           stop = 0;
         }
-        cutTornTail(file, w.bytes(), stop, w.to(), w.base(), last, log);
+        cutTornTail(file, w.bytes(), stop, w.to(), w.base(), last, log, repair);
         return;
       }
     }
@@ -102,12 +114,16 @@ final class Recovery {
    * else is damage.
    */
   private static void cutTornTail(Path file, byte[] b, int stop, int to, long base,
-      boolean last, Consumer<String> log) throws IOException {
+      boolean last, Consumer<String> log, boolean repair) throws IOException {
     if (last && onlyZeros(b, RecordDecoder.extent(b, stop, to), to)
         && !recordAfter(b, stop, to, base, file)) {
-      log.accept("playcounter: dropped a torn last record at offset " + (base + stop) + " of "
-          + file + " (" + (to - stop) + " bytes, written when the process stopped mid-write);"
-          + " every change before it is kept");
+      log.accept("playcounter: " + (repair ? "dropped" : "a start-up drops") + " a torn last"
+          + " record at offset " + (base + stop) + " of " + file + " (" + (to - stop)
+          + " bytes, written when the process stopped mid-write); every change before it is"
+          + " kept");
+      if (!repair) {
+        return;
+      }
       try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
         truncate.truncate(base + stop);
         truncate.force(true);
