@@ -37,6 +37,15 @@ final class Recovery {
    */
   static long run(Path dir, SongTable table, KeyTable keys, Consumer<String> log)
       throws IOException {
+    try {
+      return replayAll(dir, table, keys, log);
+    } finally {
+      table.replay().close(); // a refused start leaves no worker thread behind
+    }
+  }
+
+  private static long replayAll(Path dir, SongTable table, KeyTable keys, Consumer<String> log)
+      throws IOException {
     RecoverySink sink = new RecoverySink(table.replay(), table.drains(), keys);
     sink.file(DataDirectory.snapshot(dir));
     long covered;
