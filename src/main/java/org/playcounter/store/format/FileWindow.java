@@ -60,6 +60,11 @@ public final class FileWindow implements AutoCloseable {
     return base;
   }
 
+  /** The file's size, as it was when opened. */
+  public long size() {
+    return size;
+  }
+
   /** True when the buffer holds the file's last byte. */
   public boolean atEnd() {
     return base + to >= size;

@@ -20,7 +20,8 @@ public final class SnapshotReader {
 
   /**
    * Reads dir/snapshot into sink (begin/line/end per record, Header filled: SNAPSHOT with a=G
-   * b=D, PENDING a=N, KEY with the key fields, a=V; LIVE a=SONGS, 0 when not given), on the
+   * b=D, PENDING a=N, KEY with the key fields, a=V; LIVE a=SONGS, 0 when not given, in the first
+   * live record at most the songs the rest of the file can hold), on the
    * calling thread; returns the generation covered, 0 when there is no snapshot.
    *
    * @throws IOException ({@link Damage}) naming the file and offset of any damage, or naming the
@@ -85,6 +86,10 @@ public final class SnapshotReader {
       if (header.kind == Kind.LIVE) {
         if (songs < 0) {
           songs = header.a;
+          // the sink makes room for SONGS at once: never for more than the file can still
+          // hold, a line of at least "a 1\n" each (a total that does not add up is refused at
+          // the end)
+          header.a = Math.min(header.a, header.lines + (w.size() - (w.base() + next)) / 4);
         } else if (songs == 0 || header.a != songs || liveLines == songs) {
           throw Damage.at(file, header.offset, "a live record after the last one (the first"
               + " declared " + songs + " songs in all, this one " + header.a + ")");

@@ -47,9 +47,25 @@ final class Recovery {
    */
   static long run(Path dir, SongTable table, KeyTable keys, Consumer<String> log, boolean repair)
       throws IOException {
+    try {
+      return replayAll(dir, table, keys, log, repair);
+    } finally {
+      table.replay().close(); // a refused start leaves no worker thread behind
+    }
+  }
+
+  private static long replayAll(Path dir, SongTable table, KeyTable keys, Consumer<String> log,
+      boolean repair)
+      throws IOException {
     RecoverySink sink = new RecoverySink(table.replay(), table.drains(), keys);
     sink.file(DataDirectory.snapshot(dir));
-    long covered = SnapshotReader.read(dir, sink);
+    long covered;
+    try {
+      covered = SnapshotReader.read(dir, sink);
+    } catch (IOException e) {
+      sink.settle(); // damage of a change held back comes before it in the file
+      throw e;
+    }
     List<Long> generations = DataDirectory.generations(dir);
     // A torn tail is allowed in the last journal that holds anything: an empty one after it (a
     // compaction that failed once it had made the file) holds no change that could follow it.
@@ -90,7 +106,13 @@ final class Recovery {
       }
       RecordDecoder decoder = new RecordDecoder(FileKind.JOURNAL, file);
       while (true) {
-        int stop = decoder.decode(w.bytes(), w.base(), at, w.to(), sink);
+        int stop;
+        try {
+          stop = decoder.decode(w.bytes(), w.base(), at, w.to(), sink);
+        } catch (IOException e) {
+          sink.settle(); // damage of a change held back comes before it in the file
+          throw e;
+        }
         if (stop == w.to() || (!w.atEnd()
             && RecordDecoder.extent(w.bytes(), stop, w.to()) == w.to())) {
           if (!w.more(stop)) {
@@ -102,6 +124,7 @@ final class Recovery {
         while (w.more(stop)) { // all that follows a record that does not check out
           stop = 0;
         }
+        sink.settle(); // damage before the tail refuses the start before the tail is cut
         cutTornTail(file, w.bytes(), stop, w.to(), w.base(), last, log, repair);
         return;
       }

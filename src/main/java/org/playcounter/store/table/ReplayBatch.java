@@ -98,6 +98,17 @@ final class ReplayBatch {
 
   /** Lets the worker threads go; a later hand-over makes them again. */
   void close() {
+    FutureTask<Problem>[] tasks = applying;
+    applying = null;
+    if (tasks != null) { // a replay given up: its last set is still being applied
+      for (FutureTask<Problem> task : tasks) {
+        try {
+          join(task);
+        } catch (RuntimeException e) {
+          // the replay failed already; its table is dropped
+        }
+      }
+    }
     if (workers != null) {
       workers.shutdown();
       workers = null;

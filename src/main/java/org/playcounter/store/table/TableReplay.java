@@ -144,6 +144,11 @@ public final class TableReplay {
     }
   }
 
+  /** Lets the worker threads go, waiting for what they apply: for a replay given up. */
+  public void close() {
+    batch.close();
+  }
+
   /** Ends the replay, once every change held back is applied: drops songs without plays and counts the rest. */
   public void finish() {
     if (!batch.isEmpty()) {
