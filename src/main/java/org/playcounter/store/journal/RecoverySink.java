@@ -16,9 +16,9 @@ import org.playcounter.store.table.TableReplay;
 /**
  * Applies decoded records to the table and the keys, checking what the grammar cannot: every
  * total stays in 0..{@link Long#MAX_VALUE}, a drain is changed only while pending, drain numbers
- * only go up. Anything else is damage, named with the file and the offset. Body lines of a
- * snapshot's live record may come from two threads at once (different stripes): that path keeps
- * no state of its own.
+ * only go up. Anything else is damage, named with the file and the offset. Most changes are held
+ * back in the table's replay batch and checked when it is applied ({@link #settle}), which happens
+ * before anything that needs their totals and before any damage found later in the file is named.
  */
 final class RecoverySink implements RecordSink {
   private final TableReplay table;
