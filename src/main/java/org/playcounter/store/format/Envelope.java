@@ -40,18 +40,8 @@ final class Envelope {
   int idLength;
   long n;
   long x;
-  /**
-   * The body lines of the record last checked, parsed once while checking it so that handing
-   * them over does not parse them again: their ids' offsets and lengths and their numbers, for
-   * records of up to {@link #CACHED} lines ({@code cachedLines} -1 when not kept).
-   */
-  private static final int CACHED = 1 << 16;
-  private int[] lineIds = new int[0];
-  private int[] lineIdLengths = new int[0];
-  private long[] lineNs = new long[0];
-  private long[] lineXs = new long[0];
-  private int[] lineStarts = new int[0];
-  private int cachedLines = -1;
+  /** The body lines of the record last checked, as parsed while checking it. */
+  private final BodyLines parsed = new BodyLines();
 
   Envelope(byte[] b, FileKind fileKind, Path file) {
     this(b, 0, fileKind, file);
@@ -69,7 +59,7 @@ final class Envelope {
   void rebase(byte[] bytes, long offset) {
     this.b = bytes;
     this.base = offset;
-    cachedLines = -1;
+    parsed.forget();
   }
 
   /** The header of the record last checked. */
@@ -103,16 +93,8 @@ final class Envelope {
     int bad = -1;
     int line = eol + 1;
     long idBytes = 0;
-    boolean cache = lines <= CACHED && kind != null && problem == null;
-    if (cache && lineIds.length < lines) {
-      int room = (int) Math.min(CACHED, Math.max(lines, lineIds.length * 2L));
-      lineIds = new int[room];
-      lineIdLengths = new int[room];
-      lineNs = new long[room];
-      lineXs = new long[room];
-      lineStarts = new int[room];
-    }
-    cachedLines = -1;
+    parsed.forget();
+    boolean cache = kind != null && problem == null && parsed.start(lines);
     for (long i = 0; i < lines; i++) {
       int end = Fields.lineEnd(b, line, to);
       if (end < 0) {
@@ -122,12 +104,7 @@ final class Envelope {
         bad = line;
       }
       if (cache) {
-        int k = (int) i;
-        lineStarts[k] = line;
-        lineIds[k] = idFrom;
-        lineIdLengths[k] = idLength;
-        lineNs[k] = n;
-        lineXs[k] = x;
+        parsed.put((int) i, line, idFrom, idLength, n, x);
       }
       idBytes += idLength;
       line = end + 1;
@@ -158,16 +135,15 @@ final class Envelope {
     bodyFrom = eol + 1;
     bodyTo = line;
     h.idBytes = idBytes;
-    cachedLines = cache ? (int) lines : -1;
+    if (cache) {
+      parsed.done(lines);
+    }
     return line + END_LINE;
   }
 
   /** Hands the body lines of {@code b[from, to)}, whole lines of the record last checked. */
   void hand(int from, int to, RecordSink sink) throws IOException {
-    if (cachedLines >= 0 && from == bodyFrom && to == bodyTo) {
-      for (int i = 0; i < cachedLines; i++) {
-        sink.line(b, lineIds[i], lineIdLengths[i], lineNs[i], lineXs[i], base + lineStarts[i]);
-      }
+    if (from == bodyFrom && to == bodyTo && parsed.hand(b, base, sink)) {
       return;
     }
     for (int at = from; at < to; ) {

@@ -1,7 +1,5 @@
 package org.playcounter.store.table;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,7 +13,7 @@ import org.playcounter.store.table.TableReplay.Problem;
  * stripe's table (about a megabyte at 10M songs) at a time instead of one random cache line of
  * the whole table per change, on other threads than the one that decodes the file.
  *
- * <p>Implementation notes: two sets of {@link Changes} take turns: the decoding thread fills one
+ * <p>Implementation notes: two {@link ReplaySet}s take turns: the decoding thread fills one
  * while worker threads apply the other. Each change is kept as its hash, its id's bytes (copied,
  * so the caller may reuse its buffer), its delta, its pending drain (0 for the live count) and its
  * offset in the file. A set is sorted by stripe with a counting sort that keeps the order within
@@ -33,8 +31,8 @@ final class ReplayBatch {
   private final Stripe[] stripes;
   /** Threads that apply a set at once. */
   private final int parts;
-  private Changes filling = new Changes();
-  private Changes spare = new Changes();
+  private ReplaySet filling = new ReplaySet();
+  private ReplaySet spare = new ReplaySet();
   /** The set being applied, its parts' results; null when none is. */
   private FutureTask<Problem>[] applying;
   private Problem problem;
@@ -71,7 +69,7 @@ final class ReplayBatch {
   Problem handOver() {
     awaitApplying();
     if (filling.size > 0) {
-      Changes set = filling;
+      ReplaySet set = filling;
       filling = spare;
       spare = set;
       set.sortByStripe();
@@ -146,7 +144,7 @@ final class ReplayBatch {
     return workers;
   }
 
-  private static Problem first(Problem a, Problem b) {
+  static Problem first(Problem a, Problem b) {
     return a == null ? b : b == null || a.offset() <= b.offset() ? a : b;
   }
 
@@ -173,129 +171,6 @@ final class ReplayBatch {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  /** One set of changes, in the order they came, and once sorted, grouped by stripe. */
-  private static final class Changes {
-    private int size;
-    private int[] hashes = new int[1024];
-    private int[] idAt = new int[1024];
-    private long[] deltas = new long[1024];
-    private long[] drains = new long[1024];
-    private long[] offsets = new long[1024];
-    private byte[] ids = new byte[16 * 1024];
-    private int idsUsed;
-    private int[] order = new int[0];
-    /** Where each stripe's changes start in {@link #order}, and where the last one's end. */
-    private final int[] firsts = new int[SongTable.STRIPES + 1];
-
-    void add(byte[] b, int from, int length, int hash, long delta, long drain, long offset) {
-      if (size == hashes.length) {
-        int grown = size * 2;
-        hashes = Arrays.copyOf(hashes, grown);
-        idAt = Arrays.copyOf(idAt, grown);
-        deltas = Arrays.copyOf(deltas, grown);
-        drains = Arrays.copyOf(drains, grown);
-        offsets = Arrays.copyOf(offsets, grown);
-      }
-      if (idsUsed + length > ids.length) {
-        ids = Arrays.copyOf(ids, Math.max(ids.length * 2, idsUsed + length));
-      }
-      System.arraycopy(b, from, ids, idsUsed, length);
-      hashes[size] = hash;
-      idAt[size] = idsUsed;
-      deltas[size] = delta;
-      drains[size] = drain;
-      offsets[size] = offset;
-      idsUsed += length;
-      size++;
-    }
-
-    void clear() {
-      size = 0;
-      idsUsed = 0;
-    }
-
-    /** Fills {@link #order} with the changes grouped by stripe, in order within each. */
-    void sortByStripe() {
-      Arrays.fill(firsts, 0);
-      for (int i = 0; i < size; i++) {
-        firsts[SongHash.stripe(hashes[i]) + 1]++;
-      }
-      for (int s = 0; s < SongTable.STRIPES; s++) {
-        firsts[s + 1] += firsts[s];
-      }
-      if (order.length < size) {
-        order = new int[Math.max(size, CAPACITY)];
-      }
-      int[] next = Arrays.copyOf(firsts, SongTable.STRIPES);
-      for (int i = 0; i < size; i++) {
-        order[next[SongHash.stripe(hashes[i])]++] = i;
-      }
-    }
-
-    /** Stripe bounds of {@code parts} ranges holding about as many changes each. */
-    int[] split(int parts) {
-      int[] bounds = new int[parts + 1];
-      bounds[parts] = SongTable.STRIPES;
-      int s = 0;
-      for (int p = 1; p < parts; p++) {
-        long target = (long) size * p / parts;
-        while (s < SongTable.STRIPES && firsts[s] < target) {
-          s++;
-        }
-        bounds[p] = Math.max(s, bounds[p - 1]);
-      }
-      return bounds;
-    }
-
-    /** Applies the changes of stripes [from, to); the problem with the lowest offset, or null. */
-    Problem apply(Stripe[] stripes, int from, int to) {
-      Problem problem = null;
-      for (int s = from; s < to; s++) {
-        if (firsts[s] == firsts[s + 1]) {
-          continue;
-        }
-        Stripe stripe = stripes[s];
-        stripe.lock();
-        try {
-          for (int k = firsts[s]; k < firsts[s + 1]; k++) {
-            Problem found = applyOne(stripe, order[k]);
-            if (found != null) { // the stripe's later changes come later in the file
-              problem = first(problem, found);
-              break;
-            }
-          }
-        } finally {
-          stripe.unlock();
-        }
-      }
-      return problem;
-    }
-
-    private Problem applyOne(Stripe stripe, int i) {
-      int length = (i + 1 < size ? idAt[i + 1] : idsUsed) - idAt[i];
-      CountTable target = stripe.table;
-      if (drains[i] != 0) {
-        target = stripe.pending(drains[i]);
-        if (target == null) {
-          target = new CountTable();
-          stripe.setPending(drains[i], target);
-        }
-      }
-      long total;
-      try {
-        total = target.replay(ids, idAt[i], length, hashes[i], deltas[i]);
-      } catch (ArithmeticException e) {
-        return problem(i, length, true);
-      }
-      return total < 0 ? problem(i, length, false) : null;
-    }
-
-    private Problem problem(int i, int length, boolean overflow) {
-      return new Problem(offsets[i], new String(ids, idAt[i], length, StandardCharsets.US_ASCII),
-          drains[i], overflow);
     }
   }
 }
