@@ -93,6 +93,18 @@ final class DataDirCheckTest {
   }
 
   @Test
+  void playsPastALongAreAddedUpExactly() throws IOException {
+    PlayCountStore store = open();
+    Map<String, Long> bulk = new LinkedHashMap<>();
+    bulk.put("a", Long.MAX_VALUE);
+    bulk.put("b", Long.MAX_VALUE);
+    store.add(bulk);
+    store.closeKeepingJournal();
+    assertEquals(0, check(dir.toString()), said());
+    assertTrue(said().contains("ok: 2 songs holding 18446744073709551614 plays"), said());
+  }
+
+  @Test
   void aTornTailIsReportedNotCut() throws IOException {
     crashedWithADrainAndAKey();
     Path journal = Files.list(dir).filter(p -> p.getFileName().toString()

@@ -50,6 +50,14 @@ public final class FileWindow implements AutoCloseable {
     return b;
   }
 
+  /**
+   * The bytes read so far, exactly: the buffer itself when they fill it (as the first read does
+   * unless the file is shorter), else a copy; for the version line's check.
+   */
+  public byte[] head() {
+    return to == b.length ? b : Arrays.copyOf(b, to);
+  }
+
   /** The end of the bytes read into the buffer. */
   public int to() {
     return to;

@@ -115,7 +115,7 @@ public final class RecordDecoder {
     if (common == line.length) {
       return line.length;
     }
-    if (common == b.length || (kind == FileKind.JOURNAL && zeros(b, common))) {
+    if (common == b.length || (kind == FileKind.JOURNAL && zeros(b, common, b.length))) {
       return -1; // made just before a crash: a power loss may leave its length, not its bytes
     }
     int word = kind.word().length() + 1;
@@ -137,8 +137,9 @@ public final class RecordDecoder {
         + " of format version " + version);
   }
 
-  private static boolean zeros(byte[] b, int from) {
-    for (int i = from; i < b.length; i++) {
+  /** True when {@code b[from, to)} is all zero bytes: what a power loss may leave of a write. */
+  public static boolean zeros(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
       if (b[i] != 0) {
         return false;
       }

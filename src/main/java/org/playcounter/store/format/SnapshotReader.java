@@ -3,7 +3,6 @@ package org.playcounter.store.format;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Reads a snapshot front to back through a {@link FileWindow}, each record checked whole before
@@ -43,8 +42,7 @@ public final class SnapshotReader {
   }
 
   private static long read(FileWindow w, Path file, RecordSink sink) throws IOException {
-    byte[] head = w.to() == w.bytes().length ? w.bytes() : Arrays.copyOf(w.bytes(), w.to());
-    int at = RecordDecoder.afterVersion(head, FileKind.SNAPSHOT, file);
+    int at = RecordDecoder.afterVersion(w.head(), FileKind.SNAPSHOT, file);
     if (at < 0) {
       throw Damage.at(file, w.to(), "a snapshot cut short in its version line");
     }

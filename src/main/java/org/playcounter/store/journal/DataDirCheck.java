@@ -2,6 +2,7 @@ package org.playcounter.store.journal;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,8 +14,9 @@ import org.playcounter.store.table.SongTable;
 
 /**
  * The operator's check of a data directory, offline: reads it exactly as a start-up would, changes
- * nothing (it holds the directory's lock file while it reads), and says what a start-up would find (exit status 0, with the totals) or where the first
- * damage is (exit status 1, naming the file and byte offset). With {@code --counts} it also prints
+ * nothing (it holds the directory's lock file while it reads), and says what a start-up would
+ * find (exit status 0, with the totals) or where the first damage is (exit status 1, naming the
+ * file and byte offset). With {@code --counts} it also prints
  * every song's count, live plus pending, as {@code id=n} lines, the text {@code POST /} takes.
  *
  * <pre>java -cp WEB-INF/classes org.playcounter.store.journal.DataDirCheck [--counts] DIR</pre>
@@ -56,29 +58,26 @@ public final class DataDirCheck {
     }
   }
 
-  private static int check(Path dir, boolean counts, PrintStream out, PrintStream err) {
-    try {
-      SongTable table = new SongTable(Long.MAX_VALUE);
-      KeyTable keys = new KeyTable(Long.MAX_VALUE / 4, Integer.MAX_VALUE, Long.MAX_VALUE);
-      long next = Recovery.run(dir, table, keys, line -> err.println(line), false);
-      long[] sums = new long[2];
-      table.snapshot((id, count) -> {
-        sums[0]++;
-        sums[1] += count;
-        if (counts) {
-          out.println(id + "=" + count);
-        }
-      });
-      err.println("ok: " + sums[0] + " songs holding " + sums[1] + " plays (live plus pending),"
-          + " " + table.songs() + " of them live; pending drains "
-          + Arrays.toString(table.drains().numbers()) + " holding "
-          + table.pendingSongs() + " song counts; " + keys.size() + " idempotency keys"
-          + " remembered; the next journal written is generation " + next);
-      return 0;
-    } catch (IOException e) {
-      err.println(e.getMessage());
-      return 1;
-    }
+  private static int check(Path dir, boolean counts, PrintStream out, PrintStream err)
+      throws IOException {
+    SongTable table = new SongTable(Long.MAX_VALUE);
+    KeyTable keys = new KeyTable(Long.MAX_VALUE / 4, Integer.MAX_VALUE, Long.MAX_VALUE);
+    long next = Recovery.run(dir, table, keys, line -> err.println(line), false);
+    long[] songs = {0};
+    BigInteger[] plays = {BigInteger.ZERO}; // songs near 2^63 each add up past a long
+    table.snapshot((id, count) -> {
+      songs[0]++;
+      plays[0] = plays[0].add(BigInteger.valueOf(count));
+      if (counts) {
+        out.println(id + "=" + count);
+      }
+    });
+    err.println("ok: " + songs[0] + " songs holding " + plays[0] + " plays (live plus pending),"
+        + " " + table.songs() + " of them live; pending drains "
+        + Arrays.toString(table.drains().numbers()) + " holding "
+        + table.pendingSongs() + " song counts; " + keys.size() + " idempotency keys"
+        + " remembered; the next journal written is generation " + next);
+    return 0;
   }
 
   /**

@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.playcounter.store.format.DataDirectory;
@@ -96,8 +95,7 @@ final class Recovery {
   private static void replay(Path file, RecoverySink sink, boolean last, Consumer<String> log,
       boolean repair) throws IOException {
     try (FileWindow w = FileWindow.open(file, FileWindow.INITIAL)) {
-      byte[] head = w.to() == w.bytes().length ? w.bytes() : Arrays.copyOf(w.bytes(), w.to());
-      int at = RecordDecoder.afterVersion(head, FileKind.JOURNAL, file);
+      int at = RecordDecoder.afterVersion(w.head(), FileKind.JOURNAL, file);
       if (at < 0) {
         if (!w.atEnd()) { // zeros for all the window holds: a power loss, or damage further on
           everZero(w, file);
@@ -138,7 +136,7 @@ final class Recovery {
    */
   private static void cutTornTail(Path file, byte[] b, int stop, int to, long base,
       boolean last, Consumer<String> log, boolean repair) throws IOException {
-    if (last && onlyZeros(b, RecordDecoder.extent(b, stop, to), to)
+    if (last && RecordDecoder.zeros(b, RecordDecoder.extent(b, stop, to), to)
         && !recordAfter(b, stop, to, base, file)) {
       log.accept("playcounter: " + (repair ? "dropped" : "a start-up drops") + " a torn last"
           + " record at offset " + (base + stop) + " of " + file + " (" + (to - stop)
@@ -221,14 +219,5 @@ final class Recovery {
       }
     }
     return false;
-  }
-
-  private static boolean onlyZeros(byte[] b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (b[i] != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 }
