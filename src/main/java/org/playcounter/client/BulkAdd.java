@@ -3,8 +3,6 @@ package org.playcounter.client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.playcounter.wire.CountsFormat;
@@ -33,10 +31,9 @@ final class BulkAdd {
 
   /** Adds {@code plays}, song id to plays, and returns each song's new count. */
   Map<String, Long> add(Map<String, Long> plays) {
-    Map<URI, HttpRequest> requests = new LinkedHashMap<>();
-    shards(plays).forEach((server, shard) -> requests.put(server, ServerCalls.keyed(
-        calls.request(server, "/", "POST", null, BodyPublishers.ofString(textBody(shard))))
-        .header("Content-Type", CountsFormat.TEXT.contentType()).build()));
+    Map<URI, Request> requests = new LinkedHashMap<>();
+    shards(plays).forEach((server, shard) -> requests.put(server,
+        calls.request(server, "/", "POST", null, textBody(shard)).keyed()));
     return fanOut.counts(requests, ServerCalls::parseCounts);
   }
 

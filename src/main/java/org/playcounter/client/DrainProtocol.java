@@ -75,8 +75,10 @@ final class DrainProtocol {
 
   PendingDrain createDrain(URI server) {
     return call(server, "POST", "/drains", response -> {
-      String location = response.headers().firstValue("Location")
-          .orElseThrow(() -> new MalformedCountsException("201 without a Location"));
+      String location = response.header("Location");
+      if (location == null) {
+        throw new MalformedCountsException("201 without a Location");
+      }
       long number = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
       return new PendingDrain(server(server), number, ServerCalls.parseCounts(response));
     });

@@ -1,12 +1,7 @@
 package org.playcounter.client;
 
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -14,20 +9,20 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One call to one server, attempt by attempt, until it has its answer or its time is up.
  *
- * <p>An instance is one call, and its attempts run one after another (each starts from the end
- * of the one before or from its wait), so its state needs no lock; the caller only sees the
- * future, which completes once, with the last answer or the call's {@link PlayCounterException}.
+ * <p>An instance is one call, run by one thread ({@link #run} on the caller's, {@link #start} on
+ * an executor's), so its state needs no lock; only {@link #cancel} comes from another thread.
  *
  * <p>Implementation notes. Every attempt is bounded as a whole, the answer's body included: one
- * still running after {@code requestTimeout} is cancelled, which closes its connection, so a
+ * still running after {@code requestTimeout} is aborted, which closes its connection, so a
  * server that stalls mid-body costs one attempt, never the caller's thread. A request with an
  * {@code Idempotency-Key} is sent again, the same, after an I/O failure, a timeout or a 503, up
  * to {@code maxRetries} times with a growing backoff. A 409 with {@code Retry-After} to a keyed
@@ -35,126 +30,143 @@ import java.util.concurrent.TimeoutException;
  * again after the wait the header names, as often as the call's deadline allows, without using
  * up a retry, because each such answer is progress, not a failure. The deadline is
  * {@code (1 + maxRetries) * requestTimeout} after the start for a keyed call and
- * {@code requestTimeout} for any other, so no call outlives it.
+ * {@code requestTimeout} for any other, so no call outlives it. Waits between attempts end early
+ * on {@link #cancel} and on an interrupt; an attempt on the wire runs to its answer or its time.
  */
 final class Exchange {
-  private static final BodyHandler<String> TEXT = BodyHandlers.ofString();
-
-  private final HttpClient http;
+  private final Transport transport;
   private final URI server;
-  private final HttpRequest request;
+  private final Request request;
   private final boolean keyed;
   private final Duration requestTimeout;
   private final Duration retryBackoff;
   private final int maxRetries;
+  /** Counted down once by {@link #cancel}: ends any wait, and no attempt starts after it. */
+  private final CountDownLatch cancelled = new CountDownLatch(1);
+  /** The attempt on the wire, aborted by {@link #cancel}. */
+  private volatile Transport.Attempt current;
   /** When the call's time is up, in {@link System#nanoTime}; set as its first attempt starts. */
   private long deadline;
-  private final CompletableFuture<HttpResponse<String>> result = new CompletableFuture<>();
-  /** The attempt on the wire, cancelled when the caller gives up on {@link #result}. */
-  private volatile CompletableFuture<HttpResponse<String>> current;
   private int attempts;
   private int failures;
   private int inProgress;
   /** The last attempt's failure, null after an answer: the reason when time runs out. */
-  private Throwable lastFailure;
+  private IOException lastFailure;
 
-  private Exchange(HttpClient http, URI server, HttpRequest request, boolean keyed,
-      Duration requestTimeout, int maxRetries, Duration retryBackoff) {
-    this.http = http;
+  Exchange(Transport transport, URI server, Request request, Duration requestTimeout,
+      int maxRetries, Duration retryBackoff) {
+    this.transport = transport;
     this.server = server;
     this.request = request;
-    this.keyed = keyed;
+    this.keyed = request.retriable();
     this.requestTimeout = requestTimeout;
     this.maxRetries = keyed ? maxRetries : 0;
     this.retryBackoff = retryBackoff;
   }
 
   /**
-   * Starts the call; the future completes with the last answer (a 503 after the last retry
-   * among them) or fails with the call's {@link PlayCounterException}. Cancelling it cancels
-   * the attempt on the wire.
+   * Starts the call on {@code executor}; the future completes with the last answer (a 503 after
+   * the last retry among them) or fails with the call's {@link PlayCounterException}. Cancelling
+   * it cancels the call: the attempt on the wire and any retry after it.
    */
-  static CompletableFuture<HttpResponse<String>> start(HttpClient http, URI server,
-      HttpRequest request, boolean keyed, Duration requestTimeout, int maxRetries,
-      Duration retryBackoff) {
-    Exchange exchange = new Exchange(http, server, request, keyed, requestTimeout, maxRetries,
-        retryBackoff);
-    exchange.result.whenComplete((response, failure) -> {
-      CompletableFuture<HttpResponse<String>> attempt = exchange.current;
-      if (failure instanceof CancellationException && attempt != null) {
-        attempt.cancel(true);
+  CompletableFuture<Answer> start(Executor executor) {
+    CompletableFuture<Answer> result = new CompletableFuture<>();
+    result.whenComplete((answer, failure) -> {
+      if (failure instanceof CancellationException) {
+        cancel();
       }
     });
-    exchange.attempt();
-    return exchange.result;
+    try {
+      executor.execute(() -> {
+        try {
+          result.complete(run());
+        } catch (InterruptedException e) {
+          result.completeExceptionally(interrupted(e));
+        } catch (Throwable e) { // an Error too: the future must complete, whatever ends the call
+          result.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new PlayCounterException(server, -1,
+          "the client is closed", e));
+    }
+    return result;
   }
 
-  private void attempt() {
-    if (attempts == 0) {
-      deadline = System.nanoTime() + budgetNanos();
-    }
-    long left = deadline - System.nanoTime();
-    if (result.isDone()) {
-      return;
-    }
-    if (left <= 0) {
-      result.completeExceptionally(outOfTime(lastFailure));
-      return;
-    }
-    attempts++;
-    long limit = Math.min(left, nanos(requestTimeout));
-    CompletableFuture<HttpResponse<String>> wire = http.sendAsync(request, TEXT);
-    current = wire;
-    wire.copy().orTimeout(limit, TimeUnit.NANOSECONDS).whenComplete((response, failure) -> {
-      if (failure != null && unwrap(failure) instanceof TimeoutException) {
-        wire.cancel(true); // closes the connection: an answer cut short is worth nothing
-        failure = new HttpTimeoutException("no complete answer within "
-            + (limit + 999_999) / 1_000_000 + " ms, its body included");
+  /**
+   * Runs the call on this thread and returns the last answer (a 503 after the last retry among
+   * them).
+   *
+   * @throws PlayCounterException when no answer came in time, or the call was cancelled
+   * @throws InterruptedException when the thread was interrupted while it waited to try again
+   */
+  Answer run() throws InterruptedException {
+    deadline = System.nanoTime() + budgetNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (cancelled.getCount() == 0) {
+        throw new PlayCounterException(server, -1, "cancelled", lastFailure);
       }
+      if (left <= 0) {
+        throw outOfTime(lastFailure);
+      }
+      attempts++;
+      Transport.Attempt attempt = transport.attempt(request);
+      current = attempt;
+      Answer answer = null;
       try {
-        next(response, failure == null ? null : unwrap(failure));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
+        if (cancelled.getCount() == 0) { // a cancel between the check and current = attempt
+          throw new PlayCounterException(server, -1, "cancelled", lastFailure);
+        }
+        answer = attempt.run(Math.min(left, nanos(requestTimeout)));
+        lastFailure = null;
+      } catch (IOException e) {
+        lastFailure = e;
+      } finally {
+        current = null;
       }
-    });
+      Duration wait = next(answer);
+      if (wait == null) {
+        if (answer != null) {
+          return answer;
+        }
+        throw keyed ? outOfTime(lastFailure) : ServerCalls.unreachable(server, lastFailure);
+      }
+      // compared as durations: a Retry-After of centuries must not wrap the nanoseconds around
+      if (wait.compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
+        throw outOfTime(lastFailure);
+      }
+      cancelled.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
   }
 
-  /** Decides after one attempt: done, or again after a wait. */
-  private void next(HttpResponse<String> response, Throwable failure) {
-    lastFailure = failure;
-    if (failure == null && keyed && response.statusCode() == 409) {
-      Duration wait = retryAfter(response);
+  /** Ends the call: its wait at once, its attempt on the wire by closing the connection. */
+  void cancel() {
+    cancelled.countDown();
+    Transport.Attempt attempt = current;
+    if (attempt != null) {
+      attempt.abort();
+    }
+  }
+
+  /** After one attempt: null when the call is done, else the wait before the next one. */
+  private Duration next(Answer answer) {
+    if (answer != null && keyed && answer.status() == 409) {
+      Duration wait = retryAfter(answer);
       if (wait != null) { // our own first attempt is still being processed
         inProgress++;
         // never sooner than the backoff, growing, whatever the header says (0, a past date)
         Duration floor = retryBackoff.multipliedBy(1L << Math.min(inProgress - 1, 6));
-        later(wait.compareTo(floor) < 0 ? floor : wait);
-        return;
+        return wait.compareTo(floor) < 0 ? floor : wait;
       }
     }
-    boolean again = failure != null || response.statusCode() == 503;
+    boolean again = answer == null || answer.status() == 503;
     if (!again || failures >= maxRetries) {
-      if (failure != null) {
-        result.completeExceptionally(keyed ? outOfTime(failure)
-            : ServerCalls.unreachable(server, failure));
-      } else {
-        result.complete(response);
-      }
-      return;
+      return null;
     }
     failures++;
     long millis = retryBackoff.toMillis() << Math.min(failures - 1, 10);
-    later(Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1)));
-  }
-
-  /** Sends the next attempt after {@code wait}, if the deadline leaves room for it. */
-  private void later(Duration wait) {
-    // compared as durations: a Retry-After of centuries must not wrap the nanoseconds around
-    if (wait.compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
-      result.completeExceptionally(outOfTime(lastFailure));
-      return;
-    }
-    CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS).execute(this::attempt);
+    return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
   }
 
   /**
@@ -162,8 +174,8 @@ final class Exchange {
    * it has none: then the 409 is the answer (too many pending drains, a count that would
    * overflow), not a request to come back.
    */
-  static Duration retryAfter(HttpResponse<?> response) {
-    String value = response.headers().firstValue("Retry-After").orElse(null);
+  static Duration retryAfter(Answer answer) {
+    String value = answer.header("Retry-After");
     if (value == null) {
       return null;
     }
@@ -180,8 +192,15 @@ final class Exchange {
     }
   }
 
+  /** The failure of an interrupted wait, which says whether the change may have been made. */
+  PlayCounterException interrupted(InterruptedException e) {
+    cancel();
+    return new PlayCounterException(server, -1, "interrupted while waiting for the answer"
+        + (keyed ? "; the change may or may not have been counted" : ""), e);
+  }
+
   /** The failure of a keyed call that got no answer of its own before it ran out. */
-  private PlayCounterException outOfTime(Throwable last) {
+  private PlayCounterException outOfTime(IOException last) {
     String what = last == null ? "out of time" : ServerCalls.unreachable(server, last).reason();
     if (!keyed) {
       return new PlayCounterException(server, -1, what, last);
@@ -208,13 +227,5 @@ final class Exchange {
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE; // longer than any call can wait
     }
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }

@@ -1,8 +1,6 @@
 package org.playcounter.client;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -35,11 +33,11 @@ final class FanOut {
   }
 
   /** One bodiless request to {@code /} on each of the client's servers. */
-  Map<URI, HttpRequest> everyServer(String method, String prefer) {
-    Map<URI, HttpRequest> requests = new LinkedHashMap<>();
+  Map<URI, Request> everyServer(String method, String prefer) {
+    Map<URI, Request> requests = new LinkedHashMap<>();
     for (URI server : servers) {
       requests.put(server,
-          calls.request(server, "/", method, prefer, BodyPublishers.noBody()).build());
+          calls.request(server, "/", method, prefer, null));
     }
     return requests;
   }
@@ -51,7 +49,7 @@ final class FanOut {
    *     {@link Long#MAX_VALUE}: its partial results are the merge, saturated at
    *     {@code Long.MAX_VALUE}, its server results every answer as it came
    */
-  Map<String, Long> counts(Map<URI, HttpRequest> requests,
+  Map<String, Long> counts(Map<URI, Request> requests,
       ServerCalls.Reader<Map<String, Long>> reader) {
     Answers<Map<String, Long>> answers = all(requests, reader);
     Set<String> overflowed = new TreeSet<>();
@@ -69,7 +67,7 @@ final class FanOut {
    * @throws PlayCounterException if any failed, with no partial results: for calls whose
    *     answers are not counts
    */
-  <T> Map<URI, T> every(Map<URI, HttpRequest> requests, ServerCalls.Reader<T> reader) {
+  <T> Map<URI, T> every(Map<URI, Request> requests, ServerCalls.Reader<T> reader) {
     Answers<T> answers = all(requests, reader);
     if (!answers.failures().isEmpty()) {
       throw new PlayCounterException(Map.of(), Map.of(), answers.failures(), requests.size(),
@@ -78,8 +76,8 @@ final class FanOut {
     return answers.answers();
   }
 
-  private <T> Answers<T> all(Map<URI, HttpRequest> requests, ServerCalls.Reader<T> reader) {
-    Map<URI, List<HttpRequest>> one = new LinkedHashMap<>();
+  private <T> Answers<T> all(Map<URI, Request> requests, ServerCalls.Reader<T> reader) {
+    Map<URI, List<Request>> one = new LinkedHashMap<>();
     requests.forEach((server, request) -> one.put(server, List.of(request)));
     Answers<List<T>> answers = each(one, reader);
     Map<URI, T> first = new LinkedHashMap<>();
@@ -91,7 +89,7 @@ final class FanOut {
    * Sends every request at once, several to a server whose share did not fit one, then waits
    * for all of them: a server's answers in the order of its requests, or its first failure.
    */
-  <T> Answers<List<T>> each(Map<URI, List<HttpRequest>> requests,
+  <T> Answers<List<T>> each(Map<URI, List<Request>> requests,
       ServerCalls.Reader<T> reader) {
     Map<URI, List<CompletableFuture<T>>> pending = new LinkedHashMap<>();
     requests.forEach((server, list) -> pending.put(server, list.stream()

@@ -1,9 +1,6 @@
 package org.playcounter.client;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -57,12 +54,12 @@ final class ManyCounts {
       asked.add(SongId.check(id));
     }
     Map<URI, List<List<String>>> batches = new LinkedHashMap<>();
-    Map<URI, List<HttpRequest>> requests = new LinkedHashMap<>();
+    Map<URI, List<Request>> requests = new LinkedHashMap<>();
     shards(asked).forEach((server, songs) -> {
       List<List<String>> split = split(server, songs);
       batches.put(server, split);
-      requests.put(server, split.stream().map(batch -> calls.request(server, path(batch), "GET",
-          null, BodyPublishers.noBody()).build()).toList());
+      requests.put(server, split.stream()
+          .map(batch -> calls.request(server, path(batch), "GET", null, null)).toList());
     });
     FanOut.Answers<List<Map<String, Long>>> answers = fanOut.each(requests,
         ManyCounts::parseAnswer);
@@ -138,7 +135,7 @@ final class ManyCounts {
     return path.toString();
   }
 
-  private static Map<String, Long> parseAnswer(HttpResponse<String> response)
+  private static Map<String, Long> parseAnswer(Answer response)
       throws MalformedCountsException {
     return CountsFormat.TEXT.parseAnswer(response.body());
   }

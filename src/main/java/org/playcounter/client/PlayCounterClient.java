@@ -1,12 +1,13 @@
 package org.playcounter.client;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.SongId;
 
@@ -14,9 +15,9 @@ import org.playcounter.wire.SongId;
  * A client of one or more playcounter servers that keeps each song on the one server its
  * {@link RendezvousRouter} names and asks every server at once for the calls that span all songs.
  *
- * <p>It needs nothing but the JDK: one {@link HttpClient} (HTTP/1.1, keep-alive) carries every
- * request, so sequential calls reuse connections and a fan-out opens one per server in parallel.
- * Song ids are checked against the service's id rules before anything is sent. Every write (a
+ * <p>One pool of keep-alive HTTP/1.1 connections a server (Apache HttpClient 5, shaded into the
+ * client jar) carries every request: a call runs on its caller's thread, and a call that asks
+ * several servers sends to all of them at once from the client's executor. Song ids are checked against the service's id rules before anything is sent. Every write (a
  * play, a bulk add, a pending drain) carries a fresh random {@code Idempotency-Key}; after an I/O
  * failure, a timeout or a 503, it is sent again, the same with the same key, to the same server
  * (up to {@link PlayCounterClientBuilder#maxRetries}, 2 by default, with a short backoff), and
@@ -41,10 +42,11 @@ import org.playcounter.wire.SongId;
  * <p>Thread-safe: share one instance. Each per-song call is atomic on its server. Calls over
  * every server are not one snapshot: each server answers at its own instant, so a concurrent
  * play may or may not be in {@link #counts} (an inconsistent view), while {@link #drainAll}
- * still hands each acknowledged play to exactly one drain. A default {@code HttpClient}'s
- * threads are daemons, so an unused client needs no closing.
+ * still hands each acknowledged play to exactly one drain. The client's threads are daemons, so
+ * a client that is simply dropped holds nothing up; {@link #close} frees its connections and
+ * threads at once.
  */
-public final class PlayCounterClient {
+public final class PlayCounterClient implements AutoCloseable {
   /** The server a client talks to when given none: the original's address. */
   public static final URI DEFAULT_SERVER = URI.create("http://127.0.0.1:8080");
   /** How long opening a connection may take unless set otherwise. */
@@ -55,8 +57,13 @@ public final class PlayCounterClient {
   public static final int DEFAULT_MAX_RETRIES = 2;
   /** The wait before the first retry unless set otherwise; each next one waits twice as long. */
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(50);
+  /** How many connections to one server a client opens at most unless set otherwise. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_SERVER = 64;
 
   private final RendezvousRouter router;
+  private final Transport transport;
+  /** The client's own executor, shut down by {@link #close}; null when the caller gave one. */
+  private final ExecutorService ownExecutor;
   private final ServerCalls calls;
   private final FanOut fanOut;
   private final DrainProtocol drains;
@@ -79,7 +86,11 @@ public final class PlayCounterClient {
 
   PlayCounterClient(PlayCounterClientBuilder settings) {
     this.router = settings.router();
-    this.calls = settings.serverCalls();
+    int servers = router.servers().size();
+    this.transport = settings.transport(servers);
+    Executor given = settings.executor();
+    this.ownExecutor = given == null ? settings.ownExecutor(servers) : null;
+    this.calls = settings.serverCalls(transport, given == null ? ownExecutor : given);
     this.fanOut = new FanOut(calls, router.servers());
     this.drains = new DrainProtocol(router, calls);
     this.bulk = new BulkAdd(router, calls, fanOut);
@@ -312,6 +323,18 @@ public final class PlayCounterClient {
   private CompletableFuture<Long> songCallAsync(String method, String id) {
     URI server = router.serverFor(SongId.check(id));
     return calls.callAsync(server, method, "/song/" + id, ServerCalls::parseCount);
+  }
+
+  /**
+   * Closes every connection and stops the client's threads; a call still running fails, and
+   * any call after this one fails at once.
+   */
+  @Override
+  public void close() {
+    if (ownExecutor != null) {
+      ownExecutor.shutdownNow();
+    }
+    transport.close();
   }
 
   @Override

@@ -1,19 +1,22 @@
 package org.playcounter.client;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The settings of a {@link PlayCounterClient}, from {@link PlayCounterClient#builder}, each checked
  * as it is set.
  *
  * <p>Not thread-safe: one thread sets it up. {@link #build} may be called more than once, and each
- * client gets its own {@code HttpClient} unless one was given; a setting it rejects throws
+ * client gets its own connections and threads; a setting it rejects throws
  * {@link IllegalArgumentException} (a null one {@link NullPointerException}) and leaves the
  * builder as it was.
  */
@@ -22,12 +25,10 @@ public final class PlayCounterClientBuilder {
   private Duration connectTimeout = PlayCounterClient.DEFAULT_CONNECT_TIMEOUT;
   private Duration requestTimeout = PlayCounterClient.DEFAULT_REQUEST_TIMEOUT;
   private Executor executor;
-  private HttpClient httpClient;
+  private int maxConnectionsPerServer = PlayCounterClient.DEFAULT_MAX_CONNECTIONS_PER_SERVER;
   private String adminToken;
   private int maxRetries = PlayCounterClient.DEFAULT_MAX_RETRIES;
   private Duration retryBackoff = PlayCounterClient.DEFAULT_RETRY_BACKOFF;
-  /** Whether a connect timeout or an executor was set, which a given HttpClient would ignore. */
-  private boolean connectSettings;
 
   PlayCounterClientBuilder() {}
 
@@ -42,10 +43,9 @@ public final class PlayCounterClientBuilder {
     return servers(Arrays.asList(servers));
   }
 
-  /** How long opening a connection may take; not allowed with {@link #httpClient}. */
+  /** How long opening a connection may take. */
   public PlayCounterClientBuilder connectTimeout(Duration connectTimeout) {
     this.connectTimeout = positive(connectTimeout, "connectTimeout");
-    this.connectSettings = true;
     return this;
   }
 
@@ -59,19 +59,28 @@ public final class PlayCounterClientBuilder {
     return this;
   }
 
-  /** Runs the client's own {@code HttpClient}'s tasks; not allowed with {@link #httpClient}. */
+  /**
+   * Runs the calls that do not block their caller (the {@code ...Async} methods, the requests
+   * of a call that asks several servers, the batches of {@link #batching}), one a thread while
+   * it waits for its answer; by default a pool of at most {@link #maxConnectionsPerServer} times
+   * the servers daemon threads, which end after a minute unused. A given executor is the
+   * caller's to shut down.
+   */
   public PlayCounterClientBuilder executor(Executor executor) {
     this.executor = Objects.requireNonNull(executor, "executor");
-    this.connectSettings = true;
     return this;
   }
 
   /**
-   * A caller's {@code HttpClient} to send every request with, instead of one of the client's
-   * own; it brings its own connect timeout, executor and connection pool.
+   * The most keep-alive connections open to one server at once, 64 by default; a call that finds
+   * them all busy waits for one, within its {@link #requestTimeout}.
    */
-  public PlayCounterClientBuilder httpClient(HttpClient httpClient) {
-    this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+  public PlayCounterClientBuilder maxConnectionsPerServer(int maxConnectionsPerServer) {
+    if (maxConnectionsPerServer < 1 || maxConnectionsPerServer > 10_000) {
+      throw new IllegalArgumentException("maxConnectionsPerServer not in 1..10000: "
+          + maxConnectionsPerServer);
+    }
+    this.maxConnectionsPerServer = maxConnectionsPerServer;
     return this;
   }
 
@@ -109,14 +118,9 @@ public final class PlayCounterClientBuilder {
    * Builds the client.
    *
    * @throws IllegalArgumentException if the servers are rejected as {@link RendezvousRouter#RendezvousRouter}
-   *     rejects them, or an {@code HttpClient} was given together with a connect timeout or an
-   *     executor it would ignore
+   *     rejects them
    */
   public PlayCounterClient build() {
-    if (httpClient != null && connectSettings) {
-      throw new IllegalArgumentException(
-          "connectTimeout and executor belong to the given HttpClient: " + httpClient);
-    }
     return new PlayCounterClient(this);
   }
 
@@ -125,20 +129,36 @@ public final class PlayCounterClientBuilder {
     return new RendezvousRouter(servers);
   }
 
-  /** The calls of a new client: over the given {@code HttpClient}, else one of its own. */
-  ServerCalls serverCalls() {
-    HttpClient http = httpClient;
-    if (http == null) {
-      HttpClient.Builder own = HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(connectTimeout);
-      if (executor != null) {
-        own.executor(executor);
-      }
-      http = own.build();
-    }
-    return new ServerCalls(http, requestTimeout,
+  /** The connections of a new client to {@code servers} servers. */
+  Transport transport(int servers) {
+    return new Transport(connectTimeout, maxConnectionsPerServer, servers);
+  }
+
+  /** The executor set, or null for the client's own. */
+  Executor executor() {
+    return executor;
+  }
+
+  /**
+   * The client's own executor: daemon threads, at most one a connection it may open, each
+   * ending after a minute unused, and a queue for calls beyond them.
+   */
+  ThreadPoolExecutor ownExecutor(int servers) {
+    int threads = (int) Math.min(1024, (long) maxConnectionsPerServer * servers);
+    AtomicInteger made = new AtomicInteger();
+    ThreadPoolExecutor own = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "playcounter-client-" + made.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    own.allowCoreThreadTimeOut(true);
+    return own;
+  }
+
+  /** The calls of a new client over {@code transport}, asynchronous ones on {@code executor}. */
+  ServerCalls serverCalls(Transport transport, Executor executor) {
+    return new ServerCalls(transport, executor, requestTimeout,
         adminToken == null ? null : "Bearer " + adminToken, maxRetries, retryBackoff);
   }
 

@@ -10,11 +10,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -221,5 +227,42 @@ class ClientIT {
     assertEquals(Set.of(dead), e.failures().keySet());
     assertEquals(-1, e.failures().get(dead).status());
     assertEquals(live, client.counts(), "no play failed over to a live server");
+  }
+
+  /**
+   * The built client jar with nothing else on the class path, as an application would take it:
+   * a program run from source plays twice and reads its counts back, and the jar carries
+   * HttpClient 5 and slf4j only under {@code org.playcounter.client.shaded}.
+   */
+  @Test
+  void theClientJarAloneCountsAgainstARealServer() throws Exception {
+    Path jar = Path.of(System.getProperty("playcounter.client.jar"));
+    try (JarFile contents = new JarFile(jar.toFile())) {
+      List<String> unshaded = contents.stream().map(JarEntry::getName)
+          .filter(name -> name.endsWith(".class") && !name.startsWith("org/playcounter/"))
+          .toList();
+      assertEquals(List.of(), unshaded);
+    }
+    Path source = Files.createTempDirectory("client-jar").resolve("Probe.java");
+    Files.writeString(source, String.join("\n",
+        "import java.net.URI;",
+        "import java.util.List;",
+        "import org.playcounter.client.PlayCounterClient;",
+        "public class Probe {",
+        "  public static void main(String[] args) {",
+        "    try (PlayCounterClient client = PlayCounterClient.builder()",
+        "        .servers(URI.create(args[0])).build()) {",
+        "      System.out.println(client.increment(\"jar\") + \" \" + client.increment(\"jar\")",
+        "          + \" \" + client.counts(List.of(\"jar\", \"none\")));",
+        "    }",
+        "  }",
+        "}"));
+    Process probe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-cp", jar.toString(), source.toString(), servers.get(0).toString())
+        .redirectErrorStream(true).start();
+    assertTrue(probe.waitFor(60, TimeUnit.SECONDS), "the probe did not end within 60 s");
+    String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, probe.exitValue(), output);
+    assertEquals("1 2 {jar=2, none=0}", output.strip());
   }
 }

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -424,9 +423,9 @@ class PlayCounterClientTest {
         () -> new PlayCounterClient(List.of(URI.create("ftp://h"))));
     assertEquals("requestTimeout <= 0: PT0S", assertThrows(IllegalArgumentException.class,
         () -> PlayCounterClient.builder().requestTimeout(Duration.ZERO)).getMessage());
-    assertThrows(IllegalArgumentException.class, () -> PlayCounterClient.builder()
-        .connectTimeout(Duration.ofSeconds(1))
-        .httpClient(HttpClient.newHttpClient()).build());
+    assertEquals("maxConnectionsPerServer not in 1..10000: 0", assertThrows(
+        IllegalArgumentException.class,
+        () -> PlayCounterClient.builder().maxConnectionsPerServer(0)).getMessage());
     assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
         new PlayCounterClient().router().servers());
   }

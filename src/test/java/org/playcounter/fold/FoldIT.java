@@ -206,7 +206,7 @@ class FoldIT {
       Map<String, Long> expected = play(client(List.of(live)), 500, 1);
       Run run = fold(url, List.of(stalled.uri(), live), null, "--timeout=2");
       assertEquals(FoldJob.FAILED, run.exit, run.toString());
-      assertTrue(run.stderr.contains("could not drain " + stalled.uri() + ": HttpTimeoutException:"
+      assertTrue(run.stderr.contains("could not drain " + stalled.uri() + ": AttemptTimeoutException:"
           + " no complete answer within 2000 ms"), run.toString());
       assertEquals(expected, totals(url), run.toString());
       assertEquals(List.of(), client(List.of(live)).pendingDrainNumbers(live));

@@ -180,7 +180,7 @@ class FoldJobTest {
       Result result = bounded(() -> run("--servers=" + stalled.uri() + "," + server.uri(),
           "--db=" + db, "--admin-token=" + TOKEN, "--timeout=1"));
       assertEquals(FoldJob.FAILED, result.exit, result.toString());
-      assertTrue(result.err.contains("could not drain " + stalled.uri() + ": HttpTimeoutException:"
+      assertTrue(result.err.contains("could not drain " + stalled.uri() + ": AttemptTimeoutException:"
           + " no complete answer within 1000 ms, its body included"), result.toString());
       assertEquals(Map.of("a", 2L), totals());
     }
