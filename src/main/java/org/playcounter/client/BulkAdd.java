@@ -57,7 +57,8 @@ final class BulkAdd {
     return shards;
   }
 
-  private static String textBody(Map<String, Long> counts) {
+  /** {@code counts} as a text bulk body, one {@code id=count} line each, in their order. */
+  static String textBody(Map<String, Long> counts) {
     StringBuilder body = new StringBuilder(counts.size() * 16);
     try {
       CountsWriter writer = CountsFormat.TEXT.writer(body);

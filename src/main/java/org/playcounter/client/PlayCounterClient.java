@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import org.playcounter.wire.CountsFormat;
-import org.playcounter.wire.SongId;
 
 /**
  * A client of one or more playcounter servers that keeps each song on the one server its
@@ -17,7 +16,9 @@ import org.playcounter.wire.SongId;
  *
  * <p>One pool of keep-alive HTTP/1.1 connections a server (Apache HttpClient 5, shaded into the
  * client jar) carries every request: a call runs on its caller's thread, and a call that asks
- * several servers sends to all of them at once from the client's executor. Song ids are checked against the service's id rules before anything is sent. Every write (a
+ * several servers sends to all of them at once from the client's executor; plays may be
+ * {@linkplain PlayCounterClientBuilder#batching batched}. Song ids are checked against the
+ * service's id rules before anything is sent. Every write (a
  * play, a bulk add, a pending drain) carries a fresh random {@code Idempotency-Key}; after an I/O
  * failure, a timeout or a 503, it is sent again, the same with the same key, to the same server
  * (up to {@link PlayCounterClientBuilder#maxRetries}, 2 by default, with a short backoff), and
@@ -64,7 +65,7 @@ public final class PlayCounterClient implements AutoCloseable {
   private final Transport transport;
   /** The client's own executor, shut down by {@link #close}; null when the caller gave one. */
   private final ExecutorService ownExecutor;
-  private final ServerCalls calls;
+  private final SongCalls songs;
   private final FanOut fanOut;
   private final DrainProtocol drains;
   private final BulkAdd bulk;
@@ -90,7 +91,8 @@ public final class PlayCounterClient implements AutoCloseable {
     this.transport = settings.transport(servers);
     Executor given = settings.executor();
     this.ownExecutor = given == null ? settings.ownExecutor(servers) : null;
-    this.calls = settings.serverCalls(transport, given == null ? ownExecutor : given);
+    ServerCalls calls = settings.serverCalls(transport, given == null ? ownExecutor : given);
+    this.songs = new SongCalls(router, calls, settings.batches(calls, router.servers()));
     this.fanOut = new FanOut(calls, router.servers());
     this.drains = new DrainProtocol(router, calls);
     this.bulk = new BulkAdd(router, calls, fanOut);
@@ -109,7 +111,7 @@ public final class PlayCounterClient implements AutoCloseable {
 
   /** The song's count on its server, 0 for a song never played. */
   public long count(String id) {
-    return songCall("GET", id);
+    return songs.call("GET", id);
   }
 
   /** {@link #count(String)} of the song whose id is {@code id}'s decimal form. */
@@ -119,10 +121,12 @@ public final class PlayCounterClient implements AutoCloseable {
 
   /**
    * Adds one play to the song and returns its count after it. Sent with an idempotency key and
-   * retried as the class says: counted once however many attempts it took.
+   * retried as the class says: counted once however many attempts it took. With
+   * {@link PlayCounterClientBuilder#batching} it rides in a batch with other threads' plays to
+   * its server and still returns the count after its own play, distinct from theirs.
    */
   public long increment(String id) {
-    return songCall("POST", id);
+    return songs.call("POST", id);
   }
 
   /** {@link #increment(String)} of the song whose id is {@code id}'s decimal form. */
@@ -132,7 +136,7 @@ public final class PlayCounterClient implements AutoCloseable {
 
   /** Removes the song and returns the count it had, 0 if none. */
   public long delete(String id) {
-    return songCall("DELETE", id);
+    return songs.call("DELETE", id);
   }
 
   /** {@link #delete(String)} of the song whose id is {@code id}'s decimal form. */
@@ -145,7 +149,7 @@ public final class PlayCounterClient implements AutoCloseable {
    * {@link PlayCounterException}. An invalid id throws at once, before anything is sent.
    */
   public CompletableFuture<Long> countAsync(String id) {
-    return songCallAsync("GET", id);
+    return songs.callAsync("GET", id);
   }
 
   /** {@link #countAsync(String)} of the song whose id is {@code id}'s decimal form. */
@@ -155,10 +159,11 @@ public final class PlayCounterClient implements AutoCloseable {
 
   /**
    * {@link #increment(String)} without waiting, for callers that pipeline plays: the future
-   * fails with a {@link PlayCounterException}. An invalid id throws at once.
+   * fails with a {@link PlayCounterException}. An invalid id throws at once. With batching,
+   * cancelling the future does not take the play back.
    */
   public CompletableFuture<Long> incrementAsync(String id) {
-    return songCallAsync("POST", id);
+    return songs.callAsync("POST", id);
   }
 
   /** {@link #incrementAsync(String)} of the song whose id is {@code id}'s decimal form. */
@@ -171,7 +176,7 @@ public final class PlayCounterClient implements AutoCloseable {
    * {@link PlayCounterException}. An invalid id throws at once.
    */
   public CompletableFuture<Long> deleteAsync(String id) {
-    return songCallAsync("DELETE", id);
+    return songs.callAsync("DELETE", id);
   }
 
   /** {@link #deleteAsync(String)} of the song whose id is {@code id}'s decimal form. */
@@ -315,22 +320,13 @@ public final class PlayCounterClient implements AutoCloseable {
     return bulk.add(plays);
   }
 
-  private long songCall(String method, String id) {
-    URI server = router.serverFor(SongId.check(id));
-    return calls.call(server, method, "/song/" + id, ServerCalls::parseCount);
-  }
-
-  private CompletableFuture<Long> songCallAsync(String method, String id) {
-    URI server = router.serverFor(SongId.check(id));
-    return calls.callAsync(server, method, "/song/" + id, ServerCalls::parseCount);
-  }
-
   /**
    * Closes every connection and stops the client's threads; a call still running fails, and
    * any call after this one fails at once.
    */
   @Override
   public void close() {
+    songs.close();
     if (ownExecutor != null) {
       ownExecutor.shutdownNow();
     }

@@ -426,6 +426,14 @@ class PlayCounterClientTest {
     assertEquals("maxConnectionsPerServer not in 1..10000: 0", assertThrows(
         IllegalArgumentException.class,
         () -> PlayCounterClient.builder().maxConnectionsPerServer(0)).getMessage());
+    assertEquals("linger <= 0: PT0S", assertThrows(IllegalArgumentException.class,
+        () -> PlayCounterClient.builder().batching(Duration.ZERO, 10)).getMessage());
+    assertEquals("linger > 1 s: PT1.001S", assertThrows(IllegalArgumentException.class,
+        () -> PlayCounterClient.builder().batching(Duration.ofMillis(1001), 10)).getMessage());
+    assertEquals("maxPlays not in 1..4096: 4097", assertThrows(IllegalArgumentException.class,
+        () -> PlayCounterClient.builder().batching(Duration.ofMillis(1), 4097)).getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> PlayCounterClient.builder().batching(Duration.ofMillis(1), 0));
     assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
         new PlayCounterClient().router().servers());
   }
