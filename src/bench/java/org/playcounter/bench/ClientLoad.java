@@ -5,7 +5,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,8 +17,9 @@ import org.playcounter.client.PlayCounterClient;
 /**
  * Plays and reads per second through {@link PlayCounterClient} from 1, 8 and 64 threads against
  * one local counter server: per call, batched ({@code builder().batching}), pipelined with
- * {@code incrementAsync}, and pages of 50 songs read by {@code counts(ids)} against 50
- * {@code count(id)} calls; with each phase's p50, p99 and max call latency.
+ * {@code incrementAsync}, bulk {@code add()}s of 1,000 plays, and pages of 50 songs read by
+ * {@code counts(ids)} against 50 {@code count(id)} calls; with each phase's p50, p99 and max call
+ * latency.
  *
  * <p>Run with the client jar on the class path: {@code java -cp target/playcounter-*-client.jar
  * src/bench/java/org/playcounter/bench/ClientLoad.java http://127.0.0.1:8080 8 15}: seconds a
@@ -27,6 +30,8 @@ import org.playcounter.client.PlayCounterClient;
 public final class ClientLoad {
   private static final int SONGS = 100_000;
   private static final int PAGE = 50;
+  /** Songs in each call of the bulk phase. */
+  private static final int BULK = 1_000;
   /** Plays each thread of the pipelined phase keeps in flight. */
   private static final int IN_FLIGHT = 64;
   private static final Duration LINGER = Duration.ofMillis(1);
@@ -75,6 +80,12 @@ public final class ClientLoad {
     }
     report("incrementAsync(), batched, " + IN_FLIGHT + " in flight each", 64, 1,
         pipelined(phase, 64));
+    Map<String, Long> bulk = new LinkedHashMap<>();
+    for (int song = 1; song <= BULK; song++) {
+      bulk.put(Integer.toString(song * (SONGS / BULK)), 1L);
+    }
+    report("add() of " + BULK + " plays a call", 1, BULK, measure(phase, 1,
+        thread -> perCall.add(bulk)));
     for (int threads : new int[] {1, 64}) {
       report(PAGE + " count() calls a page", threads, PAGE, measure(phase, threads, thread -> {
         for (String id : page()) {
@@ -188,7 +199,7 @@ public final class ClientLoad {
   private static void report(String what, int threads, int perCall, Result result) {
     System.out.printf("measured  %-44s %2d threads %,12.0f %s/s  p50 %7.3f ms  p99 %7.3f ms"
         + "  max %8.3f ms%n", what, threads, result.calls * (double) perCall / result.seconds,
-        perCall == 1 ? "calls" : "reads", result.latencies.percentile(0.50) / 1e6,
+        perCall == 1 ? "calls" : what.startsWith("add()") ? "plays" : "reads", result.latencies.percentile(0.50) / 1e6,
         result.latencies.percentile(0.99) / 1e6, result.latencies.max() / 1e6);
   }
 

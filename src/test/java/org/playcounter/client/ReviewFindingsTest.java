@@ -337,7 +337,7 @@ class ReviewFindingsTest {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        answer(exchange, 200, "1");
+        answer(exchange, 200, "lone=1");
         return;
       }
       answer(exchange, 429, "too many requests");
