@@ -23,30 +23,38 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Implementation notes. Every attempt is bounded as a whole, the answer's body included: one
  * still running after {@code requestTimeout} is aborted, which closes its connection, so a
- * server that stalls mid-body costs one attempt, never the caller's thread. A request with an
- * {@code Idempotency-Key} is sent again, the same, after an I/O failure, a timeout or a 503, up
- * to {@code maxRetries} times with a growing backoff. A 409 with {@code Retry-After} to a keyed
- * request says that the server still works on an earlier attempt with this key: it is asked
- * again after the wait the header names, as often as the call's deadline allows, without using
- * up a retry, because each such answer is progress, not a failure. The deadline is
- * {@code (1 + maxRetries) * requestTimeout} after the start for a keyed call and
- * {@code requestTimeout} for any other, so no call outlives it. Waits between attempts end early
- * on {@link #cancel} and on an interrupt; an attempt on the wire runs to its answer or its time.
+ * server that stalls mid-body costs one attempt, never the caller's thread. A request that is
+ * safe to send again (one with an {@code Idempotency-Key}, or a read) is sent again, the same,
+ * after an I/O failure, a timeout or a 503, with a backoff that grows to at most a second, until
+ * {@code retryFor} has passed since the call began (or {@code maxRetries} retries were made):
+ * so a call rides through its server's restart, and it sees the server back within a second of
+ * its return. A 409 with {@code Retry-After} to a keyed request says that the server still works
+ * on an earlier attempt with this key: it is asked again after the wait the header names, within
+ * the same time, without using up a retry, because each such answer is progress, not a
+ * failure. No attempt starts after {@code retryFor}, so no call outlives {@code retryFor +
+ * requestTimeout}; any other request is sent once. Waits between attempts end early on
+ * {@link #cancel} and on an interrupt; an attempt on the wire runs to its answer or its time.
  */
 final class Exchange {
+  /** The longest wait between two attempts after a failure, before its random part. */
+  private static final long MAX_BACKOFF_MILLIS = 1_000;
+
   private final Transport transport;
   private final URI server;
   private final Request request;
+  /** Whether the request carries a key: a write that may have been counted. */
   private final boolean keyed;
   private final Duration requestTimeout;
+  /** How long after the start a new attempt may begin; zero for a request sent once. */
+  private final Duration retryFor;
   private final Duration retryBackoff;
   private final int maxRetries;
   /** Counted down once by {@link #cancel}: ends any wait, and no attempt starts after it. */
   private final CountDownLatch cancelled = new CountDownLatch(1);
   /** The attempt on the wire, aborted by {@link #cancel}. */
   private volatile Transport.Attempt current;
-  /** When the call's time is up, in {@link System#nanoTime}; set as its first attempt starts. */
-  private long deadline;
+  /** When no more attempts may start, in {@link System#nanoTime}; set as the first one starts. */
+  private long retryEnd;
   private int attempts;
   private int failures;
   private int inProgress;
@@ -54,13 +62,15 @@ final class Exchange {
   private IOException lastFailure;
 
   Exchange(Transport transport, URI server, Request request, Duration requestTimeout,
-      int maxRetries, Duration retryBackoff) {
+      Duration retryFor, int maxRetries, Duration retryBackoff) {
     this.transport = transport;
     this.server = server;
     this.request = request;
-    this.keyed = request.retriable();
+    this.keyed = request.key() != null;
     this.requestTimeout = requestTimeout;
-    this.maxRetries = keyed ? maxRetries : 0;
+    boolean again = request.retriable();
+    this.retryFor = again ? retryFor : Duration.ZERO;
+    this.maxRetries = again ? maxRetries : 0;
     this.retryBackoff = retryBackoff;
   }
 
@@ -101,14 +111,10 @@ final class Exchange {
    * @throws InterruptedException when the thread was interrupted while it waited to try again
    */
   Answer run() throws InterruptedException {
-    deadline = System.nanoTime() + budgetNanos();
+    retryEnd = System.nanoTime() + Math.min(nanos(retryFor), Long.MAX_VALUE / 4);
     while (true) {
-      long left = deadline - System.nanoTime();
       if (cancelled.getCount() == 0) {
         throw new PlayCounterException(server, -1, "cancelled", lastFailure);
-      }
-      if (left <= 0) {
-        throw outOfTime(lastFailure);
       }
       attempts++;
       Transport.Attempt attempt = transport.attempt(request);
@@ -118,7 +124,7 @@ final class Exchange {
         if (cancelled.getCount() == 0) { // a cancel between the check and current = attempt
           throw new PlayCounterException(server, -1, "cancelled", lastFailure);
         }
-        answer = attempt.run(Math.min(left, nanos(requestTimeout)));
+        answer = attempt.run(nanos(requestTimeout));
         lastFailure = null;
       } catch (IOException e) {
         lastFailure = e;
@@ -126,17 +132,18 @@ final class Exchange {
         current = null;
       }
       Duration wait = next(answer);
-      if (wait == null) {
-        if (answer != null) {
-          return answer;
+      long remaining = retryEnd - System.nanoTime();
+      if (wait == null || remaining <= 0) {
+        if (answer != null && !(wait != null && answer.status() == 409)) {
+          return answer; // a 503 after the last attempt is the server's answer
         }
-        throw keyed ? outOfTime(lastFailure) : ServerCalls.unreachable(server, lastFailure);
+        throw keyed || answer != null || attempts > 1 ? outOfTime(lastFailure)
+            : ServerCalls.unreachable(server, lastFailure);
       }
-      // compared as durations: a Retry-After of centuries must not wrap the nanoseconds around
-      if (wait.compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
-        throw outOfTime(lastFailure);
-      }
-      cancelled.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+      // compared as durations: a Retry-After of centuries must not wrap the nanoseconds around;
+      // a wait past the end is cut short, for one last attempt as the time runs out
+      long nanos = wait.compareTo(Duration.ofNanos(remaining)) > 0 ? remaining : wait.toNanos();
+      cancelled.await(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -161,11 +168,11 @@ final class Exchange {
       }
     }
     boolean again = answer == null || answer.status() == 503;
-    if (!again || failures >= maxRetries) {
+    if (!again || failures >= maxRetries || retryFor.isZero()) {
       return null;
     }
     failures++;
-    long millis = retryBackoff.toMillis() << Math.min(failures - 1, 10);
+    long millis = Math.min(MAX_BACKOFF_MILLIS, retryBackoff.toMillis() << Math.min(failures - 1, 10));
     return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
   }
 
@@ -199,26 +206,16 @@ final class Exchange {
         + (keyed ? "; the change may or may not have been counted" : ""), e);
   }
 
-  /** The failure of a keyed call that got no answer of its own before it ran out. */
+  /** The failure of a call that got no answer of its own before it ran out. */
   private PlayCounterException outOfTime(IOException last) {
     String what = last == null ? "out of time" : ServerCalls.unreachable(server, last).reason();
-    if (!keyed) {
-      return new PlayCounterException(server, -1, what, last);
-    }
-    return new PlayCounterException(server, -1, what + " (sent " + attempts
-        + (attempts == 1 ? " time" : " times") + " with the same Idempotency-Key within "
-        + budgetNanos() / 1_000_000 + " ms, "
-        + (inProgress == 0 ? "never answered"
+    String sent = "sent " + attempts + (attempts == 1 ? " time" : " times")
+        + (keyed ? " with the same Idempotency-Key" : "") + " within " + retryFor.toMillis()
+        + " ms (retryFor), " + (inProgress == 0 ? "never answered"
             : "answered only that it is still being processed (409) " + inProgress
-                + (inProgress == 1 ? " time" : " times"))
-        + ": the change may or may not have been counted)", last);
-  }
-
-  /** The whole call's time: every attempt's, saturating far short of overflow. */
-  private long budgetNanos() {
-    long perAttempt = nanos(requestTimeout);
-    long most = Long.MAX_VALUE / 4; // about 73 years: deadline arithmetic stays in range
-    return perAttempt > most / (1 + maxRetries) ? most : perAttempt * (1 + maxRetries);
+                + (inProgress == 1 ? " time" : " times"));
+    return new PlayCounterException(server, -1, what + " (" + sent
+        + (keyed ? ": the change may or may not have been counted)" : ")"), last);
   }
 
   private static long nanos(Duration duration) {

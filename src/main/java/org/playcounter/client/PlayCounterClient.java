@@ -18,14 +18,15 @@ import org.playcounter.wire.CountsFormat;
  * client jar) carries every request: a call runs on its caller's thread, and a call that asks
  * several servers sends to all of them at once from the client's executor; plays may be
  * {@linkplain PlayCounterClientBuilder#batching batched}. Song ids are checked against the
- * service's id rules before anything is sent. Every write (a
- * play, a bulk add, a pending drain) carries a fresh random {@code Idempotency-Key}; after an I/O
- * failure, a timeout or a 503, it is sent again, the same with the same key, to the same server
- * (up to {@link PlayCounterClientBuilder#maxRetries}, 2 by default, with a short backoff), and
- * while the server answers 409 with {@code Retry-After} (still processing an earlier attempt) it
- * is asked again after that wait; the server counts it once. Every attempt, body included, ends
- * within {@link PlayCounterClientBuilder#requestTimeout}, and every call within
- * {@code (1 + maxRetries)} times that.
+ * service's id rules before anything is sent. Every write (a play, a bulk add, a pending drain)
+ * carries a fresh random {@code Idempotency-Key}; after an I/O failure, a timeout or a 503, a
+ * write is sent again, the same with the same key, to the same server, and so is a read, with a
+ * backoff growing to a second, until {@link PlayCounterClientBuilder#retryFor} (30 s by default)
+ * has passed: a call rides through its server's restart. While the server answers 409 with
+ * {@code Retry-After} (still processing an earlier attempt) it is asked again after that wait;
+ * the server counts it once. Every attempt, body included, ends within
+ * {@link PlayCounterClientBuilder#requestTimeout}, and every call within {@code retryFor} plus
+ * that.
  * No call is ever sent to another server: a failure is one {@link PlayCounterException} that
  * names the server, the status and the server's reason, with partial results when several
  * servers were asked. Only a write that got no answer of its own in time may or may not have
@@ -54,8 +55,10 @@ public final class PlayCounterClient implements AutoCloseable {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** How long each attempt of a request, its answer's body included, may take by default. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-  /** How many times a write is sent again unless set otherwise. */
-  public static final int DEFAULT_MAX_RETRIES = 2;
+  /** How long a call goes on retrying its server unless set otherwise: rides a restart. */
+  public static final Duration DEFAULT_RETRY_FOR = Duration.ofSeconds(30);
+  /** The most retries of a call unless set otherwise: none but {@link #DEFAULT_RETRY_FOR}. */
+  public static final int DEFAULT_MAX_RETRIES = Integer.MAX_VALUE;
   /** The wait before the first retry unless set otherwise; each next one waits twice as long. */
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(50);
   /** How many connections to one server a client opens at most unless set otherwise. */

@@ -30,6 +30,7 @@ public final class PlayCounterClientBuilder {
   private Executor executor;
   private int maxConnectionsPerServer = PlayCounterClient.DEFAULT_MAX_CONNECTIONS_PER_SERVER;
   private String adminToken;
+  private Duration retryFor = PlayCounterClient.DEFAULT_RETRY_FOR;
   private int maxRetries = PlayCounterClient.DEFAULT_MAX_RETRIES;
   private Duration retryBackoff = PlayCounterClient.DEFAULT_RETRY_BACKOFF;
   /** How long a batched play may wait for others; null when plays are not batched. */
@@ -57,8 +58,8 @@ public final class PlayCounterClientBuilder {
 
   /**
    * How long each attempt of a request may take, its answer's body included (a server that
-   * stalls mid-body is given up on then, its connection closed); a write with its retries ends
-   * within {@code (1 + maxRetries)} times this.
+   * stalls mid-body is given up on then, its connection closed); a call with its retries ends
+   * within {@link #retryFor} plus this.
    */
   public PlayCounterClientBuilder requestTimeout(Duration requestTimeout) {
     this.requestTimeout = positive(requestTimeout, "requestTimeout");
@@ -91,23 +92,41 @@ public final class PlayCounterClientBuilder {
   }
 
   /**
-   * How many times a write (a play, a bulk add, a drain) is sent again, with the same
-   * {@code Idempotency-Key} to the same server, after an I/O failure, a timeout or a 503; 0
-   * sends each once. A 409 with {@code Retry-After} (the server still works on an earlier
-   * attempt) is asked again after that wait, at least the growing backoff, without using up a
-   * retry, as long as the call's time allows.
+   * How long a call goes on retrying its server: a read, or a write with its
+   * {@code Idempotency-Key} (a play, a bulk add, a drain), is sent again, the same, to the same
+   * server after an I/O failure (a refused or reset connection), a timeout or a 503, until this
+   * much time has passed since the call began; then it fails. So a call rides through a restart of
+   * its server: it waits, it does not fail. 30 s by default, which rides a restart after a crash at
+   * 10 million songs (about 13 to 16 s to replay the journal; see the durability docs). Zero sends
+   * each request once. A 409 with {@code Retry-After} (the server still works on an earlier
+   * attempt) is asked again after that wait, at least the growing backoff, within the same time.
+   * No attempt starts later, so a call ends within this plus {@link #requestTimeout}.
+   *
+   * @param retryFor 0 to 1 hour
+   */
+  public PlayCounterClientBuilder retryFor(Duration retryFor) {
+    if (retryFor.isNegative() || retryFor.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("retryFor not in 0..1 h: " + retryFor);
+    }
+    this.retryFor = retryFor;
+    return this;
+  }
+
+  /**
+   * The most times a call is sent again within {@link #retryFor}; no limit but that time by
+   * default. 0 sends each request once.
    */
   public PlayCounterClientBuilder maxRetries(int maxRetries) {
-    if (maxRetries < 0 || maxRetries > 10) {
-      throw new IllegalArgumentException("maxRetries not in 0..10: " + maxRetries);
+    if (maxRetries < 0) {
+      throw new IllegalArgumentException("maxRetries < 0: " + maxRetries);
     }
     this.maxRetries = maxRetries;
     return this;
   }
 
   /**
-   * The wait before the first retry; each next one waits twice as long, plus up to half again
-   * at random, so that clients that failed together do not retry together.
+   * The wait before the first retry; each next one waits twice as long, up to a second, plus up
+   * to half again at random, so that clients that failed together do not retry together.
    */
   public PlayCounterClientBuilder retryBackoff(Duration retryBackoff) {
     this.retryBackoff = positive(retryBackoff, "retryBackoff");
@@ -191,7 +210,7 @@ public final class PlayCounterClientBuilder {
   /** The calls of a new client over {@code transport}, asynchronous ones on {@code executor}. */
   ServerCalls serverCalls(Transport transport, Executor executor) {
     return new ServerCalls(transport, executor, requestTimeout,
-        adminToken == null ? null : "Bearer " + adminToken, maxRetries, retryBackoff);
+        adminToken == null ? null : "Bearer " + adminToken, retryFor, maxRetries, retryBackoff);
   }
 
   /** The batching of a new client's plays, or null when they are not batched. */

@@ -1,6 +1,7 @@
 package org.playcounter.client;
 
 import java.net.URI;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -17,18 +18,32 @@ import java.util.Base64;
  */
 record Request(String method, URI uri, String body, String key, String prefer,
     String authorization) {
-  private static final SecureRandom KEYS = new SecureRandom();
+  /**
+   * A generator a thread: {@code new SecureRandom()} on Linux is NativePRNG, whose every instance
+   * takes one lock of the JVM's, which 64 threads playing at once queue on; a DRBG instance is
+   * seeded once from the system and then locks only itself.
+   */
+  private static final ThreadLocal<SecureRandom> KEYS = ThreadLocal.withInitial(() -> {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
+  });
 
   /** This request with a fresh random {@code Idempotency-Key}: 128 bits, base64url. */
   Request keyed() {
     byte[] bytes = new byte[16];
-    KEYS.nextBytes(bytes);
+    KEYS.get().nextBytes(bytes);
     return new Request(method, uri, body, Base64.getUrlEncoder().withoutPadding()
         .encodeToString(bytes), prefer, authorization);
   }
 
-  /** True for a request that carries a key, which is what makes sending it again safe. */
+  /**
+   * True for a request that is safe to send again: a read, or a write that carries a key (the
+   * server counts a key once); a {@code DELETE} without one answers what it removed only once.
+   */
   boolean retriable() {
-    return key != null;
+    return key != null || method.equals("GET") || method.equals("HEAD");
   }
 }

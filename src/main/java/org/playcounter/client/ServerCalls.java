@@ -34,15 +34,17 @@ final class ServerCalls {
   private final Duration requestTimeout;
   /** The {@code Authorization} header value sent with every DELETE and drain; null for none. */
   private final String authorization;
+  private final Duration retryFor;
   private final int maxRetries;
   private final Duration retryBackoff;
 
   ServerCalls(Transport transport, Executor executor, Duration requestTimeout,
-      String authorization, int maxRetries, Duration retryBackoff) {
+      String authorization, Duration retryFor, int maxRetries, Duration retryBackoff) {
     this.transport = transport;
     this.executor = executor;
     this.requestTimeout = requestTimeout;
     this.authorization = authorization;
+    this.retryFor = retryFor;
     this.maxRetries = maxRetries;
     this.retryBackoff = retryBackoff;
   }
@@ -112,7 +114,8 @@ final class ServerCalls {
   }
 
   private Exchange exchange(URI server, Request request) {
-    return new Exchange(transport, server, request, requestTimeout, maxRetries, retryBackoff);
+    return new Exchange(transport, server, request, requestTimeout, retryFor, maxRetries,
+        retryBackoff);
   }
 
   /** Checks the status and reads a 2xx body; anything else is the server's failure. */

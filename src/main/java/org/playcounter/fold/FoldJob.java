@@ -5,8 +5,11 @@ import java.net.URI;
 import java.math.BigInteger;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.playcounter.client.PendingDrain;
@@ -78,8 +81,12 @@ public final class FoldJob {
     PlayCounterClient client;
     try {
       options = Options.parse(args, System::getProperty, System::getenv);
+      // each write tried 3 times, as the usage says: a server that is down is skipped this hour
+      // and folded the next, rather than holding up the others
       PlayCounterClientBuilder builder = PlayCounterClient.builder().servers(options.servers())
-          .requestTimeout(options.timeout());
+          .requestTimeout(options.timeout()).maxRetries(2)
+          .retryFor(Collections.min(List.of(options.timeout().multipliedBy(3),
+              Duration.ofHours(1))));
       if (options.adminToken() != null) {
         builder.adminToken(options.adminToken());
       }

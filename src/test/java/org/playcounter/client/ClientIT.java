@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -203,7 +204,8 @@ class ClientIT {
     URI dead = URI.create("http://127.0.0.1:" + FreePort.next());
     List<URI> withDead = new ArrayList<>(servers);
     withDead.add(dead);
-    PlayCounterClient partial = new PlayCounterClient(withDead);
+    PlayCounterClient partial = PlayCounterClient.builder().servers(withDead)
+        .retryFor(Duration.ofMillis(200)).build();
     Map<String, Long> live = new HashMap<>();
     String lost = null;
     for (int i = 0; lost == null || live.size() < 40; i++) {

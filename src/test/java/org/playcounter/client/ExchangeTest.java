@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.playcounter.http.FreePort;
 import org.playcounter.http.StallingServer;
 
 /**
@@ -87,7 +88,7 @@ class ExchangeTest {
     AtomicInteger requests = new AtomicInteger();
     URI server = stillInProgress("1", requests);
     PlayCounterClient client = PlayCounterClient.builder().servers(server)
-        .requestTimeout(Duration.ofSeconds(1)).maxRetries(1).build();
+        .requestTimeout(Duration.ofSeconds(1)).retryFor(Duration.ofSeconds(1)).build();
     PlayCounterException e = assertThrows(PlayCounterException.class,
         () -> bounded(() -> client.increment("s")));
     assertEquals(-1, e.status(), e.getMessage());
@@ -133,7 +134,7 @@ class ExchangeTest {
   void aServerThatStallsMidBodyFailsTheCallAndItsConnectionIsClosed() throws Exception {
     StallingServer stalled = stalling();
     PlayCounterClient client = PlayCounterClient.builder().servers(stalled.uri())
-        .requestTimeout(Duration.ofSeconds(1)).build();
+        .requestTimeout(Duration.ofSeconds(1)).retryFor(Duration.ZERO).build();
     PlayCounterException e = assertThrows(PlayCounterException.class,
         () -> bounded(() -> client.count("s")));
     assertEquals(-1, e.status());
@@ -196,15 +197,15 @@ class ExchangeTest {
 
   /**
    * Retry-After: 0 (or negative, or unreadable, or a past HTTP-date) is a zero wait: the client
-   * re-sends back to back, with no floor and no backoff, for the whole budget
-   * ((1 + maxRetries) x requestTimeout, 90 s by default).
+   * re-sends back to back, with no floor and no backoff, for the whole budget (retryFor, 30 s
+   * by default).
    */
   @Test
   void aZeroRetryAfterWaitsAtLeastTheGrowingBackoff() {
     AtomicInteger requests = new AtomicInteger();
     URI server = stillInProgress("0", requests);
     PlayCounterClient client = PlayCounterClient.builder().servers(server)
-        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0)
+        .requestTimeout(Duration.ofSeconds(1)).retryFor(Duration.ofSeconds(1))
         .retryBackoff(Duration.ofMillis(400)).build();
     assertThrows(PlayCounterException.class, () -> bounded(() -> client.increment("s")));
     // Against this JDK HttpServer a round trip costs ~50 ms (Nagle); against Jetty far less.
@@ -233,8 +234,8 @@ class ExchangeTest {
   }
 
   /**
-   * requestTimeout of 100 years (a caller's "no timeout"): (1 + maxRetries) x its nanos overflows
-   * and the deadline lies in the past, so a healthy server is never even asked.
+   * requestTimeout of 100 years (a caller's "no timeout"): its nanos overflow a long, which must
+   * not put the attempt's end in the past, so that a healthy server is still asked.
    */
   @Test
   void aRequestTimeoutOfACenturyStillSendsTheCall() {
@@ -246,6 +247,43 @@ class ExchangeTest {
     PlayCounterClient client = PlayCounterClient.builder().servers(server)
         .requestTimeout(Duration.ofDays(36_500)).build();
     assertEquals(1L, bounded(() -> client.increment("s")));
+  }
+
+  /** A server that answers 503 for its first second, as one restarting would: reads wait. */
+  @Test
+  void aReadAndAPlayRideThroughAServerThatRefusesForASecond() {
+    long up = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    AtomicInteger requests = new AtomicInteger();
+    URI server = servers.start(exchange -> {
+      requests.incrementAndGet();
+      answer(exchange, System.nanoTime() < up ? 503 : 200, System.nanoTime() < up
+          ? "storage failed: restarting" : "7");
+    });
+    PlayCounterClient client = PlayCounterClient.builder().servers(server)
+        .retryFor(Duration.ofSeconds(10)).build();
+    assertEquals(7L, bounded(() -> client.count("s")));
+    assertEquals(7L, bounded(() -> client.increment("s")));
+    assertTrue(requests.get() >= 3, requests + " requests: the first second's were retried");
+  }
+
+  /** A server that never answers: the call goes on for retryFor, then fails naming it. */
+  @Test
+  void aCallToAServerThatIsDownFailsOnceRetryForHasPassed() {
+    URI dead = URI.create("http://127.0.0.1:" + FreePort.next());
+    PlayCounterClient client = PlayCounterClient.builder().servers(dead)
+        .retryFor(Duration.ofSeconds(1)).build();
+    long start = System.nanoTime();
+    PlayCounterException e = assertThrows(PlayCounterException.class,
+        () -> bounded(() -> client.increment("s")));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(millis >= 1_000 && millis < 10_000, "failed after " + millis + " ms");
+    assertEquals(dead, e.server());
+    assertTrue(e.reason().contains("with the same Idempotency-Key within 1000 ms (retryFor)")
+        && e.reason().contains("may or may not have been counted"), e.reason());
+    PlayCounterException read = assertThrows(PlayCounterException.class,
+        () -> bounded(() -> client.count("s")));
+    assertTrue(read.reason().contains("within 1000 ms (retryFor), never answered)")
+        && !read.reason().contains("counted"), read.reason());
   }
 
   /** Runs {@code call}, failing the test if it has not ended in 60 s: it must never hang. */
@@ -270,7 +308,7 @@ class ExchangeTest {
   private void anIncrementOutOfTimeMayOrMayNotHaveBeenCounted(String retryAfter) {
     URI server = stillInProgress(retryAfter, new AtomicInteger());
     PlayCounterClient client = PlayCounterClient.builder().servers(server)
-        .requestTimeout(Duration.ofSeconds(1)).maxRetries(0).build();
+        .requestTimeout(Duration.ofSeconds(1)).retryFor(Duration.ofSeconds(1)).build();
     PlayCounterException e = assertThrows(PlayCounterException.class,
         () -> bounded(() -> client.increment("s")));
     assertTrue(e.getMessage().contains("may or may not have been counted"), e.getMessage());

@@ -148,7 +148,8 @@ class PlayCounterClientTest {
     URI a = servers.start(exchange -> answer(exchange, 200, "a=1,both=2"));
     URI b = servers.start(exchange -> answer(exchange, 200, "b=2,both=3"));
     URI dead = deadServer();
-    PlayCounterClient client = new PlayCounterClient(List.of(a, dead, b));
+    PlayCounterClient client = PlayCounterClient.builder().servers(a, dead, b)
+        .retryFor(Duration.ofMillis(200)).build();
     PlayCounterException e = assertThrows(PlayCounterException.class, client::counts);
     assertNull(e.server());
     assertEquals(-1, e.status());
