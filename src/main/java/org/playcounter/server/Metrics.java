@@ -239,7 +239,8 @@ final class Metrics {
     return Math.max(0, freeHeapBytes) / perSong;
   }
 
-  private static long headroomSongs(PlayCountStore store) {
+  /** How many more songs the heap holds now, at the bytes a song of {@code store} takes. */
+  static long headroomSongs(PlayCountStore store) {
     Runtime runtime = Runtime.getRuntime();
     long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
     long songs = store.stats().songs();
