@@ -249,9 +249,9 @@ final class Metrics {
   }
 
   /**
-   * Seconds from the oldest of pending drains {@code numbers} (ascending) to {@code nowMillis}, 0 with none:
-   * a drain's number is the millisecond it was made, or a little later when several were made
-   * within one, so the age is never overstated.
+   * Seconds from the oldest of pending drains {@code numbers} (ascending) to {@code nowMillis},
+   * 0 with none: a drain's number is the millisecond it was made, or a little later when several
+   * were made within one, so the age is never overstated.
    */
   static double oldestPendingAgeSeconds(long[] numbers, long nowMillis) {
     return numbers.length == 0 ? 0 : Math.max(0, nowMillis - numbers[0]) / 1000.0;

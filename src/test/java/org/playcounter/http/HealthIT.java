@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code /health} (readiness) and {@code /health/live} (liveness) of the built WAR in Jetty 12.1
@@ -40,8 +41,8 @@ class HealthIT {
   private ServletContainer container;
 
   @BeforeAll
-  void startContainer() throws IOException {
-    dataDir = Files.createTempDirectory(Path.of("target"), "health-").toAbsolutePath();
+  void startContainer(@TempDir Path dir) throws IOException {
+    dataDir = dir;
     container = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, Map.of(
         "playcounter.max-songs", Integer.toString(MAX_SONGS),
         "playcounter.data-dir", dataDir.resolve("{context}").toString()),
@@ -49,16 +50,9 @@ class HealthIT {
   }
 
   @AfterAll
-  void stopContainer() throws Exception {
+  void stopContainer() {
     if (container != null) {
       container.close();
-    }
-    if (dataDir != null) {
-      try (Stream<Path> files = Files.walk(dataDir)) {
-        for (Path file : files.sorted((a, b) -> b.compareTo(a)).toList()) {
-          Files.delete(file);
-        }
-      }
     }
   }
 
