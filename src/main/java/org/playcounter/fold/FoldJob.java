@@ -30,7 +30,9 @@ import org.playcounter.client.PlayCounterException;
  * drains stay pending for the next run. Every request to a server, its answer's body included,
  * ends within {@code --timeout} (a keyed {@code POST /drains} within three times that), so a
  * server that stalls is named, not waited for. Songs whose total would pass a long go to the
- * overflow table, named on both streams, and the rest of their drain is folded. Exit status: 0
+ * overflow table, named on both streams, and the rest of their drain is folded. Each drain and
+ * each server gets a line on standard output as it is done, and the run ends with one summary
+ * line ({@link FoldTally#summary}), printed whenever the job ran at all. Exit status: 0
  * when every server was folded, 1 when some server or the database failed, 2 for bad options.
  *
  * <p>For the crash tests only, the system property {@value Options#HALT_AFTER} makes the JVM halt
@@ -96,6 +98,7 @@ public final class FoldJob {
       err.print(Options.USAGE);
       return USAGE;
     }
+    long start = System.nanoTime();
     Database database;
     try {
       database = Database.open(options.db(), options.dbUser(), options.dbPassword(),
@@ -103,35 +106,50 @@ public final class FoldJob {
     } catch (SQLException | RuntimeException e) {
       err.println("fold: cannot open the database " + withoutParameters(options.db()) + ": "
           + reason(e));
+      FoldTally run = new FoldTally();
+      run.notTried(client.router().servers().size());
+      out.println(run.summary(millisSince(start)));
       return FAILED;
     }
     try (database) {
-      return new FoldJob(client, database, out, err, options.haltAfter()).foldAll();
+      return new FoldJob(client, database, out, err, options.haltAfter()).foldAll(start);
     } catch (SQLException e) { // from close, after every drain was committed and acknowledged
       err.println("fold: closing the database failed: " + reason(e));
       return FAILED;
     }
   }
 
-  /** Folds every server, then names on {@code err} each one that failed. */
-  private int foldAll() {
+  /**
+   * Folds every server, names on {@code err} each one that failed, and prints the run's summary
+   * line, timed from {@code start}.
+   */
+  private int foldAll(long start) {
     Map<URI, String> failures = new LinkedHashMap<>();
+    FoldTally run = new FoldTally();
     for (URI server : client.router().servers()) {
+      FoldTally tally = new FoldTally();
+      long serverStart = System.nanoTime();
       try {
-        foldServer(server);
+        foldServer(server, tally);
+        out.println(server + ": " + tally.serverLine(millisSince(serverStart)));
       } catch (SQLException | RuntimeException e) { // PlayCounterException among them
         failures.put(server, reason(e));
         out.println(server + ": failed, its drains stay pending: " + reason(e));
       }
+      run.add(tally, !failures.containsKey(server));
     }
     failures.forEach((server, reason) ->
         err.println("fold: could not drain " + server + ": " + reason));
+    out.println(run.summary(millisSince(start)));
     return failures.isEmpty() ? OK : FAILED;
   }
 
-  /** Folds the server's pending drains, oldest first, then one new drain. */
-  private void foldServer(URI server) throws SQLException {
-    Tally tally = new Tally();
+  private static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  /** Folds the server's pending drains, oldest first, then one new drain, into {@code tally}. */
+  private void foldServer(URI server, FoldTally tally) throws SQLException {
     for (long number : client.pendingDrainNumbers(server)) {
       PendingDrain drain;
       try {
@@ -152,17 +170,14 @@ public final class FoldJob {
       }
       out.println(server + ": holds as many pending drains as it allows, none made this time");
     }
-    out.println(server + ": " + tally.drains + " drains, " + tally.folded + " folded now ("
-        + tally.songs + " songs, " + tally.plays + " plays), " + tally.alreadyApplied
-        + " already applied");
   }
 
   /** Adds one drain to the database unless it is there, then acknowledges it. */
-  private void fold(PendingDrain drain, Tally tally) throws SQLException {
+  private void fold(PendingDrain drain, FoldTally tally) throws SQLException {
     haltAt("drain");
     long start = System.nanoTime();
     String what = drain.server() + " drain " + drain.number() + ": ";
-    tally.drains++;
+    tally.drain();
     if (drain.counts().isEmpty()) {
       what += "empty";
     } else {
@@ -172,13 +187,11 @@ public final class FoldJob {
       what += drain.counts().size() + " songs, " + plays + " plays, ";
       if (outcome == Database.Outcome.APPLIED) {
         haltAt("commit");
-        tally.folded++;
-        tally.songs += drain.counts().size();
-        tally.plays = tally.plays.add(plays);
-        what += "folded in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
+        tally.folded(drain.counts().size(), plays);
+        what += "folded in " + millisSince(start) + " ms";
         reportOverflowed(drain);
       } else {
-        tally.alreadyApplied++;
+        tally.alreadyApplied();
         what += "already applied";
       }
     }
@@ -237,14 +250,5 @@ public final class FoldJob {
       out.println(line);
       err.println("fold: " + line);
     }
-  }
-
-  /** What one server's run did, for its summary line. */
-  private static final class Tally {
-    private int drains;
-    private int folded;
-    private int alreadyApplied;
-    private long songs;
-    private BigInteger plays = BigInteger.ZERO;
   }
 }

@@ -17,12 +17,8 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Collections;
-import java.util.Enumeration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -47,8 +43,6 @@ final class Metrics {
   /** From this many songs on, the bytes a song costs are measured from the table. */
   static final long MEASURED_FROM_SONGS = 100_000;
 
-  /** The protobuf exposition format's media type, which the WAR leaves out (2 MB of protobuf). */
-  private static final String PROTOBUF = "application/vnd.google.protobuf";
   private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
   /** Request durations: a play takes tens of microseconds, an fsync'd one milliseconds. */
   private static final double[] REQUEST_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
@@ -65,6 +59,10 @@ final class Metrics {
   private final CounterDataPoint[] requests;
   private final RequestDurations durations;
   private final CounterDataPoint[] rejections;
+  /** Per route: requests answered 503, the counter unavailable for them. */
+  private final CounterDataPoint[] unavailable;
+  /** When the last drain was delivered or made pending; the deployment's start before any. */
+  private volatile long lastDrainMillis = System.currentTimeMillis();
   /**
    * Registered by {@link #watch} for a durable store only. Classic buckets, no exemplars: native
    * histograms and exemplars would start the library's scheduler thread, which no undeploy stops.
@@ -92,9 +90,13 @@ final class Metrics {
         "Songs taken out by delivered drains since start.").labelValues();
     Counter requestCounter = counter("playcounter_requests_total",
         "Requests answered since start, by route and status class.", "route", "status");
+    Counter unavailableCounter = counter("playcounter_requests_unavailable_total",
+        "Requests answered 503 since start, by route.", "route");
+    unavailable = new CounterDataPoint[Route.values().length];
     requests = new CounterDataPoint[Route.values().length * STATUS_CLASSES.length];
     String[][] series = new String[requests.length][];
     for (Route route : Route.values()) {
+      unavailable[route.ordinal()] = unavailableCounter.labelValues(route.label());
       for (int c = 0; c < STATUS_CLASSES.length; c++) {
         int i = route.ordinal() * STATUS_CLASSES.length + c;
         requests[i] = requestCounter.labelValues(route.label(), STATUS_CLASSES[c]);
@@ -124,6 +126,23 @@ final class Metrics {
         + " garbage not yet collected.", () -> headroomSongs(store));
     gaugeReading("playcounter_pending_drains",
         "Pending drains (POST /drains) not yet acknowledged.", () -> store.pendingDrains().length);
+    gaugeReading("playcounter_oldest_pending_drain_age_seconds", "Seconds since the oldest"
+        + " pending drain was made, read from its number; 0 with none pending.",
+        () -> oldestPendingAgeSeconds(store.pendingDrains(), System.currentTimeMillis()));
+    gaugeReading("playcounter_last_drain_timestamp_seconds", "When the last drain was delivered"
+        + " or made pending, in Unix seconds; the deployment's start before any.",
+        () -> lastDrainMillis / 1000.0);
+    gaugeReading("playcounter_ready", "1 while the counter takes plays (/health 200), 0 when"
+        + " its journal failed or it is stopping (/health 503).",
+        () -> Health.of(store).ready() ? 1 : 0);
+    GaugeWithCallback.builder().name("playcounter_health_warning")
+        .help("1 while /health carries the warning, else 0.").labelNames("warning")
+        .callback(callback -> {
+          Health health = Health.of(store);
+          for (Health.Warning warning : Health.Warning.values()) {
+            callback.call(health.warns(warning) ? 1 : 0, warning.label());
+          }
+        }).register(registry);
     gaugeReading("playcounter_pending_songs", "Songs held in pending drains.",
         store.stats()::pendingSongs);
     gaugeReading("playcounter_idempotency_keys",
@@ -180,6 +199,7 @@ final class Metrics {
 
   /** Counts one drain that was delivered. */
   void drained(int songs) {
+    lastDrainMillis = System.currentTimeMillis();
     drains.inc();
     drainedSongs.inc(songs);
   }
@@ -189,6 +209,9 @@ final class Metrics {
     int series = route.ordinal() * STATUS_CLASSES.length
         + Math.min(Math.max(status / 100, 1), 5) - 1;
     requests[series].inc();
+    if (status == 503) {
+      unavailable[route.ordinal()].inc();
+    }
     durations.observe(series, System.nanoTime() - startNanos);
   }
 
@@ -207,21 +230,7 @@ final class Metrics {
    * for; a request for the protobuf format, which this WAR does not ship, gets the text format.
    */
   void scrape(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    String accept = RequestHeaders.accept(request);
-    HttpServletRequest asked = accept == null || !accept.contains(PROTOBUF) ? request
-        : new TextOnly(request, textOnly(accept));
-    scrapeHandler.handleRequest(new HttpExchangeAdapter(asked, response));
-  }
-
-  /** {@code accept} without the protobuf format's media ranges. */
-  static String textOnly(String accept) {
-    StringBuilder kept = new StringBuilder();
-    for (String range : accept.split(",")) {
-      if (!range.contains(PROTOBUF)) {
-        kept.append(kept.length() == 0 ? "" : ",").append(range);
-      }
-    }
-    return kept.toString();
+    scrapeHandler.handleRequest(new HttpExchangeAdapter(TextOnlyRequest.of(request), response));
   }
 
   /** The registry; for tests. */
@@ -239,7 +248,17 @@ final class Metrics {
     return Math.max(0, freeHeapBytes) / perSong;
   }
 
-  private static long headroomSongs(PlayCountStore store) {
+  /**
+   * Seconds from the oldest of pending drains {@code numbers} (ascending) to {@code nowMillis},
+   * 0 with none: a drain's number is the millisecond it was made, or a little later when several
+   * were made within one, so the age is never overstated.
+   */
+  static double oldestPendingAgeSeconds(long[] numbers, long nowMillis) {
+    return numbers.length == 0 ? 0 : Math.max(0, nowMillis - numbers[0]) / 1000.0;
+  }
+
+  /** How many more songs the heap holds now, at the bytes a song of {@code store} takes. */
+  static long headroomSongs(PlayCountStore store) {
     Runtime runtime = Runtime.getRuntime();
     long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
     long songs = store.stats().songs();
@@ -259,26 +278,5 @@ final class Metrics {
   private void gaugeReading(String name, String help, DoubleSupplier value) {
     GaugeWithCallback.builder().name(name).help(help)
         .callback(callback -> callback.call(value.getAsDouble())).register(registry);
-  }
-
-  /** A scrape request whose {@code Accept} header no longer asks for the protobuf format. */
-  private static final class TextOnly extends HttpServletRequestWrapper {
-    private final String accept;
-
-    TextOnly(HttpServletRequest request, String accept) {
-      super(request);
-      this.accept = accept;
-    }
-
-    @Override
-    public String getHeader(String name) {
-      return name.equalsIgnoreCase("Accept") ? accept : super.getHeader(name);
-    }
-
-    @Override
-    public Enumeration<String> getHeaders(String name) {
-      return name.equalsIgnoreCase("Accept") ? Collections.enumeration(List.of(accept))
-          : super.getHeaders(name);
-    }
   }
 }

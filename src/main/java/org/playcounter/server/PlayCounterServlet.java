@@ -123,7 +123,13 @@ public final class PlayCounterServlet extends HttpServlet {
         case DRAINS -> drainRequests.drains(request, response, method, format);
         case DRAIN -> drainRequests.drain(request, response, method, format,
             path.substring(Route.DRAIN_PREFIX.length()));
-        case HEALTH -> health(response, method);
+        case HEALTH -> {
+          Health health = Health.of(store);
+          ResponseBody.send(response, method.equals("HEAD"), health.status(),
+              CountsFormat.TEXT.contentType(), health.body());
+        }
+        case LIVENESS -> ResponseBody.send(response, method.equals("HEAD"), 200,
+            CountsFormat.TEXT.contentType(), "OK");
         case METRICS -> metrics.scrape(request, response);
         default -> replies.reject(response, format, Rejection.NOT_FOUND, "Not Found");
       }
@@ -200,16 +206,6 @@ public final class PlayCounterServlet extends HttpServlet {
       }
     }
     Replies.sendCount(response, method.equals("HEAD"), format, id, count);
-  }
-
-  private void health(HttpServletResponse response, String method) throws IOException {
-    boolean head = method.equals("HEAD");
-    String unavailable = store.stats().unavailable();
-    if (unavailable != null) {
-      ResponseBody.send(response, head, 503, CountsFormat.TEXT.contentType(), unavailable);
-    } else {
-      ResponseBody.send(response, head, 200, CountsFormat.TEXT.contentType(), "OK");
-    }
   }
 
   /** Drains and streams the counts; if they cannot be delivered, the store puts them back. */

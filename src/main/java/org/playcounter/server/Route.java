@@ -14,8 +14,10 @@ enum Route {
   DRAINS("drains", "GET, HEAD, POST, OPTIONS"),
   /** {@code /drains/{n}}: one pending drain; DELETE acknowledges it. */
   DRAIN("drain", "GET, HEAD, DELETE, OPTIONS"),
-  /** {@code /health}: whether the counter can take writes. */
+  /** {@code /health}: readiness, whether the counter takes plays, and its warnings. */
   HEALTH("health", "GET, HEAD, OPTIONS"),
+  /** {@code /health/live}: liveness, whether the servlet serves at all. */
+  LIVENESS("health_live", "GET, HEAD, OPTIONS"),
   /** {@code /metrics}: Prometheus text or OpenMetrics exposition. */
   METRICS("metrics", "GET, HEAD, OPTIONS"),
   /** Anything else: 404. */
@@ -44,6 +46,7 @@ enum Route {
     return switch (path) {
       case "/" -> SONGS;
       case "/health" -> HEALTH;
+      case "/health/live" -> LIVENESS;
       case "/metrics" -> METRICS;
       case "/drains" -> DRAINS;
       default -> NONE;

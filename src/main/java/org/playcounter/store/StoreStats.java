@@ -5,7 +5,7 @@ import org.playcounter.store.keys.KeyTable;
 import org.playcounter.store.table.SongTable;
 
 /**
-* What a store holds and has done, for metrics and health: each figure read on its own, without
+ * What a store holds and has done, for metrics and health: each figure read on its own, without
  * stopping changes, so two figures read together may be from different moments.
  */
 public final class StoreStats {
@@ -94,15 +94,23 @@ public final class StoreStats {
     return keys.bytes();
   }
 
-  /** Why the store cannot take writes (its journal failed, or it is full), or null when it can. */
+  /**
+   * Why the store takes no changes at all (its journal failed, or the deployment is stopping), or
+   * null while it does.
+   */
   public String unavailable() {
-    String failure = log.failure();
-    if (failure != null) {
-      return failure;
-    }
-    long held = table.songs() + table.pendingSongs();
+    return log.failure();
+  }
+
+  /**
+   * Why new songs are refused (the store holds {@code max-songs}, live and pending), or null
+   * while there is room; the songs held still count.
+   */
+  public String full() {
+    long pending = table.pendingSongs();
+    long held = table.songs() + pending;
     if (held >= table.maxSongs()) {
-      return "full: " + held + " songs held (" + table.pendingSongs() + " in pending drains),"
+      return "full: " + held + " songs held (" + pending + " in pending drains),"
           + " max-songs is " + table.maxSongs() + "; new songs are refused";
     }
     return null;

@@ -75,6 +75,11 @@ class FoldJobTest {
         drains.get(2));
     assertEquals(Map.of("a", 4L, "b", 2L, "c", 1L), totals());
     assertEquals(Map.of(), server.pending);
+    assertTrue(result.out.contains(server.uri() + ": 3 drains, 3 folded now (4 songs, 7 plays),"
+        + " 0 already applied, in "), result.toString());
+    String last = result.out.lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.matches("fold summary: status=ok servers=1 failed=0 drains=3 folded=3"
+        + " already_applied=0 songs=4 plays=7 ms=\\d+"), last);
   }
 
   @Test
@@ -85,6 +90,8 @@ class FoldJobTest {
     assertEquals(FoldJob.FAILED, failed.exit, failed.toString());
     assertTrue(failed.err.contains("could not drain " + server.uri() + ": HTTP 500"),
         failed.toString());
+    assertTrue(failed.out.contains("\nfold summary: status=failed servers=1 failed=1 drains=1"
+        + " folded=1 already_applied=0 songs=2 plays=4 ms="), failed.toString());
     assertEquals(1, server.pending.size());
     assertEquals(Map.of("a", 3L, "b", 1L), totals());
 

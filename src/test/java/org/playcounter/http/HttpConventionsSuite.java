@@ -48,6 +48,20 @@ abstract class HttpConventionsSuite extends DeploymentSuite {
           .header("Cache-Control", "no-store");
     }
     request().options("/song/a!b").then().statusCode(400);
+    for (String path : List.of("/health", "/health/live", "/metrics")) {
+      request().options(path).then().statusCode(204).header("Allow", "GET, HEAD, OPTIONS");
+    }
+  }
+
+  @Test
+  void livenessTakesReadsOnlyAndAnswersOk() {
+    expectText(request().get("/health/live"), 200, "OK");
+    request().head("/health/live").then().statusCode(200).body(emptyString());
+    for (String method : List.of("POST", "DELETE", "PUT")) {
+      request().request(method, "/health/live").then().statusCode(405)
+          .header("Allow", "GET, HEAD, OPTIONS").body(equalTo("Method Not Allowed"));
+    }
+    request().get("/health/live/x").then().statusCode(404);
   }
 
   @Test

@@ -3,22 +3,17 @@ package org.playcounter.http;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.matchesPattern;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,14 +24,11 @@ import org.junit.jupiter.api.TestInstance;
  * {@code /metrics} of the built WAR in Jetty 12.1, durable with {@code fsync=always}, after some
  * traffic: both exposition formats pass promtool's parsers, and show the JVM's metrics, request
  * duration buckets and every name the hand-written exposition had. Without promtool it skips,
- * unless the system property {@value #REQUIRED} is true (as {@code .ci/run} sets it): then it
- * fails.
+ * unless the system property {@value Promtool#REQUIRED} is true (as {@code .ci/run} sets it):
+ * then it fails. The alert rules name only series this page has.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsIT {
-  /** Set to true, a missing promtool fails the test instead of skipping it. */
-  static final String REQUIRED = "playcounter.require-promtool";
-  private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   private static final String TOKEN = "metrics-token";
   private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0";
   /** Every name the hand-written exposition showed, in a durable deployment. */
@@ -55,13 +47,7 @@ class MetricsIT {
 
   @BeforeAll
   void startContainer() throws IOException {
-    if (!Files.isExecutable(PROMTOOL)) {
-      if (Boolean.getBoolean(REQUIRED)) {
-        fail(REQUIRED + " is true, but there is no " + PROMTOOL);
-      }
-      assumeTrue(false, "no " + PROMTOOL + ": apt-get install prometheus (or run .ci/run) to"
-          + " check /metrics with a real parser");
-    }
+    Promtool.assumeInstalled("/metrics");
     dataDir = Files.createTempDirectory("playcounter-metrics-");
     container = ServletContainer.start(ServletContainer.Kind.JETTY_12_1, Map.of(
         "playcounter.admin-token", TOKEN, "playcounter.fsync", "always",
@@ -97,7 +83,7 @@ class MetricsIT {
         .statusCode(200)
         .contentType(matchesPattern("application/openmetrics-text; ?version=1\\.0\\.0.*"))
         .extract().asString();
-    promtool(text, "check", "metrics");
+    Promtool.run(text, "check", "metrics");
     checkOpenMetrics(openMetrics);
     for (String page : List.of(text, openMetrics)) {
       for (String name : NAMES) {
@@ -117,6 +103,22 @@ class MetricsIT {
           + "status=\"2xx\"} 2\n"), page);
     }
     assertTrue(openMetrics.endsWith("# EOF\n"), openMetrics);
+  }
+
+  @Test
+  void alertRulesNameOnlySeriesTheServerExports() throws IOException {
+    request("/").post("/song/1").then().statusCode(200);
+    String page = request("/").get("/metrics").then().statusCode(200).extract().asString();
+    Matcher names = Pattern.compile("\\bplaycounter_\\w+")
+        .matcher(Files.readString(Path.of(AlertRulesTest.RULES)));
+    int checked = 0;
+    while (names.find()) {
+      String name = names.group();
+      assertTrue(page.contains("\n" + name + " ")
+          || page.contains("\n" + name + "{"), name + " is in the rules but not on:\n" + page);
+      checked++;
+    }
+    assertTrue(checked > 10, "names found in the rules: " + checked);
   }
 
   @Test
@@ -153,24 +155,7 @@ class MetricsIT {
         .append(line.startsWith("#") ? "\n" : " 1700000000\n"));
     Path file = dataDir.resolve("metrics.om");
     Files.writeString(file, stamped);
-    promtool("", "tsdb", "create-blocks-from", "openmetrics", file.toString(),
+    Promtool.run("", "tsdb", "create-blocks-from", "openmetrics", file.toString(),
         dataDir.resolve("blocks").toString());
-  }
-
-  /** Runs promtool with {@code input} on its standard input; it must exit 0 within 30 s. */
-  private static void promtool(String input, String... arguments)
-      throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(PROMTOOL.toString()));
-    command.addAll(List.of(arguments));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (OutputStream in = process.getOutputStream()) {
-      in.write(input.getBytes(StandardCharsets.UTF_8));
-    }
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail(command + " took over 30 s");
-    }
-    String said = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, process.exitValue(), command + ":\n" + said + "\non:\n" + input);
   }
 }

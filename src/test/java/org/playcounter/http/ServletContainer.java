@@ -158,6 +158,11 @@ public final class ServletContainer implements AutoCloseable {
     await(contextPath, false);
   }
 
+  /** The process id of the container's JVM, for fault injection from outside (prlimit). */
+  long pid() {
+    return process.pid();
+  }
+
   /** Kills the container's JVM with SIGKILL, as a crash or power loss would stop it. */
   public void kill() throws InterruptedException {
     if (process == null) {

@@ -106,19 +106,40 @@ class MetricsTest {
   }
 
   @Test
+  void healthAndDrainsAreSeriesAlertsCanWatch() throws IOException {
+    Metrics metrics = new Metrics();
+    PlayCountStore store = new PlayCountStore(2);
+    metrics.watch(store, Settings.defaults());
+    store.increment("a");
+    metrics.answered(Route.SONG, 503, System.nanoTime());
+    metrics.answered(Route.SONG, 500, System.nanoTime());
+    String text = text(metrics);
+    for (String line : new String[] {"playcounter_ready 1.0",
+        "playcounter_health_warning{warning=\"full\"} 0.0",
+        "playcounter_health_warning{warning=\"heap_headroom_low\"} 0.0",
+        "playcounter_requests_unavailable_total{route=\"song\"} 1.0",
+        "playcounter_requests_unavailable_total{route=\"songs\"} 0.0",
+        "playcounter_oldest_pending_drain_age_seconds 0.0"}) {
+      assertTrue(text.contains("\n" + line + "\n"), line + " in:\n" + text);
+    }
+    assertTrue(text.contains("\nplaycounter_last_drain_timestamp_seconds 1."), text);
+    store.increment("b");
+    assertTrue(text(metrics).contains("\nplaycounter_health_warning{warning=\"full\"} 1.0\n"));
+  }
+
+  @Test
+  void oldestPendingDrainAgeIsReadFromTheFirstNumber() {
+    assertEquals(0, Metrics.oldestPendingAgeSeconds(new long[0], 10_000));
+    assertEquals(7.5, Metrics.oldestPendingAgeSeconds(new long[] {2_500, 9_000}, 10_000));
+    assertEquals(0, Metrics.oldestPendingAgeSeconds(new long[] {10_001}, 10_000));
+  }
+
+  @Test
   void headroomUsesTheTableOnceItHoldsEnoughSongs() {
     assertEquals(1000, Metrics.headroomSongs(112_000, 0, 0));
     assertEquals(1000, Metrics.headroomSongs(112_000, Metrics.MEASURED_FROM_SONGS - 1, 1));
     assertEquals(3200, Metrics.headroomSongs(112_000, 100_000, 3_500_000));
     assertEquals(0, Metrics.headroomSongs(-5, 100_000, 3_500_000));
-  }
-
-  @Test
-  void protobufIsTakenOutOfAcceptAndTheRestKept() {
-    assertEquals("application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1",
-        Metrics.textOnly("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
-            + "encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1"));
-    assertEquals("", Metrics.textOnly("application/vnd.google.protobuf"));
   }
 
   private static String text(Metrics metrics) throws IOException {

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class RouteTest {
   @Test
   void routesThatTakeNoQueryRefuseEveryNamedParameter() {
-    for (Route route : new Route[] {Route.SONG, Route.DRAINS, Route.DRAIN, Route.HEALTH}) {
+    for (Route route : new Route[] {Route.SONG, Route.DRAINS, Route.DRAIN, Route.HEALTH,
+        Route.LIVENESS}) {
       assertNull(route.queryProblem(null));
       assertNull(route.queryProblem(""));
       assertNull(route.queryProblem("&"));
@@ -26,6 +27,15 @@ class RouteTest {
         Route.METRICS.queryProblem("%zz=1"));
     assertEquals("query parameter \"" + "x".repeat(40) + "...\" is not taken here: /metrics"
         + " takes only name[]", Route.METRICS.queryProblem("x".repeat(500)));
+  }
+
+  @Test
+  void livenessIsItsOwnPathOfReadsOnly() {
+    assertEquals(Route.LIVENESS, Route.of("/health/live"));
+    assertEquals(Route.NONE, Route.of("/health/live/"));
+    assertEquals("GET, HEAD, OPTIONS", Route.LIVENESS.allow());
+    assertEquals(false, Route.LIVENESS.allows("POST"));
+    assertEquals("health_live", Route.LIVENESS.label());
   }
 
   @Test
