@@ -12,8 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One call to one server, attempt by attempt, until it has its answer or its time is up.
@@ -53,8 +55,8 @@ final class Exchange {
   private final CountDownLatch cancelled = new CountDownLatch(1);
   /** The attempt on the wire, aborted by {@link #cancel}. */
   private volatile Transport.Attempt current;
-  /** When no more attempts may start, in {@link System#nanoTime}; set as the first one starts. */
-  private long retryEnd;
+  /** When the call was made, in {@link System#nanoTime}: its time runs from then. */
+  private final long begun = System.nanoTime();
   private int attempts;
   private int failures;
   private int inProgress;
@@ -86,21 +88,67 @@ final class Exchange {
         cancel();
       }
     });
+    Queued queued = new Queued(result);
     try {
-      executor.execute(() -> {
-        try {
-          result.complete(run());
-        } catch (InterruptedException e) {
-          result.completeExceptionally(interrupted(e));
-        } catch (Throwable e) { // an Error too: the future must complete, whatever ends the call
-          result.completeExceptionally(e);
-        }
-      });
+      // set before the call is queued, so that the thread that takes it always cancels it
+      queued.timeout = transport.timer().schedule(queued::outOfTimeInQueue,
+          Math.min(nanos(retryFor), Long.MAX_VALUE / 4) + Math.min(nanos(requestTimeout),
+              Long.MAX_VALUE / 4), TimeUnit.NANOSECONDS);
+      executor.execute(queued);
     } catch (RejectedExecutionException e) {
-      result.completeExceptionally(new PlayCounterException(server, -1,
-          "the client is closed", e));
+      if (queued.timeout != null) {
+        queued.timeout.cancel(false);
+      }
+      result.completeExceptionally(closed(e));
     }
     return result;
+  }
+
+  /**
+   * A call waiting for a thread of the client's executor. It fails rather than wait for ever:
+   * when the client closes with it still queued, and when its whole time passes before a thread
+   * takes it (every thread blocked, say, in calls made from callbacks that wait for this one).
+   */
+  final class Queued implements Runnable {
+    private final CompletableFuture<Answer> result;
+    private final AtomicBoolean taken =
+        new AtomicBoolean();
+    /** Fails the call when its time is up before a thread takes it; set before it is queued. */
+    private volatile ScheduledFuture<?> timeout;
+
+    private Queued(CompletableFuture<Answer> result) {
+      this.result = result;
+    }
+
+    @Override
+    public void run() {
+      if (!taken.compareAndSet(false, true)) {
+        return;
+      }
+      timeout.cancel(false);
+      try {
+        result.complete(Exchange.this.run());
+      } catch (InterruptedException e) {
+        result.completeExceptionally(interrupted(e));
+      } catch (Throwable e) { // an Error too: the future must complete, whatever ends the call
+        result.completeExceptionally(e);
+      }
+    }
+
+    /** The client closed before a thread took the call: it was never sent. */
+    void closedInQueue() {
+      if (taken.compareAndSet(false, true)) {
+        result.completeExceptionally(closed(null));
+      }
+    }
+
+    private void outOfTimeInQueue() {
+      if (taken.compareAndSet(false, true)) {
+        result.completeExceptionally(new PlayCounterException(server, -1, "waited "
+            + (System.nanoTime() - begun) / 1_000_000 + " ms for a thread of the client's"
+            + " executor, every one busy; never sent", null));
+      }
+    }
   }
 
   /**
@@ -111,10 +159,13 @@ final class Exchange {
    * @throws InterruptedException when the thread was interrupted while it waited to try again
    */
   Answer run() throws InterruptedException {
-    retryEnd = System.nanoTime() + Math.min(nanos(retryFor), Long.MAX_VALUE / 4);
+    long retryEnd = begun + Math.min(nanos(retryFor), Long.MAX_VALUE / 4);
     while (true) {
       if (cancelled.getCount() == 0) {
         throw new PlayCounterException(server, -1, "cancelled", lastFailure);
+      }
+      if (transport.isClosed()) {
+        throw closed(lastFailure);
       }
       attempts++;
       Transport.Attempt attempt = transport.attempt(request);
@@ -126,8 +177,13 @@ final class Exchange {
         }
         answer = attempt.run(nanos(requestTimeout));
         lastFailure = null;
+      } catch (Transport.ClosedException e) {
+        throw closed(e);
       } catch (IOException e) {
         lastFailure = e;
+        if (Thread.currentThread().isInterrupted()) { // HttpClient's lease wait says "timeout"
+          throw new InterruptedException("interrupted: " + e.getMessage());
+        }
       } finally {
         current = null;
       }
@@ -197,6 +253,11 @@ final class Exchange {
         return Duration.ZERO; // a Retry-After we cannot read still says "again"
       }
     }
+  }
+
+  private PlayCounterException closed(Throwable cause) {
+    return new PlayCounterException(server, -1, "the client is closed"
+        + (attempts > 0 && keyed ? "; the change may or may not have been counted" : ""), cause);
   }
 
   /** The failure of an interrupted wait, which says whether the change may have been made. */

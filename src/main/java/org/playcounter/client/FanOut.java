@@ -91,9 +91,26 @@ final class FanOut {
    */
   <T> Answers<List<T>> each(Map<URI, List<Request>> requests,
       ServerCalls.Reader<T> reader) {
+    // every request but the last on the executor, the last on this thread: so a fan-out of one
+    // server needs no thread of the executor, and one called from a thread of the executor (a
+    // callback of an async call) always makes progress on its own
     Map<URI, List<CompletableFuture<T>>> pending = new LinkedHashMap<>();
-    requests.forEach((server, list) -> pending.put(server, list.stream()
-        .map(request -> calls.sendAsync(server, request, reader)).toList()));
+    URI lastServer = null;
+    Request lastRequest = null;
+    for (Map.Entry<URI, List<Request>> share : requests.entrySet()) {
+      List<CompletableFuture<T>> sent = new ArrayList<>(share.getValue().size());
+      pending.put(share.getKey(), sent);
+      for (Request request : share.getValue()) {
+        if (lastRequest != null) {
+          pending.get(lastServer).add(calls.sendAsync(lastServer, lastRequest, reader));
+        }
+        lastServer = share.getKey();
+        lastRequest = request;
+      }
+    }
+    if (lastRequest != null) {
+      pending.get(lastServer).add(calls.sendHere(lastServer, lastRequest, reader));
+    }
     Map<URI, List<T>> answers = new LinkedHashMap<>();
     Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
     pending.forEach((server, list) -> {

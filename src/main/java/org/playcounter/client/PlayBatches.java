@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
  * write, so it counts once however many attempts it took. The server answers each song's new
  * count T; the k plays of that song in the batch, in the order they joined it, get
  * {@code T-k+1 ... T}: exact, because the server adds the k plays in one step, and distinct.
- * A bulk body is added all or none, so when the server refuses it for one song (a count that
- * would overflow, a new song past its limit), each song is sent again as a keyed request of its
- * own and only the plays of the refused song fail. Thread-safe: a lane's state is guarded by
+ * A bulk body is added all or none, so when the server refuses it for what a play is (a count
+ * that would overflow, a new song past its limit), each play is sent again as a keyed request of
+ * its own and only the plays the server refuses alone fail. Thread-safe: a lane's state is guarded by
  * the lane.
  */
 final class PlayBatches {
@@ -136,23 +136,32 @@ final class PlayBatches {
         returned();
         if (failure == null) {
           batch.answer(server, counts);
-        } else if (refusedForOneSong(failure) && batch.plays.size() > 1) {
-          batch.split().forEach(this::sendAlone);
+        } else if (refusedForWhatItHolds(failure) && batch.size() > 1) {
+          batch.bySong().forEach((id, plays) -> sendAlone(id, plays, 0));
         } else {
           batch.fail(ServerCalls.unreachable(server, failure));
         }
       });
     }
 
-    /** One song of a refused batch, as a keyed request of its own. */
-    private void sendAlone(Batch song) {
-      post(song).whenComplete((counts, failure) -> {
-        if (failure == null) {
-          song.answer(server, counts);
-        } else {
-          song.fail(ServerCalls.unreachable(server, failure));
-        }
-      });
+    /**
+     * The plays of one song of a refused batch, each a keyed {@code POST /song/{id}} of its own,
+     * one after another in the order they joined, from {@code next} on: the first of them that
+     * fits counts first.
+     */
+    private void sendAlone(String id, List<CompletableFuture<Long>> plays, int next) {
+      if (next == plays.size()) {
+        return;
+      }
+      calls.sendAsync(server, calls.request(server, "/song/" + id, "POST", null, null).keyed(),
+          ServerCalls::parseCount).whenComplete((count, failure) -> {
+            if (failure == null) {
+              plays.get(next).complete(count);
+            } else {
+              plays.get(next).completeExceptionally(ServerCalls.unreachable(server, failure));
+            }
+            sendAlone(id, plays, next + 1);
+          });
     }
 
     /** The batch as one keyed bulk {@code POST /} on the client's executor. */
@@ -183,13 +192,15 @@ final class PlayBatches {
   }
 
   /**
-   * Whether the server refused the whole batch for what one of its songs is (a 4xx, or 507 for a
-   * new song past the limit), so that the others may count alone; a 503 or no answer is not.
+   * Whether the server refused the whole batch for what its plays are, so that each may count
+   * alone: 409 (a count that would pass 2^63-1; one still being processed was waited for), 413
+   * (a body past {@code max-body-bytes}) or 507 (a new song past {@code max-songs}). Any other
+   * refusal (a 503, a 429 of a rate limiter, a 401 or 404 of a proxy) would refuse each play the
+   * same way.
    */
-  private static boolean refusedForOneSong(Throwable failure) {
-    PlayCounterException refused = ServerCalls.unreachable(null, failure);
-    int status = refused.status();
-    return status >= 400 && status <= 499 || status == 507;
+  private static boolean refusedForWhatItHolds(Throwable failure) {
+    int status = ServerCalls.unreachable(null, failure).status();
+    return status == 409 || status == 413 || status == 507;
   }
 
   /** Plays sent together, in the order they joined. */
@@ -228,19 +239,19 @@ final class PlayBatches {
       }
     }
 
+    /** Each song's plays, in the order they joined. */
+    Map<String, List<CompletableFuture<Long>>> bySong() {
+      Map<String, List<CompletableFuture<Long>>> songs = new LinkedHashMap<>();
+      for (int i = 0; i < ids.size(); i++) {
+        songs.computeIfAbsent(ids.get(i), id -> new ArrayList<>()).add(answers.get(i));
+      }
+      return songs;
+    }
+
     void fail(PlayCounterException failure) {
       for (CompletableFuture<Long> answer : answers) {
         answer.completeExceptionally(failure);
       }
-    }
-
-    /** This batch as one batch a song, each with its plays in the order they joined. */
-    List<Batch> split() {
-      Map<String, Batch> songs = new LinkedHashMap<>();
-      for (int i = 0; i < ids.size(); i++) {
-        songs.computeIfAbsent(ids.get(i), id -> new Batch()).add(ids.get(i), answers.get(i));
-      }
-      return new ArrayList<>(songs.values());
     }
   }
 }

@@ -324,16 +324,21 @@ public final class PlayCounterClient implements AutoCloseable {
   }
 
   /**
-   * Closes every connection and stops the client's threads; a call still running fails, and
-   * any call after this one fails at once.
+   * Closes every connection and stops the client's threads; a call still running or waiting for
+   * a thread fails, a batched play not yet sent fails uncounted, and any call after this one
+   * fails at once.
    */
   @Override
   public void close() {
     songs.close();
-    if (ownExecutor != null) {
-      ownExecutor.shutdownNow();
-    }
     transport.close();
+    if (ownExecutor != null) {
+      for (Runnable queued : ownExecutor.shutdownNow()) {
+        if (queued instanceof Exchange.Queued call) {
+          call.closedInQueue();
+        }
+      }
+    }
   }
 
   @Override

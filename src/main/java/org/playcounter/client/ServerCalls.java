@@ -113,6 +113,15 @@ final class ServerCalls {
     return answer;
   }
 
+  /** {@link #sendAsync} on this thread: the future is done when this returns. */
+  <T> CompletableFuture<T> sendHere(URI server, Request request, Reader<T> reader) {
+    try {
+      return CompletableFuture.completedFuture(answer(server, send(server, request), reader));
+    } catch (PlayCounterException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   private Exchange exchange(URI server, Request request) {
     return new Exchange(transport, server, request, requestTimeout, retryFor, maxRetries,
         retryBackoff);

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,7 @@ final class Transport implements AutoCloseable {
   private final CloseableHttpClient http;
   /** Aborts attempts past their time, and runs the client's other timers. */
   private final ScheduledThreadPoolExecutor timer;
+  private volatile boolean closed;
 
   Transport(Duration connectTimeout, int connectionsPerServer, int servers) {
     ConnectionConfig connections = ConnectionConfig.custom()
@@ -74,6 +76,14 @@ final class Transport implements AutoCloseable {
       return thread;
     });
     timer.setRemoveOnCancelPolicy(true);
+    // a client dropped without close() leaves no thread behind once its timer is idle
+    timer.setKeepAliveTime(1, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
+  }
+
+  /** Whether {@link #close} was called: no attempt starts after it. */
+  boolean isClosed() {
+    return closed;
   }
 
   /** The client's timer thread, for delays that must not hold a caller's thread. */
@@ -88,6 +98,7 @@ final class Transport implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     timer.shutdownNow();
     http.close(CloseMode.IMMEDIATE);
   }
@@ -132,14 +143,21 @@ final class Transport implements AutoCloseable {
           .setConnectionRequestTimeout(limit)
           .setResponseTimeout(limit)
           .build());
-      ScheduledFuture<?> deadline = timer.schedule(() -> {
-        late = true;
-        wire.cancel();
-      }, limitNanos, TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> deadline;
+      try {
+        deadline = timer.schedule(() -> {
+          late = true;
+          wire.cancel();
+        }, limitNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        throw new ClosedException(e);
+      }
       try {
         return http.execute(wire, response -> {
           HttpEntity entity = response.getEntity();
-          String body = entity == null ? "" : EntityUtils.toString(entity, StandardCharsets.UTF_8);
+          // the service answers UTF-8 whatever its Content-Type says (or a proxy's garbles)
+          String body = entity == null ? ""
+              : new String(EntityUtils.toByteArray(entity), StandardCharsets.UTF_8);
           List<String[]> headers = new ArrayList<>();
           for (Header header : response.getHeaders()) {
             headers.add(new String[] {header.getName(), header.getValue()});
@@ -157,6 +175,12 @@ final class Transport implements AutoCloseable {
           throw new AttemptTimeoutException(limitNanos, e);
         }
         throw e;
+      } catch (IllegalStateException e) {
+        // an abort that lands as HttpClient acquires or releases the connection
+        if (late) {
+          throw new AttemptTimeoutException(limitNanos, e);
+        }
+        throw new IOException("aborted: " + e.getMessage(), e);
       } finally {
         deadline.cancel(false);
       }
@@ -165,6 +189,15 @@ final class Transport implements AutoCloseable {
     /** Ends the attempt at once: its caller's read fails and its connection is closed. */
     void abort() {
       wire.cancel();
+    }
+  }
+
+  /** The client was closed: no attempt can start, and none is retried. */
+  static final class ClosedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ClosedException(Throwable cause) {
+      super("the client is closed", cause);
     }
   }
 

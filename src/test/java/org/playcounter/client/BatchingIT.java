@@ -3,6 +3,7 @@ package org.playcounter.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
@@ -150,6 +153,51 @@ class BatchingIT {
       assertEquals(Long.MAX_VALUE, client.count("full"));
       answers.keySet().forEach(song -> assertTrue(song.startsWith("ok")));
       assertEachSongAnsweredOneToItsCount(client, answers);
+    }
+  }
+
+  /**
+   * A song one play short of 2^63-1 gets two plays that ride in one batch, refused with 409: the
+   * first counts (2^63-1) and only the second fails, as unbatched. The two are held together by
+   * a proxy that delays the answer to the play in flight before them by 300 ms.
+   */
+  @Test
+  void ofTwoBatchedPlaysOfASongOneShortOfTheMaxTheFirstCounts() throws Exception {
+    try (PlayCounterClient plain = PlayCounterClient.builder().servers(server).build()) {
+      for (int i = 0; i < 1023; i++) {
+        plain.add(Map.of("full", CountsFormat.MAX_BULK_COUNT));
+      }
+      plain.add(Map.of("full", CountsFormat.MAX_BULK_COUNT - 2));
+      assertEquals(Long.MAX_VALUE - 1, plain.count("full"));
+    }
+    AtomicBoolean delayed = new AtomicBoolean();
+    try (DroppingProxy proxy = new DroppingProxy(server);
+        PlayCounterClient client = PlayCounterClient.builder().servers(proxy.uri())
+            .retryBackoff(Duration.ofMillis(1)).batching(Duration.ofSeconds(1), 64).build()) {
+      proxy.onDrop = () -> {
+        if (delayed.compareAndSet(false, true)) {
+          try {
+            Thread.sleep(300); // the play before them is in flight: the two batch up
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      };
+      CompletableFuture<Long> before = client.incrementAsync("other");
+      CompletableFuture<Long> first = client.incrementAsync("full");
+      CompletableFuture<Long> second = client.incrementAsync("full");
+      assertEquals(1, before.get(20, TimeUnit.SECONDS));
+      try {
+        second.get(20, TimeUnit.SECONDS);
+        fail("2^63 is past the largest count");
+      } catch (ExecutionException expected) {
+        assertEquals(409, ((PlayCounterException) expected.getCause()).status());
+      }
+      try {
+        assertEquals(Long.MAX_VALUE, first.get(20, TimeUnit.SECONDS));
+      } catch (ExecutionException e) {
+        fail("the play that fits failed with its batchmate: " + e.getCause().getMessage());
+      }
     }
   }
 

@@ -1,5 +1,7 @@
 package org.playcounter.client;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -12,8 +14,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -44,6 +49,28 @@ final class FakeServers implements AfterEachCallback {
   }
 
   /** Reads the request's body, then answers {@code status} with {@code body} as plain text. */
+  /** A server that holds every request until {@code release} (at most 20 s), then answers 0. */
+  URI holding(CountDownLatch release, AtomicInteger arrived) {
+    return start(exchange -> {
+      arrived.incrementAndGet();
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      answer(exchange, 200, "0");
+    });
+  }
+
+  /** Waits up to 10 s for {@code counter} to reach {@code n}, failing the test if it does not. */
+  static void awaitCount(AtomicInteger counter, int n) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (counter.get() < n && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    assertTrue(counter.get() >= n, "the server got " + counter.get() + " of " + n + " requests");
+  }
+
   static void answer(HttpExchange exchange, int status, String body) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
       in.readAllBytes();
