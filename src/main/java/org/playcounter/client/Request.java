@@ -1,7 +1,6 @@
 package org.playcounter.client;
 
 import java.net.URI;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -18,23 +17,12 @@ import java.util.Base64;
  */
 record Request(String method, URI uri, String body, String key, String prefer,
     String authorization) {
-  /**
-   * A generator a thread: {@code new SecureRandom()} on Linux is NativePRNG, whose every instance
-   * takes one lock of the JVM's, which 64 threads playing at once queue on; a DRBG instance is
-   * seeded once from the system and then locks only itself.
-   */
-  private static final ThreadLocal<SecureRandom> KEYS = ThreadLocal.withInitial(() -> {
-    try {
-      return SecureRandom.getInstance("DRBG");
-    } catch (NoSuchAlgorithmException e) {
-      return new SecureRandom();
-    }
-  });
+  private static final SecureRandom KEYS = new SecureRandom();
 
   /** This request with a fresh random {@code Idempotency-Key}: 128 bits, base64url. */
   Request keyed() {
     byte[] bytes = new byte[16];
-    KEYS.get().nextBytes(bytes);
+    KEYS.nextBytes(bytes);
     return new Request(method, uri, body, Base64.getUrlEncoder().withoutPadding()
         .encodeToString(bytes), prefer, authorization);
   }
