@@ -49,24 +49,34 @@ jvm="-Xms1g -Xmx1g -XX:+UseParallelGC"
 timeout $((60 * secs + 30 * warm + 120)) taskset -c 0 java $jvm -cp "$libs" "$bench" "$url" "$secs" "$warm" \
   | tee "$tmp/out.txt"
 
-echo "JFR of jdk-send-async from 64 threads, ${secs} s: CPU samples by thread"
+echo "JFR of jdk-send-async from 64 threads, ${secs} s: where its threads spend the time"
 # shellcheck disable=SC2086
 timeout $((secs + warm + 60)) taskset -c 0 java $jvm -Djfr.out="$tmp/jdk.jfr" \
   -cp "$libs" "$bench" "$url" "$secs" "$warm" jdk-send-async 64 2>/dev/null
-jfr print --events jdk.ExecutionSample "$tmp/jdk.jfr" | python3 -c '
+# Java execution samples by thread (a thread in a system call or parked is not sampled), and the
+# time threads spent parked (handing work to each other), by thread.
+for event in jdk.ExecutionSample jdk.ThreadPark; do
+  jfr print --events "$event" "$tmp/jdk.jfr" | python3 -c '
 import collections, re, sys
-threads, top = collections.Counter(), collections.Counter()
+event = sys.argv[1]
+count, nanos = collections.Counter(), collections.Counter()
 thread = None
 for line in sys.stdin:
-    m = re.search(r"sampledThread = \"([^\"]*)\"", line)
+    m = re.search(r"(?:sampledThread|eventThread) = \"([^\"]*)\"", line)
     if m:
-        name = re.sub(r"-\d+$", "-N", m.group(1))
-        name = "caller threads (Thread-N)" if name.startswith("Thread-") else name
-        threads[name] += 1
-total = sum(threads.values()) or 1
-for name, n in threads.most_common(8):
-    print(f"  {n * 100 / total:5.1f}%  {name}")
-'
+        thread = re.sub(r"-\d+$", "-N", m.group(1))
+        thread = "caller threads (Thread-N)" if thread.startswith("Thread-") else thread
+        count[thread] += 1
+    m = re.search(r"duration = ([\d.]+) (ms|s|us|ns)", line)
+    if m and event == "jdk.ThreadPark":
+        nanos[thread or "?"] += float(m.group(1)) * {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1}[m.group(2)]
+total = sum(count.values()) or 1
+print(f"  {event}: {sum(count.values())} events")
+for name, n in count.most_common(6):
+    extra = f", parked {nanos[name] / 1e9:.1f} s in all" if event == "jdk.ThreadPark" else ""
+    print(f"    {n * 100 / total:5.1f}%  {name}{extra}")
+' "$event"
+done
 sed -nE 's/^measured +([^ ]+) +([0-9]+) threads +([0-9,.]+) calls\/s.*/\1 \2 \3/p' "$tmp/out.txt" \
   | python3 -c '
 import sys, collections

@@ -40,6 +40,9 @@ import org.apache.hc.core5.http.io.entity.EntityUtils;
  */
 public final class Transports {
   private static final int CONNECTIONS = 64;
+  private static final com.sun.management.OperatingSystemMXBean CPU =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+          .getOperatingSystemMXBean();
 
   /** One blocking play through one library; each is thread-safe except where it says so. */
   @FunctionalInterface
@@ -61,6 +64,8 @@ public final class Transports {
       // recorded after the warm-up only, to the file the property names (a profile, as JFR's)
       try (jdk.jfr.Recording recording = new jdk.jfr.Recording(
           jdk.jfr.Configuration.getConfiguration("profile"))) {
+        // every park, however short: the hand-offs between threads are microseconds each
+        recording.enable("jdk.ThreadPark").withThreshold(Duration.ZERO).withStackTrace();
         recording.start();
         report(args[3], Integer.parseInt(args[4]), run(only, phase, Integer.parseInt(args[4])));
         recording.stop();
@@ -148,17 +153,22 @@ public final class Transports {
       running.add(worker);
       worker.start();
     }
+    long cpu = CPU.getProcessCpuTime();
     long begun = System.nanoTime();
     start.countDown();
     for (Thread worker : running) {
       worker.join();
     }
-    return new long[] {calls.get(), System.nanoTime() - begun};
+    return new long[] {calls.get(), System.nanoTime() - begun, CPU.getProcessCpuTime() - cpu};
   }
 
+  /**
+   * A phase's calls a second, and the CPU time the whole client process spent a call (user and
+   * kernel, every thread of it): what a library costs where the load runs on one core.
+   */
   private static void report(String transport, int threads, long[] result) {
-    System.out.printf("measured  %-24s %2d threads %,12.0f calls/s%n", transport, threads,
-        result[0] / (result[1] / 1e9));
+    System.out.printf("measured  %-24s %2d threads %,12.0f calls/s %7.1f us CPU a call%n",
+        transport, threads, result[0] / (result[1] / 1e9), result[2] / 1e3 / result[0]);
   }
 
   /** One keep-alive connection written and read by hand: one thread's, never shared. */
