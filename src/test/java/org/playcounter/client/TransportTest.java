@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.playcounter.client.FakeServers.answer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -139,38 +140,14 @@ class TransportTest {
   @Test
   void aReadOnAPooledConnectionTheServerJustClosedIsNotLost() throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        while (!listener.isClosed()) {
-          try {
-            Socket connection = listener.accept();
-            Thread serve = new Thread(() -> {
-              try (connection) {
-                java.io.InputStream in = connection.getInputStream();
-                int matched = 0;
-                while (matched < 4) {
-                  int b = in.read();
-                  if (b < 0) {
-                    return;
-                  }
-                  matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-                }
-                connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain"
-                    + "\r\nContent-Length: 1\r\n\r\n0").getBytes(StandardCharsets.ISO_8859_1));
-                connection.getOutputStream().flush();
-                Thread.sleep(100); // then the server closes it, as an idle timeout would
-              } catch (IOException | InterruptedException e) {
-                // gone
-              }
-            });
-            serve.setDaemon(true);
-            serve.start();
-          } catch (IOException e) {
-            return;
-          }
-        }
+      serveEach(listener, connection -> {
+        InputStream in = connection.getInputStream();
+        readHead(in);
+        connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain"
+            + "\r\nContent-Length: 1\r\n\r\n0").getBytes(StandardCharsets.ISO_8859_1));
+        connection.getOutputStream().flush();
+        Thread.sleep(100); // then the server closes it, as an idle timeout would
       });
-      acceptor.setDaemon(true);
-      acceptor.start();
       URI server = URI.create("http://127.0.0.1:" + listener.getLocalPort());
       try (PlayCounterClient client = PlayCounterClient.builder().servers(server).build()) {
         assertEquals(0, client.count("s"));
@@ -192,40 +169,14 @@ class TransportTest {
   @Test
   void aTimerAbortWhileConnectingIsATimeoutNotAnIllegalStateException() throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        while (!listener.isClosed()) {
-          try {
-            Socket connection = listener.accept();
-            connection.setTcpNoDelay(true);
-            Thread serve = new Thread(() -> {
-              try (connection) {
-                java.io.InputStream in = connection.getInputStream();
-                while (true) {
-                  int matched = 0;
-                  while (matched < 4) {
-                    int b = in.read();
-                    if (b < 0) {
-                      return;
-                    }
-                    matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1
-                        : (b == '\r' ? 1 : 0);
-                  }
-                  connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 1"
-                      + "\r\n\r\n5").getBytes(StandardCharsets.ISO_8859_1));
-                }
-              } catch (IOException e) {
-                // gone
-              }
-            });
-            serve.setDaemon(true);
-            serve.start();
-          } catch (IOException e) {
-            return;
-          }
+      serveEach(listener, connection -> {
+        connection.setTcpNoDelay(true);
+        InputStream in = connection.getInputStream();
+        while (readHead(in)) {
+          connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 1"
+              + "\r\n\r\n5").getBytes(StandardCharsets.ISO_8859_1));
         }
       });
-      acceptor.setDaemon(true);
-      acceptor.start();
       URI server = URI.create("http://127.0.0.1:" + listener.getLocalPort());
       Request request = new Request("GET", URI.create(server + "/song/s"), null, null, null,
           null);
@@ -261,4 +212,47 @@ class TransportTest {
     }
   }
 
+
+  /** What a hand-written server does with one connection, which it closes after. */
+  @FunctionalInterface
+  private interface Connection {
+    void serve(Socket connection) throws IOException, InterruptedException;
+  }
+
+  /** Serves every connection {@code listener} accepts on a daemon thread of its own. */
+  private static void serveEach(ServerSocket listener, Connection connection) {
+    Thread acceptor = new Thread(() -> {
+      while (!listener.isClosed()) {
+        try {
+          Socket accepted = listener.accept();
+          Thread serve = new Thread(() -> {
+            try (accepted) {
+              connection.serve(accepted);
+            } catch (IOException | InterruptedException e) {
+              // the client went away, or the test is over
+            }
+          });
+          serve.setDaemon(true);
+          serve.start();
+        } catch (IOException e) {
+          return;
+        }
+      }
+    });
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  /** Reads one request's head, up to its empty line; false at the end of the stream. */
+  private static boolean readHead(InputStream in) throws IOException {
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        return false;
+      }
+      matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+    }
+    return true;
+  }
 }
