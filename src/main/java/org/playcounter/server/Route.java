@@ -18,6 +18,8 @@ enum Route {
   HEALTH("health", "GET, HEAD, OPTIONS"),
   /** {@code /metrics}: Prometheus text or OpenMetrics exposition. */
   METRICS("metrics", "GET, HEAD, OPTIONS"),
+  /** {@code /openapi.json}: the OpenAPI document of the contract, unless the setting is off. */
+  OPENAPI("openapi", "GET, HEAD, OPTIONS"),
   /** Anything else: 404. */
   NONE("other", "");
 
@@ -45,6 +47,7 @@ enum Route {
       case "/" -> SONGS;
       case "/health" -> HEALTH;
       case "/metrics" -> METRICS;
+      case "/openapi.json" -> OPENAPI;
       case "/drains" -> DRAINS;
       default -> NONE;
     };

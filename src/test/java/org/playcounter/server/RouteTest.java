@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class RouteTest {
   @Test
   void routesThatTakeNoQueryRefuseEveryNamedParameter() {
-    for (Route route : new Route[] {Route.SONG, Route.DRAINS, Route.DRAIN, Route.HEALTH}) {
+    for (Route route : new Route[] {Route.SONG, Route.DRAINS, Route.DRAIN, Route.HEALTH,
+        Route.OPENAPI}) {
       assertNull(route.queryProblem(null));
       assertNull(route.queryProblem(""));
       assertNull(route.queryProblem("&"));
