@@ -75,7 +75,11 @@ final class OpenApiFilter implements Filter {
       paths.put(template, Pattern.compile(
           Pattern.quote(template).replaceAll("\\{[^}]+}", "\\\\E[^/]*\\\\Q")));
     }
-    collectHeaderNames(document);
+    // Also the names of the header components, which no answer carries.
+    for (JsonNode headers : document.findValues("headers")) {
+      headers.fieldNames().forEachRemaining(name ->
+          namedHeaders.add(name.toLowerCase(Locale.ROOT)));
+    }
     String text = document.toString();
     factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
         builder -> builder.schemaLoaders(loaders -> loaders.schemas(Map.of(DOCUMENT_URI, text))));
@@ -109,9 +113,9 @@ final class OpenApiFilter implements Filter {
     List<String> problems = problems(method, path(request.getURI()), response.statusCode(),
         headers, body);
     if (!problems.isEmpty()) {
-      throw new AssertionError("OpenAPI document: " + method + " " + request.getURI()
-          + " answered " + response.statusLine() + " " + headers.get("content-type") + " "
-          + excerpt(body) + ": " + String.join("; ", problems));
+      throw new AssertionError("OpenAPI document: " + method + " " + excerpt(request.getURI())
+          + " answered " + response.statusLine() + " " + headers.get("content-type") + " \""
+          + excerpt(body) + "\": " + String.join("; ", problems));
     }
     return response;
   }
@@ -133,10 +137,8 @@ final class OpenApiFilter implements Filter {
       answer = responses.path("default");
     }
     if (answer.isMissingNode()) {
-      List<String> documented = new ArrayList<>();
-      responses.fieldNames().forEachRemaining(documented::add);
       return List.of("status " + status + " is not documented for " + where + " (documented: "
-          + documented + ")");
+          + names(responses) + ")");
     }
     answer = resolve(answer);
     List<String> problems = new ArrayList<>();
@@ -201,10 +203,8 @@ final class OpenApiFilter implements Filter {
       }
     }
     if (media == null) {
-      List<String> documented = new ArrayList<>();
-      content.fieldNames().forEachRemaining(documented::add);
       problems.add("content type " + contentType + " is not documented (documented: "
-          + documented + ")");
+          + names(content) + ")");
       return;
     }
     if (method.equals("HEAD")) {
@@ -267,23 +267,6 @@ final class OpenApiFilter implements Filter {
         ? resolve(document.at(ref.asText().substring(1))) : node;
   }
 
-  /** Every name under a {@code headers} object of a response, of which there are no others. */
-  private void collectHeaderNames(JsonNode node) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
-      if (entry.getKey().equals("headers") && entry.getValue().isObject()
-          && !node.has("schemas")) {
-        entry.getValue().fieldNames().forEachRemaining(name ->
-            namedHeaders.add(name.toLowerCase(Locale.ROOT)));
-      } else {
-        collectHeaderNames(entry.getValue());
-      }
-    }
-    for (JsonNode element : node.isArray() ? node : List.<JsonNode>of()) {
-      collectHeaderNames(element);
-    }
-  }
-
   /** The path of {@code uri} within its deployment: the context path and the query cut off. */
   String path(String uri) {
     String path = uri.replaceFirst("^[a-z]+://[^/]*", "");
@@ -297,12 +280,17 @@ final class OpenApiFilter implements Filter {
     return path.isEmpty() ? "/" : path;
   }
 
+  private static List<String> names(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   private static String baseType(String mediaType) {
     return mediaType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
   }
 
-  private static String excerpt(String body) {
-    String shown = body.length() > 200 ? body.substring(0, 200) + "..." : body;
-    return '"' + shown.replace("\n", "\\n") + '"';
+  private static String excerpt(String text) {
+    return (text.length() > 200 ? text.substring(0, 200) + "..." : text).replace("\n", "\\n");
   }
 }
