@@ -28,6 +28,8 @@ public final class PlayCounterServlet extends HttpServlet {
   private transient KeyedWrites keyedWrites;
   private transient DrainRequests drainRequests;
   private transient PlayRequests playRequests;
+  /** The OpenAPI document, or null when the {@code openapi} setting is off. */
+  private transient OpenApiDocument openApi;
   /** Request attribute: this request is counted in the request metrics already. */
   private static final String COUNTED = PlayCounterServlet.class.getName() + ".counted";
 
@@ -45,6 +47,7 @@ public final class PlayCounterServlet extends HttpServlet {
     keyedWrites = new KeyedWrites(store, replies);
     drainRequests = new DrainRequests(store, settings, metrics, replies, keyedWrites);
     playRequests = new PlayRequests(store, settings, metrics, replies, keyedWrites);
+    openApi = settings.openapi() ? OpenApiDocument.load() : null;
   }
 
   @Override
@@ -62,6 +65,9 @@ public final class PlayCounterServlet extends HttpServlet {
       } else {
         String path = Replies.pathInContext(request);
         route = Route.of(path);
+        if (route == Route.OPENAPI && openApi == null) {
+          route = Route.NONE; // switched off: as unknown as any other path
+        }
         answer(request, response, route, path);
       }
       completed = true;
@@ -131,6 +137,7 @@ public final class PlayCounterServlet extends HttpServlet {
         case LIVENESS -> ResponseBody.send(response, method.equals("HEAD"), 200,
             CountsFormat.TEXT.contentType(), "OK");
         case METRICS -> metrics.scrape(request, response);
+        case OPENAPI -> openApi.send(response, method.equals("HEAD"));
         default -> replies.reject(response, format, Rejection.NOT_FOUND, "Not Found");
       }
     } catch (RuntimeException e) {

@@ -32,7 +32,12 @@ final class ResponseBody implements Appendable {
   /** Sends a whole small body with its exact length; {@code head} sends only the headers. */
   static void send(HttpServletResponse response, boolean head, int status, String contentType,
       String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    send(response, head, status, contentType, text.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Sends a whole small body of bytes with its exact length; {@code head}: the headers only. */
+  static void send(HttpServletResponse response, boolean head, int status, String contentType,
+      byte[] bytes) throws IOException {
     response.setStatus(status);
     response.setContentType(contentType);
     response.setContentLength(bytes.length);

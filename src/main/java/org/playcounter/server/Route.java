@@ -20,6 +20,8 @@ enum Route {
   LIVENESS("health_live", "GET, HEAD, OPTIONS"),
   /** {@code /metrics}: Prometheus text or OpenMetrics exposition. */
   METRICS("metrics", "GET, HEAD, OPTIONS"),
+  /** {@code /openapi.json}: the OpenAPI document of the contract, unless the setting is off. */
+  OPENAPI("openapi", "GET, HEAD, OPTIONS"),
   /** Anything else: 404. */
   NONE("other", "");
 
@@ -48,6 +50,7 @@ enum Route {
       case "/health" -> HEALTH;
       case "/health/live" -> LIVENESS;
       case "/metrics" -> METRICS;
+      case "/openapi.json" -> OPENAPI;
       case "/drains" -> DRAINS;
       default -> NONE;
     };

@@ -28,10 +28,13 @@ import org.playcounter.store.KeyLimits;
  * @param maxIdempotencyAnswerBytes most bytes of remembered bulk answers (and of those reserved
  *     by keyed bulk adds in progress); the oldest go first, and a keyed bulk add whose answer
  *     could never fit gets 413
+ * @param openapi true to serve the OpenAPI document at {@code /openapi.json}; false answers it
+ *     404, as any unknown path
  */
 public record Settings(long maxBodyBytes, long maxSongs, String adminToken, String dataDir,
     boolean fsyncAlways, long fsyncIntervalMs, long journalMaxBytes, long maxPendingDrains,
-    long idempotencyWindowMs, long maxIdempotencyKeys, long maxIdempotencyAnswerBytes) {
+    long idempotencyWindowMs, long maxIdempotencyKeys, long maxIdempotencyAnswerBytes,
+    boolean openapi) {
   static final String MAX_BODY_BYTES = "max-body-bytes";
   static final String MAX_SONGS = "max-songs";
   static final String ADMIN_TOKEN = "admin-token";
@@ -43,6 +46,7 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
   static final String IDEMPOTENCY_WINDOW_MS = "idempotency-window-ms";
   static final String MAX_IDEMPOTENCY_KEYS = "max-idempotency-keys";
   static final String MAX_IDEMPOTENCY_ANSWER_BYTES = "max-idempotency-answer-bytes";
+  static final String OPENAPI = "openapi";
   /** Stands for the context path in {@code data-dir}. */
   static final String CONTEXT = "{context}";
 
@@ -89,10 +93,13 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         maxIdempotencyAnswerBytes);
   }
 
-  /** The defaults: 1 MiB bodies, 10 million songs, no admin token, memory only. */
+  /**
+   * The defaults: 1 MiB bodies, 10 million songs, no admin token, memory only, the OpenAPI
+   * document served.
+   */
   public static Settings defaults() {
     return new Settings(1 << 20, 10_000_000L, null, null, false, 1000, 32L << 20, 8, 600_000,
-        1_000_000, KeyLimits.DEFAULT.maxAnswerBytes());
+        1_000_000, KeyLimits.DEFAULT.maxAnswerBytes(), true);
   }
 
   /** Reads the settings of the deployment behind {@code context}. */
@@ -112,7 +119,7 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
   Settings withDataDir(String dir) {
     return new Settings(maxBodyBytes, maxSongs, adminToken, dir, fsyncAlways, fsyncIntervalMs,
         journalMaxBytes, maxPendingDrains, idempotencyWindowMs, maxIdempotencyKeys,
-        maxIdempotencyAnswerBytes);
+        maxIdempotencyAnswerBytes, openapi);
   }
 
   /**
@@ -135,7 +142,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         source.number(MAX_PENDING_DRAINS, defaults.maxPendingDrains()),
         source.number(IDEMPOTENCY_WINDOW_MS, defaults.idempotencyWindowMs()),
         source.number(MAX_IDEMPOTENCY_KEYS, defaults.maxIdempotencyKeys()),
-        source.number(MAX_IDEMPOTENCY_ANSWER_BYTES, defaults.maxIdempotencyAnswerBytes()));
+        source.number(MAX_IDEMPOTENCY_ANSWER_BYTES, defaults.maxIdempotencyAnswerBytes()),
+        source.flag(OPENAPI, defaults.openapi()));
   }
 
   /** One line for the start-up log; the admin token is never shown. */
@@ -150,7 +158,8 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         + ", " + MAX_PENDING_DRAINS + "=" + maxPendingDrains
         + ", " + IDEMPOTENCY_WINDOW_MS + "=" + idempotencyWindowMs
         + ", " + MAX_IDEMPOTENCY_KEYS + "=" + maxIdempotencyKeys
-        + ", " + MAX_IDEMPOTENCY_ANSWER_BYTES + "=" + maxIdempotencyAnswerBytes;
+        + ", " + MAX_IDEMPOTENCY_ANSWER_BYTES + "=" + maxIdempotencyAnswerBytes
+        + ", " + OPENAPI + "=" + openapi;
   }
 
   @Override
@@ -183,6 +192,19 @@ public record Settings(long maxBodyBytes, long maxSongs, String adminToken, Stri
         throw new IllegalArgumentException(
             "setting " + name + " is not a whole number: '" + value + "'");
       }
+    }
+
+    boolean flag(String name, boolean fallback) {
+      String value = text(name, null);
+      if (value == null) {
+        return fallback;
+      }
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new IllegalArgumentException(
+            "setting " + name + " must be true or false: '" + value + "'");
+      };
     }
 
     boolean fsyncAlways() {

@@ -1,6 +1,9 @@
 package org.playcounter.http;
 
+import io.restassured.RestAssured;
+import io.restassured.filter.Filter;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,12 +13,15 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * One container of the matrix: started once with the built WAR at {@code /} and at
  * {@code /playcounter}, and every suite of the contract ({@link DeploymentSuite}) run against
- * each deployment. A subclass per container only names it.
+ * each deployment, every answer they receive through REST Assured held to the OpenAPI document
+ * ({@link OpenApiFilter}). A subclass per container only names it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ContainerConformance {
   private final ServletContainer.Kind kind;
   private ServletContainer container;
+  /** REST Assured's filters before this container's suites added the document's. */
+  private List<Filter> filtersBefore;
 
   ContainerConformance(ServletContainer.Kind kind) {
     this.kind = kind;
@@ -26,6 +32,8 @@ abstract class ContainerConformance {
     Map<String, String> settings = new java.util.HashMap<>(settings());
     settings.putAll(KEY_SETTINGS);
     container = ServletContainer.start(kind, settings, "/", "/playcounter");
+    filtersBefore = List.copyOf(RestAssured.filters());
+    RestAssured.filters(OpenApiFilter.served("/playcounter"));
   }
 
   /** The settings both deployments run with, as system properties of the container. */
@@ -42,6 +50,9 @@ abstract class ContainerConformance {
 
   @AfterAll
   void stopContainer() throws IOException {
+    if (filtersBefore != null) {
+      RestAssured.replaceFiltersWith(filtersBefore);
+    }
     if (container != null) {
       container.close();
     }

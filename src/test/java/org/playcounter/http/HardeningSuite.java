@@ -3,6 +3,7 @@ package org.playcounter.http;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,7 +52,8 @@ abstract class HardeningSuite {
   void startContainer() throws IOException {
     container = ServletContainer.start(kind(), Map.of("playcounter.admin-token", TOKEN,
         "playcounter.max-songs", Integer.toString(MAX_SONGS),
-        "playcounter.max-body-bytes", Integer.toString(MAX_BODY)), "/");
+        "playcounter.max-body-bytes", Integer.toString(MAX_BODY), "playcounter.openapi", "false"),
+        "/");
     base = container.uri("/");
     startedNanos = System.nanoTime();
   }
@@ -234,6 +236,17 @@ abstract class HardeningSuite {
     assertTrue(answer.endsWith("\r\n\r\nrequest body ended after 3 bytes of the 10 its"
         + " Content-Length announced; nothing was changed"), answer);
     assertEquals(before, counts());
+  }
+
+  /** A deployment that does not describe itself: {@code openapi=false}. */
+  @Test
+  void openapiSwitchedOffIs404LikeAnyUnknownPath() {
+    for (String method : List.of("GET", "HEAD", "OPTIONS", "POST")) {
+      request().request(method, "/openapi.json").then().statusCode(404)
+          .header("Cache-Control", "no-store").header("Allow", nullValue());
+    }
+    request().get("/openapi.json").then().contentType(DeploymentSuite.TEXT)
+        .body(equalTo("Not Found"));
   }
 
   @Test

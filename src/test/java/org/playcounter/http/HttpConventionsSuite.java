@@ -193,6 +193,25 @@ abstract class HttpConventionsSuite extends DeploymentSuite {
     assertFalse(text.contains("playcounter_plays_total"), text);
   }
 
+  /** The document the WAR was built with, byte for byte, in every deployment. */
+  @Test
+  void openapiDocumentIsServedAsJson() throws IOException {
+    byte[] document;
+    try (java.io.InputStream in = getClass().getResourceAsStream(OpenApiFilter.RESOURCE)) {
+      document = in.readAllBytes();
+    }
+    Response get = request().get("/openapi.json");
+    get.then().statusCode(200).contentType(JSON).header("Cache-Control", "no-store")
+        .header("Content-Length", String.valueOf(document.length))
+        .body("openapi", equalTo("3.1.0"));
+    assertTrue(java.util.Arrays.equals(document, get.asByteArray()), "the resource as it is");
+    request().head("/openapi.json").then().statusCode(200).contentType(JSON)
+        .header("Content-Length", String.valueOf(document.length)).body(emptyString());
+    request().options("/openapi.json").then().statusCode(204).header("Allow",
+        "GET, HEAD, OPTIONS");
+    request().post("/openapi.json").then().statusCode(405).header("Allow", "GET, HEAD, OPTIONS");
+  }
+
   @Test
   void deleteSongAnswersTheCountItHad() {
     request().post("/song/3");

@@ -110,13 +110,17 @@ abstract class IdempotencySuite extends DeploymentSuite {
   @ValueSource(strings = {"", "\"\"", "\"unterminated", "\"a\"b", "\"bad\\escape\"",
       "\u00e9t\u00e9"})
   void aMalformedKeyIs400AndChangesNothing(String key) {
-    Response refused = request().header(KEY, key).post("/song/m");
+    // Payara's Grizzly refuses bytes past ASCII itself, with a bare 400.
+    boolean grizzly = server() == ServletContainer.Server.PAYARA
+        && !key.chars().allMatch(c -> c < 0x80);
+    Response refused = (grizzly ? containerRequest() : request()).header(KEY, key)
+        .post("/song/m");
     refused.then().statusCode(400);
-    if (key.chars().allMatch(c -> c < 0x80)) { // Payara's Grizzly refuses other bytes itself
+    if (!grizzly) {
       assertTrue(refused.asString().contains("Idempotency-Key"), refused.asString());
     }
-    request().header(KEY, key).contentType("text/plain").body("m=1").post("/").then()
-        .statusCode(400);
+    (grizzly ? containerRequest() : request()).header(KEY, key).contentType("text/plain")
+        .body("m=1").post("/").then().statusCode(400);
     request().get("/song/m").then().body(equalTo("0"));
   }
 

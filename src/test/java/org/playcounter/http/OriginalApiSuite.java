@@ -54,7 +54,8 @@ abstract class OriginalApiSuite extends DeploymentSuite {
     // WildFly's Undertow answers /WEB-INF/ and /META-INF/ itself, with a one-line HTML 404,
     // before any error page applies.
     if (server() == ServletContainer.Server.WILDFLY && path.matches("/(WEB|META)-INF/.*")) {
-      request().get(path).then().statusCode(404).body(not(containsString("Exception")));
+      containerRequest().get(path).then().statusCode(404)
+          .body(not(containsString("Exception")));
       return;
     }
     for (String method : List.of("GET", "POST")) {
@@ -63,6 +64,6 @@ abstract class OriginalApiSuite extends DeploymentSuite {
     }
     // Jetty renders error pages for GET, POST and HEAD only: a DELETE of a protected path
     // gets its bare 404. No container page, in any case.
-    request().delete(path).then().statusCode(404).body(not(containsString("<")));
+    containerRequest().delete(path).then().statusCode(404).body(not(containsString("<")));
   }
 }

@@ -9,7 +9,7 @@ class RouteTest {
   @Test
   void routesThatTakeNoQueryRefuseEveryNamedParameter() {
     for (Route route : new Route[] {Route.SONG, Route.DRAINS, Route.DRAIN, Route.HEALTH,
-        Route.LIVENESS}) {
+        Route.LIVENESS, Route.OPENAPI}) {
       assertNull(route.queryProblem(null));
       assertNull(route.queryProblem(""));
       assertNull(route.queryProblem("&"));

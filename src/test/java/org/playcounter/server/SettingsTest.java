@@ -48,6 +48,16 @@ class SettingsTest {
   }
 
   @Test
+  void openapiIsServedUnlessSetToFalse() {
+    assertTrue(read(NONE, NONE, NONE).openapi());
+    assertFalse(read(NONE, NONE, Map.of("playcounter.openapi", "false")).openapi());
+    assertTrue(read(NONE, Map.of("PLAYCOUNTER_OPENAPI", "TRUE"), NONE).openapi());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> read(Map.of("playcounter.openapi", "no"), NONE, NONE));
+    assertEquals("setting openapi must be true or false: 'no'", e.getMessage());
+  }
+
+  @Test
   void underscoresGroupDigits() {
     assertEquals(5_000_000, read(Map.of("playcounter.max-songs", "5_000_000"), NONE, NONE)
         .maxSongs());
