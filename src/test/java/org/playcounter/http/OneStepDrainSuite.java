@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -94,7 +95,11 @@ abstract class OneStepDrainSuite extends DeploymentSuite {
    * without reading any of them.
    */
   private void hangUpOnDrain() throws IOException, InterruptedException {
-    try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+    try (Socket socket = new Socket()) {
+      // a small window, so that a large body cannot fit the kernel's buffers on either side
+      // (on loopback they grow to megabytes) and be written whole before the hang-up is seen
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new InetSocketAddress(root.getHost(), root.getPort()));
       OutputStream out = socket.getOutputStream();
       out.write(("DELETE " + root.getRawPath() + "/ HTTP/1.1\r\nHost: x\r\n"
           + "Prefer: return=representation\r\nContent-Length: 0\r\n\r\n")
