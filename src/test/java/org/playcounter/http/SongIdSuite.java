@@ -83,7 +83,9 @@ abstract class SongIdSuite extends DeploymentSuite {
    * path segment) with its own HTML 400 before playcounter sees it. Tomcat and WildFly resolve
    * {@code /playcounter/song/..} to the context root and redirect it to {@code /playcounter/}
    * themselves (302 or 307; only a client that follows a redirect with its method would then
-   * remove anything). Everywhere else the answer is playcounter's one line.
+   * remove anything). Payara Micro now and then answers {@code /song/..} at the root itself,
+   * with the empty 200 of {@link #containerStatusFor} (seen once in CI on 2026-12-02, for a
+   * POST); nothing is counted then either. Everywhere else the answer is playcounter's one line.
    */
   @ParameterizedTest
   @ValueSource(strings = {"..", ".", "%2E%2E", "%2e", ".%2E"})
@@ -102,6 +104,10 @@ abstract class SongIdSuite extends DeploymentSuite {
         assertTrue(answer.matches("(?s).*\r\nLocation: [^\r]*" + contextPath() + "/\r\n.*"),
             answer);
         continue;
+      }
+      if (server() == ServletContainer.Server.PAYARA && answer.startsWith("HTTP/1.1 200 ")
+          && answer.contains("\r\nContent-Length: 0\r\n") && !answer.contains("Cache-Control")) {
+        continue; // Payara's own empty 200 (no Cache-Control: not playcounter's), now and then
       }
       assertTrue(answer.startsWith("HTTP/1.1 400"), method + " " + raw + ": " + answer);
       if (!container) {
