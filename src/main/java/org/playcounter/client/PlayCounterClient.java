@@ -15,22 +15,15 @@ import org.playcounter.wire.CountsFormat;
  * {@link RendezvousRouter} names and asks every server at once for the calls that span all songs.
  *
  * <p>One pool of keep-alive HTTP/1.1 connections a server (Apache HttpClient 5, shaded into the
- * client jar) carries every request: a call runs on its caller's thread, and a call that asks
- * several servers sends to all of them at once from the client's executor; plays may be
- * {@linkplain PlayCounterClientBuilder#batching batched}. Song ids are checked against the
- * service's id rules before anything is sent. Every write (a play, a bulk add, a pending drain)
- * carries a fresh random {@code Idempotency-Key}; after an I/O failure, a timeout or a 503, a
- * write is sent again, the same with the same key, to the same server, and so is a read, with a
- * backoff growing to a second, until {@link PlayCounterClientBuilder#retryFor} (30 s by default)
- * has passed: a call rides through its server's restart. While the server answers 409 with
- * {@code Retry-After} (still processing an earlier attempt) it is asked again after that wait;
- * the server counts it once. Every attempt, body included, ends within
- * {@link PlayCounterClientBuilder#requestTimeout}, and every call within {@code retryFor} plus
- * that.
- * No call is ever sent to another server: a failure is one {@link PlayCounterException} that
- * names the server, the status and the server's reason, with partial results when several
- * servers were asked. Only a write that got no answer of its own in time may or may not have
- * been counted, and its exception says so.
+ * client jar) carries every request: a call runs on its caller's thread, a call that asks
+ * several servers sends to all of them at once from the client's executor, and plays may be
+ * {@linkplain PlayCounterClientBuilder#batching batched}. Song ids are checked before anything is
+ * sent. Every write carries a fresh {@code Idempotency-Key}, and writes and reads are retried,
+ * the same, to the same server, as {@link PlayCounterClientBuilder#retryFor} says, so the server
+ * counts each write once. No call is ever sent to another server: a failure is one
+ * {@link PlayCounterException} that names the server, the status and the server's reason, with
+ * partial results when several servers were asked; only a write that got no answer of its own in
+ * time may or may not have been counted, and its exception says so.
  *
  * <pre>{@code
  * PlayCounterClient client = PlayCounterClient.builder()
