@@ -3,8 +3,12 @@ package org.playcounter.client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.CountsWriter;
 import org.playcounter.wire.SongId;
@@ -19,26 +23,99 @@ import org.playcounter.wire.SongId;
  * nothing and carries the others' new counts (as {@link FanOut#counts} reports).
  */
 final class BulkAdd {
-  private final RendezvousRouter router;
+  private final Placement placement;
   private final ServerCalls calls;
   private final FanOut fanOut;
+  private final ManyCounts many;
 
-  BulkAdd(RendezvousRouter router, ServerCalls calls, FanOut fanOut) {
-    this.router = router;
+  BulkAdd(Placement placement, ServerCalls calls, FanOut fanOut, ManyCounts many) {
+    this.placement = placement;
     this.calls = calls;
     this.fanOut = fanOut;
+    this.many = many;
   }
 
   /** Adds {@code plays}, song id to plays, and returns each song's new count. */
   Map<String, Long> add(Map<String, Long> plays) {
-    Map<URI, Request> requests = new LinkedHashMap<>();
-    shards(plays).forEach((server, shard) -> requests.put(server,
-        calls.request(server, "/", "POST", null, textBody(shard)).keyed()));
-    return fanOut.counts(requests, ServerCalls::parseCounts);
+    Map<URI, Map<String, Long>> shards = shards(plays);
+    if (placement.direct()) {
+      return fanOut.counts(requests(shards), ServerCalls::parseCounts);
+    }
+    Map<URI, Map<String, Long>> byServer = new LinkedHashMap<>();
+    Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
+    Map<String, URI> where = new LinkedHashMap<>(); // each song that was added: its server
+    Map<URI, Map<String, Long>> again = send(shards, byServer, failures, where);
+    send(again, byServer, failures, where);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    byServer.values().forEach(counts::putAll);
+    ManyCounts.Tally others = many.tally(where.keySet(), where);
+    failures.putAll(others.failures());
+    Set<String> overflowed = new TreeSet<>(others.overflowed());
+    for (String id : where.keySet()) {
+      Long other = others.counts().get(id);
+      if (other == null) {
+        counts.remove(id); // added, but its count is not known whole
+      } else if (counts.get(id) > Long.MAX_VALUE - other) {
+        counts.put(id, Long.MAX_VALUE);
+        overflowed.add(id);
+      } else {
+        counts.merge(id, other, Long::sum);
+      }
+    }
+    if (!failures.isEmpty() || !overflowed.isEmpty()) {
+      throw new PlayCounterException(counts, byServer, failures, shards.size(), overflowed);
+    }
+    return Collections.unmodifiableMap(counts);
   }
 
   /**
-   * The plays grouped by the server the router names for each song, in the order given.
+   * Sends each shard as one keyed bulk add, all at once, and puts each answer in
+   * {@code byServer} (its songs in {@code where}) or the failure in {@code failures}; returns the
+   * plays to send again because failover marked their server down, by the next server of each.
+   */
+  private Map<URI, Map<String, Long>> send(Map<URI, Map<String, Long>> shards,
+      Map<URI, Map<String, Long>> byServer, Map<URI, PlayCounterException> failures,
+      Map<String, URI> where) {
+    Map<URI, List<Request>> requests = new LinkedHashMap<>();
+    requests(shards).forEach((server, request) -> requests.put(server, List.of(request)));
+    FanOut.Answers<List<Map<String, Long>>> answers = fanOut.each(requests,
+        ServerCalls::parseCounts);
+    answers.answers().forEach((server, answer) -> {
+      byServer.computeIfAbsent(server, s -> new LinkedHashMap<>()).putAll(answer.get(0));
+      answer.get(0).keySet().forEach(id -> where.put(id, server));
+    });
+    Map<URI, Map<String, Long>> again = new LinkedHashMap<>();
+    answers.failures().forEach((server, failure) -> {
+      if (!placement.downBy(failure, calls.isClosed())) {
+        failures.put(server, failure);
+        return;
+      }
+      placement.markDown(server, failure);
+      shards.get(server).forEach((id, count) -> {
+        URI next = placement.fallback(id);
+        if (next.equals(server)) { // already the song's failover: nowhere else to go
+          failures.put(server, failure);
+          return;
+        }
+        if (failure.mayHaveCounted()) {
+          placement.possibleDouble(id, server, next);
+        }
+        again.computeIfAbsent(next, s -> new LinkedHashMap<>()).put(id, count);
+      });
+    });
+    return again;
+  }
+
+  private Map<URI, Request> requests(Map<URI, Map<String, Long>> shards) {
+    Map<URI, Request> requests = new LinkedHashMap<>();
+    shards.forEach((server, shard) -> requests.put(server,
+        calls.request(server, "/", "POST", null, textBody(shard)).keyed()));
+    return requests;
+  }
+
+  /**
+   * The plays grouped by the server that takes each song's plays (its owner, or while the owner
+   * is marked down its failover), in the order given.
    *
    * @throws IllegalArgumentException for an invalid id or a count outside 1 to
    *     {@link CountsFormat#MAX_BULK_COUNT}
@@ -52,7 +129,9 @@ final class BulkAdd {
         throw new IllegalArgumentException("plays of song " + id + " not in 1.."
             + CountsFormat.MAX_BULK_COUNT + ": " + count);
       }
-      shards.computeIfAbsent(router.serverFor(id), server -> new LinkedHashMap<>()).put(id, count);
+      URI owner = placement.owner(id);
+      URI server = placement.isDown(owner) ? placement.fallback(id) : owner;
+      shards.computeIfAbsent(server, s -> new LinkedHashMap<>()).put(id, count);
     }
     return shards;
   }

@@ -7,7 +7,7 @@ import org.playcounter.wire.MalformedCountsException;
 
 /**
  * The acknowledged (two-step) hand-over of {@link PlayCounterClient} over {@code /drains}: pending
- * drains listed, fetched, made and acknowledged, server by server in the router's order; the
+ * drains listed, fetched, made and acknowledged, server by server, the current list's then the previous list's; the
  * client's public methods document each call.
  *
  * <p>It keeps no state of its own, so one instance serves every thread; each drain is made and
@@ -17,17 +17,18 @@ import org.playcounter.wire.MalformedCountsException;
  * on its server until it is acknowledged.
  */
 final class DrainProtocol {
-  private final RendezvousRouter router;
+  /** Every server of the client, the previous ones too: each holds drains of its own. */
+  private final List<URI> servers;
   private final ServerCalls calls;
 
-  DrainProtocol(RendezvousRouter router, ServerCalls calls) {
-    this.router = router;
+  DrainProtocol(List<URI> servers, ServerCalls calls) {
+    this.servers = List.copyOf(servers);
     this.calls = calls;
   }
 
   List<PendingDrain> drain() {
     List<PendingDrain> drains = new ArrayList<>();
-    for (URI server : router.servers()) {
+    for (URI server : servers) {
       drains.addAll(pendingDrains(server));
       try {
         drains.add(createDrain(server));
@@ -44,7 +45,7 @@ final class DrainProtocol {
 
   List<PendingDrain> pendingDrains() {
     List<PendingDrain> drains = new ArrayList<>();
-    for (URI server : router.servers()) {
+    for (URI server : servers) {
       drains.addAll(pendingDrains(server));
     }
     return drains;
@@ -101,14 +102,14 @@ final class DrainProtocol {
     return calls.call(server(server), method, path, reader);
   }
 
-  /** The router's own form of {@code server}, which must be one of the client's servers. */
+  /** The normalized form of {@code server}, which must be one of the client's servers. */
   private URI server(URI server) {
-    for (URI known : router.servers()) {
+    for (URI known : servers) {
       if (known.equals(server) || known.equals(RendezvousRouter.normalize(server))) {
         return known;
       }
     }
     throw new IllegalArgumentException("not one of this client's servers: " + server
-        + " (they are " + router.servers() + ")");
+        + " (they are " + servers + ")");
   }
 }

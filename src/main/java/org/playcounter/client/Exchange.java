@@ -62,6 +62,8 @@ final class Exchange {
   private int inProgress;
   /** The last attempt's failure, null after an answer: the reason when time runs out. */
   private IOException lastFailure;
+  /** Whether some attempt may have reached the server: sent, not refused at connect. */
+  private boolean reached;
 
   Exchange(Transport transport, URI server, Request request, Duration requestTimeout,
       Duration retryFor, int maxRetries, Duration retryBackoff) {
@@ -181,6 +183,7 @@ final class Exchange {
         throw closed(e);
       } catch (IOException e) {
         lastFailure = e;
+        reached |= !Transport.neverSent(e);
         if (Thread.currentThread().isInterrupted()) { // HttpClient's lease wait says "timeout"
           throw new InterruptedException("interrupted: " + e.getMessage());
         }
@@ -256,15 +259,16 @@ final class Exchange {
   }
 
   private PlayCounterException closed(Throwable cause) {
+    boolean maybe = attempts > 0 && keyed;
     return new PlayCounterException(server, -1, "the client is closed"
-        + (attempts > 0 && keyed ? "; the change may or may not have been counted" : ""), cause);
+        + (maybe ? "; the change may or may not have been counted" : ""), cause, maybe);
   }
 
   /** The failure of an interrupted wait, which says whether the change may have been made. */
   PlayCounterException interrupted(InterruptedException e) {
     cancel();
     return new PlayCounterException(server, -1, "interrupted while waiting for the answer"
-        + (keyed ? "; the change may or may not have been counted" : ""), e);
+        + (keyed ? "; the change may or may not have been counted" : ""), e, keyed);
   }
 
   /** The failure of a call that got no answer of its own before it ran out. */
@@ -275,8 +279,10 @@ final class Exchange {
         + " ms (retryFor), " + (inProgress == 0 ? "never answered"
             : "answered only that it is still being processed (409) " + inProgress
                 + (inProgress == 1 ? " time" : " times"));
+    boolean maybe = keyed && (reached || inProgress > 0);
     return new PlayCounterException(server, -1, what + " (" + sent
-        + (keyed ? ": the change may or may not have been counted)" : ")"), last);
+        + (maybe ? ": the change may or may not have been counted)"
+            : keyed ? ": never reached the server, so not counted)" : ")"), last, maybe);
   }
 
   private static long nanos(Duration duration) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 import org.playcounter.wire.SongId;
@@ -32,12 +33,12 @@ final class ManyCounts {
   /** The longest request target sent, in bytes: 6 KiB of the containers' 8 KiB for the head. */
   static final int MAX_REQUEST_TARGET = 6 * 1024;
 
-  private final RendezvousRouter router;
+  private final Placement placement;
   private final ServerCalls calls;
   private final FanOut fanOut;
 
-  ManyCounts(RendezvousRouter router, ServerCalls calls, FanOut fanOut) {
-    this.router = router;
+  ManyCounts(Placement placement, ServerCalls calls, FanOut fanOut) {
+    this.placement = placement;
     this.calls = calls;
     this.fanOut = fanOut;
   }
@@ -53,9 +54,76 @@ final class ManyCounts {
     for (String id : ids) {
       asked.add(SongId.check(id));
     }
+    Tally tally = tally(asked, Map.of());
+    if (!tally.failures().isEmpty() || !tally.overflowed().isEmpty()) {
+      throw new PlayCounterException(tally.counts(), tally.byServer(), tally.failures(),
+          tally.asked(), tally.overflowed());
+    }
+    return Collections.unmodifiableMap(tally.counts());
+  }
+
+  /**
+   * The counts of the songs {@code ids} (checked), each summed over its holders but the one
+   * {@code except} names for it, with the servers marked down passed over: a song none of whose
+   * servers answered is left out, and a server that failed is in the failures.
+   */
+  Tally tally(Set<String> ids, Map<String, URI> except) {
+    Map<URI, List<String>> shards = new LinkedHashMap<>();
+    for (String id : ids) {
+      for (URI server : placement.holders(id)) {
+        if (!server.equals(except.get(id)) && !placement.isDown(server)) {
+          shards.computeIfAbsent(server, s -> new ArrayList<>()).add(id);
+        }
+      }
+    }
+    Map<URI, Map<String, Long>> byServer = new LinkedHashMap<>();
+    Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
+    read(shards, byServer, failures);
+    Map<String, Long> result = new LinkedHashMap<>();
+    Set<String> overflowed = new TreeSet<>();
+    for (String id : ids) {
+      long sum = 0;
+      boolean whole = true;
+      boolean answered = except.containsKey(id);
+      List<URI> holders = placement.holders(id);
+      for (URI server : holders) {
+        Map<String, Long> counts = byServer.get(server);
+        if (counts != null && counts.containsKey(id)) {
+          long count = counts.get(id);
+          if (sum > Long.MAX_VALUE - count) {
+            sum = Long.MAX_VALUE;
+            overflowed.add(id);
+          } else {
+            sum += count;
+          }
+          answered = true;
+        } else if (failures.containsKey(server)) {
+          whole = false;
+        }
+      }
+      if (whole && !answered) { // every server of the song is marked down
+        failures.put(holders.get(0), new PlayCounterException(holders.get(0), -1, "down, with"
+            + " every other server of song " + id + " (" + holders + "): failover passes them"
+            + " over", null));
+        whole = false;
+      }
+      if (whole) {
+        result.put(id, sum);
+      }
+    }
+    return new Tally(result, byServer, failures, overflowed, shards.size());
+  }
+
+  /**
+   * Asks each server of {@code shards} for its songs, all at once, and puts each answer in
+   * {@code byServer} or its failure in {@code failures}; a server that failover marks down is in
+   * neither.
+   */
+  private void read(Map<URI, List<String>> shards, Map<URI, Map<String, Long>> byServer,
+      Map<URI, PlayCounterException> failures) {
     Map<URI, List<List<String>>> batches = new LinkedHashMap<>();
     Map<URI, List<Request>> requests = new LinkedHashMap<>();
-    shards(asked).forEach((server, songs) -> {
+    shards.forEach((server, songs) -> {
       List<List<String>> split = split(server, songs);
       batches.put(server, split);
       requests.put(server, split.stream()
@@ -63,8 +131,13 @@ final class ManyCounts {
     });
     FanOut.Answers<List<Map<String, Long>>> answers = fanOut.each(requests,
         ManyCounts::parseAnswer);
-    Map<URI, Map<String, Long>> byServer = new LinkedHashMap<>();
-    Map<URI, PlayCounterException> failures = new LinkedHashMap<>(answers.failures());
+    answers.failures().forEach((server, failure) -> {
+      if (placement.downBy(failure, calls.isClosed())) {
+        placement.markDown(server, failure);
+      } else {
+        failures.put(server, failure);
+      }
+    });
     answers.answers().forEach((server, list) -> {
       Map<String, Long> counts = new LinkedHashMap<>();
       for (int i = 0; i < list.size(); i++) {
@@ -78,27 +151,15 @@ final class ManyCounts {
       }
       byServer.put(server, Collections.unmodifiableMap(counts));
     });
-    Map<String, Long> result = new LinkedHashMap<>();
-    for (String id : asked) {
-      Map<String, Long> counts = byServer.get(router.serverFor(id));
-      if (counts != null) {
-        result.put(id, counts.get(id));
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new PlayCounterException(result, byServer, failures, requests.size(), Set.of());
-    }
-    return Collections.unmodifiableMap(result);
   }
 
-  /** The songs grouped by the server the router names for each, in the order asked. */
-  private Map<URI, List<String>> shards(Set<String> ids) {
-    Map<URI, List<String>> shards = new LinkedHashMap<>();
-    for (String id : ids) {
-      shards.computeIfAbsent(router.serverFor(id), server -> new ArrayList<>()).add(id);
-    }
-    return shards;
-  }
+  /**
+   * The songs' counts summed over the servers that answered, each server's own answer, the
+   * servers that failed, the songs whose sum passed a long (held at {@link Long#MAX_VALUE}) and
+   * how many servers were asked.
+   */
+  record Tally(Map<String, Long> counts, Map<URI, Map<String, Long>> byServer,
+      Map<URI, PlayCounterException> failures, Set<String> overflowed, int asked) {}
 
   /**
    * One server's songs in batches, in order, each batch at most {@link #MAX_IDS} ids whose request

@@ -57,6 +57,7 @@ public final class PlayCounterClient implements AutoCloseable {
   /** How many connections to one server a client opens at most unless set otherwise. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_SERVER = 64;
 
+  private final Placement placement;
   private final RendezvousRouter router;
   private final Transport transport;
   /** The client's own executor, shut down by {@link #close}; null when the caller gave one. */
@@ -82,17 +83,18 @@ public final class PlayCounterClient implements AutoCloseable {
   }
 
   PlayCounterClient(PlayCounterClientBuilder settings) {
-    this.router = settings.router();
-    int servers = router.servers().size();
-    this.transport = settings.transport(servers);
+    this.placement = settings.placement();
+    this.router = placement.router();
+    List<URI> all = placement.servers();
+    this.transport = settings.transport(all.size());
     Executor given = settings.executor();
-    this.ownExecutor = given == null ? settings.ownExecutor(servers) : null;
+    this.ownExecutor = given == null ? settings.ownExecutor(all.size()) : null;
     ServerCalls calls = settings.serverCalls(transport, given == null ? ownExecutor : given);
-    this.songs = new SongCalls(router, calls, settings.batches(calls, router.servers()));
-    this.fanOut = new FanOut(calls, router.servers());
-    this.drains = new DrainProtocol(router, calls);
-    this.bulk = new BulkAdd(router, calls, fanOut);
-    this.many = new ManyCounts(router, calls, fanOut);
+    this.songs = new SongCalls(placement, calls, settings.batches(calls, router.servers()));
+    this.fanOut = new FanOut(calls, all);
+    this.drains = new DrainProtocol(all, calls);
+    this.many = new ManyCounts(placement, calls, fanOut);
+    this.bulk = new BulkAdd(placement, calls, fanOut, many);
   }
 
   /** Starts a client with {@link #DEFAULT_SERVER} and the default timeouts. */
@@ -100,9 +102,28 @@ public final class PlayCounterClient implements AutoCloseable {
     return new PlayCounterClientBuilder();
   }
 
-  /** The router this client places songs with; its servers are the normalized base URIs. */
+  /** The router of the current servers, which take every play; normalized base URIs. */
   public RendezvousRouter router() {
     return router;
+  }
+
+  /**
+   * Every server this client reads from, drains and resets: the current servers, then the
+   * {@linkplain PlayCounterClientBuilder#previousServers previous} ones not among them, as
+   * normalized base URIs. The fold job drains each of them.
+   */
+  public List<URI> servers() {
+    return placement.servers();
+  }
+
+  /**
+   * How many plays {@linkplain PlayCounterClientBuilder#failover failover} sent to a song's next
+   * server after an attempt at its owner may have been counted there (the answer was lost, then
+   * the owner was down): each may count twice once the owner's plays are folded. Each is also
+   * logged as a warning. Always 0 without failover.
+   */
+  public long possibleDoubles() {
+    return placement.possibleDoubles();
   }
 
   /** The song's count on its server, 0 for a song never played. */
@@ -329,6 +350,8 @@ public final class PlayCounterClient implements AutoCloseable {
       for (Runnable queued : ownExecutor.shutdownNow()) {
         if (queued instanceof Exchange.Queued call) {
           call.closedInQueue();
+        } else if (queued instanceof ServerCalls.Task<?> task) {
+          task.closedInQueue();
         }
       }
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -25,6 +26,9 @@ public final class PlayCounterClientBuilder {
   public static final int MAX_BATCH_PLAYS = 4096;
 
   private List<URI> servers = List.of(PlayCounterClient.DEFAULT_SERVER);
+  /** The list before the last membership change; empty for none. */
+  private List<URI> previousServers = List.of();
+  private boolean failover;
   private Duration connectTimeout = PlayCounterClient.DEFAULT_CONNECT_TIMEOUT;
   private Duration requestTimeout = PlayCounterClient.DEFAULT_REQUEST_TIMEOUT;
   private Executor executor;
@@ -48,6 +52,52 @@ public final class PlayCounterClientBuilder {
   /** The servers' base URIs, each {@code http(s)://host[:port][/context-path]}. */
   public PlayCounterClientBuilder servers(URI... servers) {
     return servers(Arrays.asList(servers));
+  }
+
+  /**
+   * The server list before the last change of membership, while its songs' counts are still on
+   * the servers they moved from: a song whose server differs between this list and
+   * {@link #servers} is read from both, its counts summed ({@code count}, {@code counts(ids)},
+   * and the answers of {@code increment} and {@code add}), while its plays go to its current
+   * server; the calls over every server ({@code counts()}, the drains, the resets) ask the
+   * servers of both lists. So adding or removing a server shows no drop. Once the fold job has
+   * drained every server of both lists, the previous list can go. None by default; an empty
+   * list sets none. See the client docs for the procedures.
+   *
+   * @throws IllegalArgumentException as {@link RendezvousRouter#RendezvousRouter} does, for a
+   *     non-empty list
+   */
+  public PlayCounterClientBuilder previousServers(List<URI> previousServers) {
+    List<URI> copy = List.copyOf(previousServers);
+    if (!copy.isEmpty()) {
+      new RendezvousRouter(copy);
+    }
+    this.previousServers = copy;
+    return this;
+  }
+
+  /** {@link #previousServers(List)} of the URIs given. */
+  public PlayCounterClientBuilder previousServers(URI... previousServers) {
+    return previousServers(Arrays.asList(previousServers));
+  }
+
+  /**
+   * Whether a song's plays go on to its next server while its own is down, off by default. With
+   * it on, a play whose server gave no answer (or only 503s) within {@link #retryFor} is sent to
+   * the next server of the song's rendezvous order (the one that would own it were its server
+   * removed), and that server is passed over at once by later calls, each second one call trying
+   * it again; every read of a song also asks its next server and adds what it holds. A lost
+   * server's songs so keep counting, and the fold job, draining every server, still brings every
+   * play to the database. During the outage a read shows the owner's count only as long as the
+   * owner answers: while it is down, only the plays counted since on the next server. Covers one
+   * server down at a time: a song whose next server is down too fails. A play whose answer was
+   * lost and whose server then went down may count twice ({@link PlayCounterClient#possibleDoubles}).
+   * Costs one more read per call when every server is up (see the client docs). Needs two or
+   * more servers; with one it does nothing.
+   */
+  public PlayCounterClientBuilder failover(boolean failover) {
+    this.failover = failover;
+    return this;
   }
 
   /** How long opening a connection may take. */
@@ -175,9 +225,15 @@ public final class PlayCounterClientBuilder {
     return new PlayCounterClient(this);
   }
 
-  /** The router of the servers set. */
-  RendezvousRouter router() {
-    return new RendezvousRouter(servers);
+  /** Where the songs of a new client live: the servers set, the previous ones, failover. */
+  Placement placement() {
+    RendezvousRouter current = new RendezvousRouter(servers);
+    RendezvousRouter previous = previousServers.isEmpty() ? null
+        : new RendezvousRouter(previousServers);
+    if (previous != null && Set.copyOf(previous.servers()).equals(Set.copyOf(current.servers()))) {
+      previous = null;
+    }
+    return new Placement(current, previous, failover);
   }
 
   /** The connections of a new client to {@code servers} servers. */

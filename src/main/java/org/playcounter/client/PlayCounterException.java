@@ -14,9 +14,8 @@ import java.util.stream.Collectors;
  * server; it carries instead the merged {@link #partialResults} of the servers that answered and
  * the {@link #failures} of those that did not, and each server's own answer in
  * {@link #serverResults}, so the caller can decide what to do with a partial answer; a merge whose
- * sum for a song passes a long is reported the same way, with the songs in {@link #overflowed}. The client retries writes only with their idempotency key, to the same server, and
- * never fails over: a song's count lives on one server.
- * Immutable.
+ * sum for a song passes a long is reported the same way, with the songs in {@link #overflowed}.
+ * A write that got no answer of its own says whether it {@link #mayHaveCounted}. Immutable.
  */
 public final class PlayCounterException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -30,9 +29,16 @@ public final class PlayCounterException extends RuntimeException {
   private final Map<URI, Map<String, Long>> serverResults;
   private final Map<URI, PlayCounterException> failures;
   private final Set<String> overflowed;
+  private final boolean mayHaveCounted;
 
   /** A one-server failure; {@code status} is -1 when no answer arrived. */
   PlayCounterException(URI server, int status, String reason, Throwable cause) {
+    this(server, status, reason, cause, false);
+  }
+
+  /** A one-server failure of a write that may have been counted, as {@link #mayHaveCounted}. */
+  PlayCounterException(URI server, int status, String reason, Throwable cause,
+      boolean mayHaveCounted) {
     super(server + (status < 0 ? " failed: " : " answered " + status + ": ") + reason, cause);
     this.server = server;
     this.status = status;
@@ -41,6 +47,7 @@ public final class PlayCounterException extends RuntimeException {
     this.serverResults = Map.of();
     this.failures = Map.of();
     this.overflowed = Set.of();
+    this.mayHaveCounted = mayHaveCounted;
   }
 
   /**
@@ -60,6 +67,7 @@ public final class PlayCounterException extends RuntimeException {
     this.serverResults = Map.copyOf(serverResults);
     this.failures = Map.copyOf(failures);
     this.overflowed = Set.copyOf(overflowed);
+    this.mayHaveCounted = failures.values().stream().anyMatch(PlayCounterException::mayHaveCounted);
   }
 
   private static String summary(Map<URI, PlayCounterException> failures, int asked,
@@ -133,5 +141,15 @@ public final class PlayCounterException extends RuntimeException {
    */
   public Map<URI, PlayCounterException> failures() {
     return failures;
+  }
+
+  /**
+   * Whether the failed call was a write that may have been counted all the same: some attempt of
+   * it reached its server (it was sent, not refused at connect) and no answer of its own came
+   * back. False when the server answered (a refusal changes nothing) or was never reached. For a
+   * call to several servers, whether any failed server's write may have been counted.
+   */
+  public boolean mayHaveCounted() {
+    return mayHaveCounted;
   }
 }

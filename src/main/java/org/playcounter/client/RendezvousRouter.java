@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -89,6 +90,30 @@ public final class RendezvousRouter {
       }
     }
     return servers.get(best);
+  }
+
+  /**
+   * Every server in {@code songId}'s order of preference, best first: {@link #serverFor} is the
+   * first, and the second is the one that would hold the song if the first were removed, which is
+   * where {@linkplain PlayCounterClientBuilder#failover failover} sends its plays.
+   */
+  public List<URI> ranking(String songId) {
+    byte[] id = songId.getBytes(StandardCharsets.UTF_8);
+    long[] scores = new long[keys.length];
+    Integer[] order = new Integer[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      scores[i] = score(prefixes[i], id);
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> {
+      int byScore = Long.compareUnsigned(scores[b], scores[a]);
+      return byScore != 0 ? byScore : keys[a].compareTo(keys[b]);
+    });
+    List<URI> ranked = new ArrayList<>(keys.length);
+    for (int i : order) {
+      ranked.add(servers.get(i));
+    }
+    return ranked;
   }
 
   /** The score of {@code serverKey} for {@code songId}, as the class documentation defines it. */

@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 
@@ -67,6 +70,38 @@ final class ServerCalls {
    */
   <T> T call(URI server, String method, String path, Reader<T> reader) {
     return answer(server, send(server, bodiless(server, method, path)), reader);
+  }
+
+  /** {@link #call} with a single attempt, whatever {@code retryFor} says: a server's probe. */
+  <T> T callOnce(URI server, String method, String path, Reader<T> reader) {
+    Exchange exchange = new Exchange(transport, server, bodiless(server, method, path),
+        requestTimeout, Duration.ZERO, 0, retryBackoff);
+    try {
+      return answer(server, exchange.run(), reader);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw exchange.interrupted(e);
+    }
+  }
+
+  /** Whether the client is closed, so that no failure of its calls says anything of a server. */
+  boolean isClosed() {
+    return transport.isClosed();
+  }
+
+  /**
+   * Runs a blocking {@code call} on the client's executor; the future fails with its
+   * {@link PlayCounterException}, and with one naming {@code server} when the client closes
+   * before a thread takes it.
+   */
+  <T> CompletableFuture<T> onExecutor(URI server, Supplier<T> call) {
+    Task<T> task = new Task<>(server, call);
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.closedInQueue();
+    }
+    return task.result;
   }
 
   /** {@link #call} without blocking, as {@link #sendAsync} sends. */
@@ -204,6 +239,38 @@ final class ServerCalls {
       }
     }
     return numbers;
+  }
+
+  /** A blocking call waiting for a thread of the client's executor, or running on one. */
+  static final class Task<T> implements Runnable {
+    private final URI server;
+    private final Supplier<T> call;
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private final AtomicBoolean taken = new AtomicBoolean();
+
+    private Task(URI server, Supplier<T> call) {
+      this.server = server;
+      this.call = call;
+    }
+
+    @Override
+    public void run() {
+      if (taken.compareAndSet(false, true)) {
+        try {
+          result.complete(call.get());
+        } catch (Throwable e) { // an Error too: the future must complete, whatever ends the call
+          result.completeExceptionally(e);
+        }
+      }
+    }
+
+    /** The client closed before a thread took the call: nothing of it was sent. */
+    void closedInQueue() {
+      if (taken.compareAndSet(false, true)) {
+        result.completeExceptionally(new PlayCounterException(server, -1, "the client is closed",
+            null));
+      }
+    }
   }
 
   /** Reads a 2xx answer; a body it cannot read is the server's failure. */

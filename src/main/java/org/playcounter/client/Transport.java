@@ -2,6 +2,9 @@ package org.playcounter.client;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -190,6 +194,24 @@ final class Transport implements AutoCloseable {
     void abort() {
       wire.cancel();
     }
+  }
+
+  /**
+   * Whether {@code failure} shows that its attempt never left this machine: the connection was
+   * refused, timed out or had no route, or the host has no address. Anything else may have
+   * reached the server.
+   */
+  static boolean neverSent(IOException failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectException || cause instanceof ConnectTimeoutException
+          || cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** The client was closed: no attempt can start, and none is retried. */

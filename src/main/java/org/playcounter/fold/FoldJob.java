@@ -86,6 +86,7 @@ public final class FoldJob {
       // each write tried 3 times, as the usage says: a server that is down is skipped this hour
       // and folded the next, rather than holding up the others
       PlayCounterClientBuilder builder = PlayCounterClient.builder().servers(options.servers())
+          .previousServers(options.previousServers())
           .requestTimeout(options.timeout()).maxRetries(2)
           .retryFor(Collections.min(List.of(options.timeout().multipliedBy(3),
               Duration.ofHours(1))));
@@ -107,7 +108,7 @@ public final class FoldJob {
       err.println("fold: cannot open the database " + withoutParameters(options.db()) + ": "
           + reason(e));
       FoldTally run = new FoldTally();
-      run.notTried(client.router().servers().size());
+      run.notTried(client.servers().size());
       out.println(run.summary(millisSince(start)));
       return FAILED;
     }
@@ -126,7 +127,7 @@ public final class FoldJob {
   private int foldAll(long start) {
     Map<URI, String> failures = new LinkedHashMap<>();
     FoldTally run = new FoldTally();
-    for (URI server : client.router().servers()) {
+    for (URI server : client.servers()) {
       FoldTally tally = new FoldTally();
       long serverStart = System.nanoTime();
       try {

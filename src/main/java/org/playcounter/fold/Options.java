@@ -16,6 +16,8 @@ import java.util.function.Function;
  * secrets also from the environment, so they need not show in a process listing.
  *
  * @param servers the counter servers' base URIs, in the order to drain them
+ * @param previousServers the servers of the list before the last membership change, drained
+ *     after {@code servers} (those not among them); empty for none
  * @param db the JDBC URL of the database to fold into
  * @param dbUser the database user, or null
  * @param dbPassword the database password, or null
@@ -25,7 +27,7 @@ import java.util.function.Function;
  * @param haltAfter for tests only, from the system property {@value #HALT_AFTER} alone:
  *     {@code drain}, {@code commit} or null (see {@link FoldJob})
  */
-record Options(List<URI> servers, String db, String dbUser, String dbPassword,
+record Options(List<URI> servers, List<URI> previousServers, String db, String dbUser, String dbPassword,
     String adminToken, Tables tables, Duration timeout, String haltAfter) {
   /** What {@code --help} prints, and what follows a bad option on stderr. */
   static final String USAGE = """
@@ -34,6 +36,9 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
       run it again after any failure and nothing is lost or counted twice.
         --servers=URI,...      servers to drain, in order (default http://127.0.0.1:8080);
                                servers may also be given as arguments
+        --previous-servers=URI,...
+                               the list before the last change of servers, as the clients'
+                               previousServers: drained too, after the servers
         --db=JDBC-URL          database (default jdbc:sqlite:plays.db; also jdbc:postgresql:...
                                and jdbc:mariadb:... for MariaDB and MySQL)
         --db-user=NAME         database user
@@ -63,7 +68,7 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
   /** The system property that makes the job halt part-way, for the crash tests only. */
   static final String HALT_AFTER = "playcounter.fold.halt-after";
 
-  private static final Set<String> NAMES = Set.of("servers", "db", "db-user", "db-password",
+  private static final Set<String> NAMES = Set.of("servers", "previous-servers", "db", "db-user", "db-password",
       "admin-token", "table", "song-column", "plays-column", "applied-table", "overflow-table",
       "timeout");
   /** The default of {@code --timeout}. */
@@ -71,6 +76,7 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
 
   public Options {
     servers = List.copyOf(servers);
+    previousServers = List.copyOf(previousServers);
   }
 
   /**
@@ -111,12 +117,8 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
       }
       return value;
     };
-    String serverList = option.apply("servers");
-    if (serverList != null) {
-      for (String server : serverList.split(",", -1)) {
-        servers.add(uri(server.strip()));
-      }
-    }
+    servers.addAll(uris(option.apply("servers")));
+    List<URI> previous = uris(option.apply("previous-servers"));
     String haltAfter = systemProperties.apply(HALT_AFTER);
     if (haltAfter != null && !haltAfter.equals("drain") && !haltAfter.equals("commit")) {
       throw new IllegalArgumentException(HALT_AFTER + " is neither drain nor commit: "
@@ -126,6 +128,7 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
     String adminToken = option.apply("admin-token");
     return new Options(
         servers.isEmpty() ? List.of(URI.create("http://127.0.0.1:8080")) : servers,
+        previous,
         orDefault(option.apply("db"), "jdbc:sqlite:plays.db"),
         option.apply("db-user"),
         dbPassword != null ? dbPassword : environment.apply(DB_PASSWORD_ENV),
@@ -138,6 +141,17 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
             orDefault(option.apply("overflow-table"), Tables.DEFAULT.overflowed())),
         timeout(option.apply("timeout")),
         haltAfter);
+  }
+
+  /** A comma-separated list of server URIs; none for null. */
+  private static List<URI> uris(String list) {
+    List<URI> uris = new ArrayList<>();
+    if (list != null) {
+      for (String server : list.split(",", -1)) {
+        uris.add(uri(server.strip()));
+      }
+    }
+    return uris;
   }
 
   private static URI uri(String server) {
@@ -178,7 +192,7 @@ record Options(List<URI> servers, String db, String dbUser, String dbPassword,
   /** Never shows the password or the token. */
   @Override
   public String toString() {
-    return "Options[servers=" + servers + ", db=" + db + ", dbUser=" + dbUser
+    return "Options[servers=" + servers + ", previousServers=" + previousServers + ", db=" + db + ", dbUser=" + dbUser
         + ", dbPassword=" + (dbPassword == null ? "(unset)" : "(set)")
         + ", adminToken=" + (adminToken == null ? "(unset)" : "(set)")
         + ", tables=" + tables + ", timeout=" + timeout + ", haltAfter=" + haltAfter + "]";

@@ -1,6 +1,7 @@
 package org.playcounter.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.playcounter.client.FakeServers.answer;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -154,6 +155,7 @@ class ExchangeTest {
     assertTrue(e.getMessage().contains("sent 2 times with the same Idempotency-Key"),
         e.getMessage());
     assertTrue(e.getMessage().contains("may or may not have been counted"), e.getMessage());
+    assertTrue(e.mayHaveCounted(), "each attempt reached the server");
     assertEquals(2, stalled.requests.get());
   }
 
@@ -279,7 +281,8 @@ class ExchangeTest {
     assertTrue(millis >= 1_000 && millis < 10_000, "failed after " + millis + " ms");
     assertEquals(dead, e.server());
     assertTrue(e.reason().contains("with the same Idempotency-Key within 1000 ms (retryFor)")
-        && e.reason().contains("may or may not have been counted"), e.reason());
+        && e.reason().contains("never reached the server, so not counted"), e.reason());
+    assertFalse(e.mayHaveCounted(), "every connection was refused");
     PlayCounterException read = assertThrows(PlayCounterException.class,
         () -> bounded(() -> client.count("s")));
     assertTrue(read.reason().contains("within 1000 ms (retryFor), never answered)")

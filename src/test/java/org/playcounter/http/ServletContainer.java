@@ -69,6 +69,8 @@ public final class ServletContainer implements AutoCloseable {
   private final int port;
   private final Map<String, String> systemProperties;
   private final Path log;
+  /** The context paths deployed at the start, awaited again by {@link #restart}. */
+  private final List<String> contextPaths = new ArrayList<>();
   private Process process;
   private Thread reaper;
 
@@ -98,6 +100,7 @@ public final class ServletContainer implements AutoCloseable {
     container.prepare();
     for (String contextPath : contextPaths) {
       container.deploy(contextPath);
+      container.contextPaths.add(contextPath);
     }
     container.launch();
     for (String contextPath : contextPaths) {
@@ -173,6 +176,22 @@ public final class ServletContainer implements AutoCloseable {
     process = null;
   }
 
+  /**
+   * Starts the container again after {@link #close} or {@link #kill}, on the same port with the
+   * same directories and settings, and waits until every deployment answers: a restart, as an
+   * operator or a supervisor makes it.
+   */
+  public void restart() throws IOException {
+    if (process != null) {
+      throw new IllegalStateException(this + " is running");
+    }
+    launch();
+    for (String contextPath : contextPaths) {
+      awaitDeployed(contextPath);
+    }
+  }
+
+  /** Stops the container cleanly (SIGTERM, as {@code systemctl stop} does); see {@link #restart}. */
   @Override
   public void close() {
     if (process == null) {
@@ -296,7 +315,8 @@ public final class ServletContainer implements AutoCloseable {
       default -> throw new IllegalStateException("unknown container " + kind);
     }
     process = new ProcessBuilder(command).directory(base.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
     Process started = process;
     reaper = new Thread(() -> stop(started), "stop " + kind);
     Runtime.getRuntime().addShutdownHook(reaper);
