@@ -200,6 +200,91 @@ class ClientIT {
   }
 
   @Test
+  void aServerAddedThroughPreviousServersShowsNoDrop() {
+    List<URI> two = servers.subList(0, 2);
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      expected.put("m" + i, i + 1L);
+    }
+    try (PlayCounterClient before = new PlayCounterClient(two);
+        PlayCounterClient after = PlayCounterClient.builder().servers(servers)
+            .previousServers(two).build();
+        PlayCounterClient third = new PlayCounterClient(servers.subList(2, 3))) {
+      assertEquals(expected, before.add(expected));
+      List<String> ids = new ArrayList<>(expected.keySet());
+      assertEquals(expected, after.counts(ids), "no drop the moment the list changes");
+      String moved = ids.stream().filter(id -> after.router().serverFor(id).equals(servers.get(2)))
+          .findFirst().orElseThrow();
+      long was = expected.get(moved);
+      assertEquals(was, after.count(moved));
+      assertEquals(was + 1, after.increment(moved), "the play's answer sums both servers");
+      assertEquals(1, third.count(moved), "the play went to the song's new server");
+      expected.merge(moved, 1L, Long::sum);
+      assertEquals(Map.of(moved, was + 3), after.add(Map.of(moved, 2L)));
+      expected.merge(moved, 2L, Long::sum);
+      assertEquals(expected, after.counts(ids));
+      assertEquals(expected, after.counts(), "every server of both lists asked, summed");
+      assertEquals(expected, after.drainAll());
+      assertEquals(Map.of(), client.counts());
+    }
+  }
+
+  @Test
+  void aServerRemovedThroughPreviousServersIsStillReadAndDrained() {
+    List<URI> two = servers.subList(0, 2);
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      expected.put("r" + i, i + 1L);
+    }
+    try (PlayCounterClient after = PlayCounterClient.builder().servers(two)
+        .previousServers(servers).build()) {
+      assertEquals(expected, client.add(expected));
+      String leaving = expected.keySet().stream()
+          .filter(id -> client.router().serverFor(id).equals(servers.get(2)))
+          .findFirst().orElseThrow();
+      assertEquals(expected, after.counts(new ArrayList<>(expected.keySet())));
+      assertEquals(expected.get(leaving) + 1, after.increment(leaving));
+      expected.merge(leaving, 1L, Long::sum);
+      assertEquals(servers, after.servers());
+      assertEquals(expected, after.drainAll(), "the removed server drained too");
+    }
+  }
+
+  @Test
+  void failoverKeepsADeadServersSongsCountingOnTheirNextServer() {
+    URI dead = URI.create("http://127.0.0.1:" + FreePort.next());
+    List<URI> withDead = new ArrayList<>(servers);
+    withDead.add(dead);
+    try (PlayCounterClient failover = PlayCounterClient.builder().servers(withDead)
+        .retryFor(Duration.ofMillis(300)).failover(true).build()) {
+      Map<String, Long> expected = new HashMap<>();
+      List<String> onDead = new ArrayList<>();
+      for (int i = 0; onDead.size() < 20; i++) {
+        String id = "f" + i;
+        expected.put(id, 1L);
+        assertEquals(1, failover.increment(id), id);
+        if (failover.router().serverFor(id).equals(dead)) {
+          onDead.add(id);
+        }
+      }
+      Map<String, Long> bulk = new HashMap<>();
+      onDead.forEach(id -> bulk.put(id, 2L));
+      bulk.put("f0", 2L);
+      Map<String, Long> after = failover.add(bulk);
+      bulk.forEach((id, plays) -> expected.merge(id, plays, Long::sum));
+      assertEquals(Set.copyOf(bulk.keySet()), after.keySet());
+      bulk.keySet().forEach(id -> assertEquals(expected.get(id), after.get(id), id));
+      assertEquals(expected, failover.counts(new ArrayList<>(expected.keySet())));
+      assertEquals(expected, client.counts(), "every play on a live server");
+      assertEquals(0, failover.possibleDoubles(), "a refused connection counted nothing");
+      for (String id : onDead) {
+        URI next = failover.router().ranking(id).get(1);
+        assertEquals(3, new PlayCounterClient(List.of(next)).count(id), id);
+      }
+    }
+  }
+
+  @Test
   void stoppedServerGivesExceptionWithPartialResults() throws IOException {
     URI dead = URI.create("http://127.0.0.1:" + FreePort.next());
     List<URI> withDead = new ArrayList<>(servers);

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +60,33 @@ final class FakeServers implements AfterEachCallback {
         Thread.currentThread().interrupt();
       }
       answer(exchange, 200, "0");
+    });
+  }
+
+  /**
+   * A server that counts as playcounter does on {@code /song/{id}} ({@code GET}, {@code POST},
+   * {@code DELETE}) into {@code counts}, and answers 404 to anything else.
+   */
+  URI counting(Map<String, Long> counts) {
+    return start(exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      if (!path.startsWith("/song/")) {
+        answer(exchange, 404, "not found");
+        return;
+      }
+      String id = path.substring("/song/".length());
+      long count;
+      synchronized (counts) {
+        count = switch (exchange.getRequestMethod()) {
+          case "POST" -> counts.merge(id, 1L, Long::sum);
+          case "DELETE" -> {
+            Long removed = counts.remove(id);
+            yield removed == null ? 0 : removed;
+          }
+          default -> counts.getOrDefault(id, 0L);
+        };
+      }
+      answer(exchange, 200, Long.toString(count));
     });
   }
 

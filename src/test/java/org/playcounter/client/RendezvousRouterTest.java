@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -185,5 +186,21 @@ class RendezvousRouterTest {
       owners[i] = router.serverFor(Integer.toString(i)).toString();
     }
     return owners;
+  }
+
+  @Test
+  void rankingStartsWithTheSongsServerAndGoesOnInTheOrderOfRemovals() {
+    List<URI> servers = servers(5);
+    RendezvousRouter router = new RendezvousRouter(servers);
+    for (int i = 0; i < 500; i++) {
+      String id = "song-" + i;
+      List<URI> ranking = router.ranking(id);
+      assertEquals(servers.size(), Set.copyOf(ranking).size());
+      List<URI> left = new ArrayList<>(servers);
+      for (URI expected : ranking) {
+        assertEquals(new RendezvousRouter(left).serverFor(id), expected, id);
+        left.remove(expected);
+      }
+    }
   }
 }

@@ -88,6 +88,16 @@ class OptionsTest {
   }
 
   @Test
+  void previousServersAreAListOfTheirOwn() {
+    Options options = parse(NONE, NONE, "--servers=http://a:1,http://b:2",
+        "--previous-servers=http://a:1, http://c:3");
+    assertEquals(List.of(URI.create("http://a:1"), URI.create("http://b:2")), options.servers());
+    assertEquals(List.of(URI.create("http://a:1"), URI.create("http://c:3")),
+        options.previousServers());
+    assertEquals(List.of(), parse(NONE, NONE).previousServers());
+  }
+
+  @Test
   void theSecretsNeverShowInToString() {
     String shown = parse(NONE, NONE, "--db-password=pw-secret", "--admin-token=token-secret")
         .toString();
