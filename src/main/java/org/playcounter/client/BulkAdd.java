@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.CountsWriter;
 import org.playcounter.wire.SongId;
@@ -37,33 +38,29 @@ final class BulkAdd {
 
   /** Adds {@code plays}, song id to plays, and returns each song's new count. */
   Map<String, Long> add(Map<String, Long> plays) {
-    Map<URI, Map<String, Long>> shards = shards(plays);
+    Set<URI> probing = new HashSet<>(); // servers due a probe: their requests are sent once
+    Map<URI, Map<String, Long>> shards = shards(plays, probing);
     if (placement.direct()) {
       return fanOut.counts(requests(shards), ServerCalls::parseCounts);
     }
     Map<URI, Map<String, Long>> byServer = new LinkedHashMap<>();
     Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
     Map<String, URI> where = new LinkedHashMap<>(); // each song that was added: its server
-    Map<URI, Map<String, Long>> again = send(shards, byServer, failures, where);
-    send(again, byServer, failures, where);
+    Map<URI, Map<String, Long>> again = send(shards, probing, byServer, failures, where);
+    send(again, probing, byServer, failures, where);
     Map<String, Long> counts = new LinkedHashMap<>();
     byServer.values().forEach(counts::putAll);
-    ManyCounts.Tally others = many.tally(where.keySet(), where);
-    failures.putAll(others.failures());
-    Set<String> overflowed = new TreeSet<>(others.overflowed());
+    // the other holders' counts join the answers as a play's do: a server that fails to answer
+    // is left out, since the plays are added all the same, and a sum past a long is held
+    ManyCounts.Tally others = many.tally(where.keySet(),
+        id -> placement.others(id, where.get(id)), false);
     for (String id : where.keySet()) {
-      Long other = others.counts().get(id);
-      if (other == null) {
-        counts.remove(id); // added, but its count is not known whole
-      } else if (counts.get(id) > Long.MAX_VALUE - other) {
-        counts.put(id, Long.MAX_VALUE);
-        overflowed.add(id);
-      } else {
-        counts.merge(id, other, Long::sum);
-      }
+      long other = others.counts().getOrDefault(id, 0L);
+      counts.put(id, counts.get(id) > Long.MAX_VALUE - other ? Long.MAX_VALUE
+          : counts.get(id) + other);
     }
-    if (!failures.isEmpty() || !overflowed.isEmpty()) {
-      throw new PlayCounterException(counts, byServer, failures, shards.size(), overflowed);
+    if (!failures.isEmpty()) {
+      throw new PlayCounterException(counts, byServer, failures, shards.size(), Set.of());
     }
     return Collections.unmodifiableMap(counts);
   }
@@ -74,13 +71,17 @@ final class BulkAdd {
    * plays to send again because failover marked their server down, by the next server of each.
    */
   private Map<URI, Map<String, Long>> send(Map<URI, Map<String, Long>> shards,
-      Map<URI, Map<String, Long>> byServer, Map<URI, PlayCounterException> failures,
+      Set<URI> probing, Map<URI, Map<String, Long>> byServer, Map<URI, PlayCounterException> failures,
       Map<String, URI> where) {
     Map<URI, List<Request>> requests = new LinkedHashMap<>();
-    requests(shards).forEach((server, request) -> requests.put(server, List.of(request)));
+    requests(shards).forEach((server, request) -> requests.put(server,
+        List.of(probing.contains(server) ? request.sentOnce() : request)));
     FanOut.Answers<List<Map<String, Long>>> answers = fanOut.each(requests,
         ServerCalls::parseCounts);
     answers.answers().forEach((server, answer) -> {
+      if (probing.remove(server)) {
+        placement.markUp(server);
+      }
       byServer.computeIfAbsent(server, s -> new LinkedHashMap<>()).putAll(answer.get(0));
       answer.get(0).keySet().forEach(id -> where.put(id, server));
     });
@@ -120,7 +121,8 @@ final class BulkAdd {
    * @throws IllegalArgumentException for an invalid id or a count outside 1 to
    *     {@link CountsFormat#MAX_BULK_COUNT}
    */
-  private Map<URI, Map<String, Long>> shards(Map<String, Long> plays) {
+  private Map<URI, Map<String, Long>> shards(Map<String, Long> plays, Set<URI> probing) {
+    Map<URI, Placement.State> states = new HashMap<>();
     Map<URI, Map<String, Long>> shards = new LinkedHashMap<>();
     for (Map.Entry<String, Long> play : plays.entrySet()) {
       String id = SongId.check(play.getKey());
@@ -130,7 +132,11 @@ final class BulkAdd {
             + CountsFormat.MAX_BULK_COUNT + ": " + count);
       }
       URI owner = placement.owner(id);
-      URI server = placement.isDown(owner) ? placement.fallback(id) : owner;
+      Placement.State state = states.computeIfAbsent(owner, placement::state);
+      URI server = state == Placement.State.DOWN ? placement.fallback(id) : owner;
+      if (state == Placement.State.PROBE) {
+        probing.add(owner);
+      }
       shards.computeIfAbsent(server, s -> new LinkedHashMap<>()).put(id, count);
     }
     return shards;

@@ -194,6 +194,12 @@ final class Exchange {
       long remaining = retryEnd - System.nanoTime();
       if (wait == null || remaining <= 0) {
         if (answer != null && !(wait != null && answer.status() == 409)) {
+          if (answer.status() == 503 && keyed && reached) { // an earlier attempt may have counted
+            throw new PlayCounterException(server, 503, ServerCalls.reason(answer.body(), 503)
+                + " (after " + (attempts - 1) + " earlier attempts, one of which reached the"
+                + " server and got no answer: the change may or may not have been counted)",
+                lastFailure, true);
+          }
           return answer; // a 503 after the last attempt is the server's answer
         }
         throw keyed || answer != null || attempts > 1 ? outOfTime(lastFailure)

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.playcounter.wire.CountsFormat;
 import org.playcounter.wire.MalformedCountsException;
 import org.playcounter.wire.SongId;
@@ -54,7 +55,7 @@ final class ManyCounts {
     for (String id : ids) {
       asked.add(SongId.check(id));
     }
-    Tally tally = tally(asked, Map.of());
+    Tally tally = tally(asked, placement::holders, true);
     if (!tally.failures().isEmpty() || !tally.overflowed().isEmpty()) {
       throw new PlayCounterException(tally.counts(), tally.byServer(), tally.failures(),
           tally.asked(), tally.overflowed());
@@ -63,30 +64,35 @@ final class ManyCounts {
   }
 
   /**
-   * The counts of the songs {@code ids} (checked), each summed over its holders but the one
-   * {@code except} names for it, with the servers marked down passed over: a song none of whose
-   * servers answered is left out, and a server that failed is in the failures.
+   * The counts of the songs {@code ids} (checked), each summed over the servers {@code holders}
+   * names for it, with the servers marked down passed over; {@code needed} when at least one of
+   * a song's servers must answer, else its count is not known. A song whose count is not known
+   * whole is left out, and a server that failed is in the failures.
    */
-  Tally tally(Set<String> ids, Map<String, URI> except) {
+  Tally tally(Set<String> ids, Function<String, List<URI>> holders, boolean needed) {
+    Map<String, List<URI>> asking = new LinkedHashMap<>();
+    Map<URI, Placement.State> states = new LinkedHashMap<>();
     Map<URI, List<String>> shards = new LinkedHashMap<>();
     for (String id : ids) {
-      for (URI server : placement.holders(id)) {
-        if (!server.equals(except.get(id)) && !placement.isDown(server)) {
+      List<URI> servers = holders.apply(id);
+      asking.put(id, servers);
+      for (URI server : servers) {
+        if (states.computeIfAbsent(server, placement::state) != Placement.State.DOWN) {
           shards.computeIfAbsent(server, s -> new ArrayList<>()).add(id);
         }
       }
     }
     Map<URI, Map<String, Long>> byServer = new LinkedHashMap<>();
     Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
-    read(shards, byServer, failures);
+    read(shards, states, byServer, failures);
     Map<String, Long> result = new LinkedHashMap<>();
     Set<String> overflowed = new TreeSet<>();
     for (String id : ids) {
       long sum = 0;
       boolean whole = true;
-      boolean answered = except.containsKey(id);
-      List<URI> holders = placement.holders(id);
-      for (URI server : holders) {
+      List<URI> servers = asking.get(id);
+      boolean answered = !needed;
+      for (URI server : servers) {
         Map<String, Long> counts = byServer.get(server);
         if (counts != null && counts.containsKey(id)) {
           long count = counts.get(id);
@@ -102,8 +108,8 @@ final class ManyCounts {
         }
       }
       if (whole && !answered) { // every server of the song is marked down
-        failures.put(holders.get(0), new PlayCounterException(holders.get(0), -1, "down, with"
-            + " every other server of song " + id + " (" + holders + "): failover passes them"
+        failures.put(servers.get(0), new PlayCounterException(servers.get(0), -1, "down, with"
+            + " every other server of song " + id + " (" + servers + "): failover passes them"
             + " over", null));
         whole = false;
       }
@@ -115,19 +121,22 @@ final class ManyCounts {
   }
 
   /**
-   * Asks each server of {@code shards} for its songs, all at once, and puts each answer in
-   * {@code byServer} or its failure in {@code failures}; a server that failover marks down is in
-   * neither.
+   * Asks each server of {@code shards} for its songs, all at once (once only, a server due a
+   * probe in {@code states}), and puts each answer in {@code byServer} or its failure in
+   * {@code failures}; a server that failover marks down is in neither.
    */
-  private void read(Map<URI, List<String>> shards, Map<URI, Map<String, Long>> byServer,
-      Map<URI, PlayCounterException> failures) {
+  private void read(Map<URI, List<String>> shards, Map<URI, Placement.State> states,
+      Map<URI, Map<String, Long>> byServer, Map<URI, PlayCounterException> failures) {
     Map<URI, List<List<String>>> batches = new LinkedHashMap<>();
     Map<URI, List<Request>> requests = new LinkedHashMap<>();
     shards.forEach((server, songs) -> {
       List<List<String>> split = split(server, songs);
       batches.put(server, split);
-      requests.put(server, split.stream()
-          .map(batch -> calls.request(server, path(batch), "GET", null, null)).toList());
+      boolean probe = states.get(server) == Placement.State.PROBE;
+      requests.put(server, split.stream().map(batch -> {
+        Request request = calls.request(server, path(batch), "GET", null, null);
+        return probe ? request.sentOnce() : request;
+      }).toList());
     });
     FanOut.Answers<List<Map<String, Long>>> answers = fanOut.each(requests,
         ManyCounts::parseAnswer);
@@ -139,6 +148,9 @@ final class ManyCounts {
       }
     });
     answers.answers().forEach((server, list) -> {
+      if (states.get(server) == Placement.State.PROBE) {
+        placement.markUp(server);
+      }
       Map<String, Long> counts = new LinkedHashMap<>();
       for (int i = 0; i < list.size(); i++) {
         List<String> batch = batches.get(server).get(i);

@@ -111,6 +111,20 @@ final class Placement {
     return holders;
   }
 
+  /**
+   * The servers whose counts add to the answer of a play that {@code took} counted: the song's
+   * other holders, but not its failover server when the owner took it. A play's answer so costs
+   * no read while every server is up; a read ({@link #holders}) still asks the failover server.
+   */
+  List<URI> others(String id, URI took) {
+    List<URI> others = holders(id);
+    others.remove(took);
+    if (failover && took.equals(owner(id))) {
+      others.remove(fallback(id));
+    }
+    return others;
+  }
+
   /** Whether the server is marked down; never takes its probe. */
   boolean isDown(URI server) {
     return down.containsKey(server);

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.playcounter.wire.CountsFormat;
@@ -61,7 +63,7 @@ final class ServerCalls {
   Request request(URI server, String path, String method, String prefer, String body) {
     boolean admin = method.equals("DELETE") || path.startsWith("/drains");
     return new Request(method, URI.create(server + path), body, null, prefer,
-        admin ? authorization : null);
+        admin ? authorization : null, false);
   }
 
   /**
@@ -74,14 +76,7 @@ final class ServerCalls {
 
   /** {@link #call} with a single attempt, whatever {@code retryFor} says: a server's probe. */
   <T> T callOnce(URI server, String method, String path, Reader<T> reader) {
-    Exchange exchange = new Exchange(transport, server, bodiless(server, method, path),
-        requestTimeout, Duration.ZERO, 0, retryBackoff);
-    try {
-      return answer(server, exchange.run(), reader);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw exchange.interrupted(e);
-    }
+    return answer(server, send(server, bodiless(server, method, path).sentOnce()), reader);
   }
 
   /** Whether the client is closed, so that no failure of its calls says anything of a server. */
@@ -92,11 +87,16 @@ final class ServerCalls {
   /**
    * Runs a blocking {@code call} on the client's executor; the future fails with its
    * {@link PlayCounterException}, and with one naming {@code server} when the client closes
-   * before a thread takes it.
+   * before a thread takes it or when no thread took it within {@code retryFor} plus
+   * {@code requestTimeout} (every one busy), as a queued {@link Exchange} does.
    */
   <T> CompletableFuture<T> onExecutor(URI server, Supplier<T> call) {
     Task<T> task = new Task<>(server, call);
     try {
+      long nanos = Math.min(retryFor.toNanos(), Long.MAX_VALUE / 4)
+          + Math.min(requestTimeout.toNanos(), Long.MAX_VALUE / 4);
+      task.timeout = transport.timer().schedule(task::outOfTimeInQueue, nanos,
+          TimeUnit.NANOSECONDS);
       executor.execute(task);
     } catch (RejectedExecutionException e) {
       task.closedInQueue();
@@ -176,7 +176,7 @@ final class ServerCalls {
   }
 
   /** The first line of an error body, which the service keeps to one line anyway. */
-  private static String reason(String body, int status) {
+  static String reason(String body, int status) {
     String line = body == null ? "" : body.strip().lines().findFirst().orElse("");
     if (line.isEmpty()) {
       return "HTTP " + status + " with no reason given";
@@ -247,6 +247,9 @@ final class ServerCalls {
     private final Supplier<T> call;
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private final AtomicBoolean taken = new AtomicBoolean();
+    private final long queued = System.nanoTime();
+    /** Fails the call when no thread took it in time; null when the timer refused it. */
+    private volatile ScheduledFuture<?> timeout;
 
     private Task(URI server, Supplier<T> call) {
       this.server = server;
@@ -256,6 +259,10 @@ final class ServerCalls {
     @Override
     public void run() {
       if (taken.compareAndSet(false, true)) {
+        ScheduledFuture<?> timer = timeout;
+        if (timer != null) {
+          timer.cancel(false);
+        }
         try {
           result.complete(call.get());
         } catch (Throwable e) { // an Error too: the future must complete, whatever ends the call
@@ -266,9 +273,21 @@ final class ServerCalls {
 
     /** The client closed before a thread took the call: nothing of it was sent. */
     void closedInQueue() {
+      fail("the client is closed");
+    }
+
+    private void outOfTimeInQueue() {
+      fail("waited " + (System.nanoTime() - queued) / 1_000_000 + " ms for a thread of the"
+          + " client's executor, every one busy; never sent");
+    }
+
+    private void fail(String reason) {
       if (taken.compareAndSet(false, true)) {
-        result.completeExceptionally(new PlayCounterException(server, -1, "the client is closed",
-            null));
+        ScheduledFuture<?> timer = timeout;
+        if (timer != null) {
+          timer.cancel(false);
+        }
+        result.completeExceptionally(new PlayCounterException(server, -1, reason, null));
       }
     }
   }

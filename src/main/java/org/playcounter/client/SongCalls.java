@@ -1,6 +1,8 @@
 package org.playcounter.client;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -14,8 +16,9 @@ import org.playcounter.wire.SongId;
  * through the batches when the client batches plays.
  *
  * <p>Implementation notes. A song with several holders is a play to its owner (or, with failover,
- * to the next server while the owner is down) and then a read of each other holder, one after
- * another on one thread: the answer is the count after the play over every holder that answers.
+ * to the next server while the owner is down) and then a read of each of the
+ * {@linkplain Placement#others other holders} that count in its answer, one after another on one
+ * thread; a read asks every holder that is not marked down and sums what they answer.
  * The asynchronous form runs that on a thread of the client's executor, unbatched, because the
  * batches need the executor's threads to send and a call waiting there for them could starve
  * them. Thread-safe and stateless beyond what it is given. An invalid id throws at once, before
@@ -68,16 +71,34 @@ final class SongCalls {
 
   /** {@link #call} of a song that may have several holders. */
   private long spread(String method, String id, PlayBatches batched) {
-    if (!method.equals("POST")) {
-      return gather(method, id, null);
+    switch (method) {
+      case "GET" -> {
+        return read(id);
+      }
+      case "DELETE" -> {
+        return remove(id);
+      }
+      default -> {
+        return play(id, batched);
+      }
     }
+  }
+
+  /**
+   * A play: to the owner, or with failover to the next server while the owner is down or once
+   * it gave no answer in time. Its answer adds what the {@linkplain Placement#others other
+   * holders} answer; one that fails to is left out of it, since the play is counted all the
+   * same and a failure would have its caller play it again, and a sum past a long is held at
+   * {@link Long#MAX_VALUE}.
+   */
+  private long play(String id, PlayBatches batched) {
     URI owner = placement.owner(id);
     URI fallback = placement.fallback(id);
     Placement.State state = placement.state(owner);
     URI target = state == Placement.State.DOWN ? fallback : owner;
     long after;
     try {
-      after = play(target, id, state == Placement.State.PROBE, batched);
+      after = post(target, id, state == Placement.State.PROBE, batched);
       if (state == Placement.State.PROBE) {
         placement.markUp(owner);
       }
@@ -90,13 +111,23 @@ final class SongCalls {
         placement.possibleDouble(id, owner, fallback);
       }
       target = fallback;
-      after = play(fallback, id, false, batched);
+      after = post(fallback, id, false, batched);
     }
-    return plus(id, after, gather("GET", id, target));
+    for (URI other : placement.others(id, target)) {
+      try {
+        Long count = ask(other, "GET", id);
+        if (count != null) {
+          after = after > Long.MAX_VALUE - count ? Long.MAX_VALUE : after + count;
+        }
+      } catch (PlayCounterException e) {
+        // left out of the answer: the play is counted
+      }
+    }
+    return after;
   }
 
   /** One play on {@code server}: tried once for a probe, else retried, batched if it can be. */
-  private long play(URI server, String id, boolean once, PlayBatches batched) {
+  private long post(URI server, String id, boolean once, PlayBatches batched) {
     if (once) {
       return calls.callOnce(server, "POST", "/song/" + id, ServerCalls::parseCount);
     }
@@ -106,53 +137,88 @@ final class SongCalls {
     return join(server, batched.increment(server, id));
   }
 
-  /**
-   * The sum of {@code method}'s answers from each holder of the song but {@code except},
-   * passing over the servers marked down; with {@code except} null, at least one must answer.
-   */
-  private long gather(String method, String id, URI except) {
+  /** The sum of the song's counts on its holders that are not marked down; one must answer. */
+  private long read(String id) {
     long sum = 0;
-    PlayCounterException none = null;
     boolean answered = false;
-    for (URI server : placement.holders(id)) {
-      Placement.State state = server.equals(except) ? Placement.State.DOWN
-          : placement.state(server);
-      if (state == Placement.State.DOWN) {
-        continue;
-      }
-      try {
-        long count = state == Placement.State.PROBE
-            ? calls.callOnce(server, method, "/song/" + id, ServerCalls::parseCount)
-            : calls.call(server, method, "/song/" + id, ServerCalls::parseCount);
-        if (state == Placement.State.PROBE) {
-          placement.markUp(server);
-        }
-        sum = plus(id, sum, count);
+    List<URI> holders = placement.holders(id);
+    for (URI server : holders) {
+      Long count = ask(server, "GET", id);
+      if (count != null) {
         answered = true;
-      } catch (PlayCounterException e) {
-        if (!placement.downBy(e, calls.isClosed())) {
-          throw e;
-        }
-        placement.markDown(server, e);
-        none = e;
+        sum = plus(id, sum, count, holders.size());
       }
     }
-    if (except == null && !answered) {
-      URI owner = placement.owner(id);
-      throw new PlayCounterException(owner, -1, "every server of song " + id + " is down: "
-          + placement.holders(id) + (none == null ? "" : "; the last failure: " + none.reason()),
-          none);
+    if (!answered) {
+      throw new PlayCounterException(holders.get(0), -1, "every server of song " + id
+          + " is down (failover passes them over): " + holders, null);
     }
     return sum;
   }
 
+  /**
+   * Removes the song from every holder, marked down or not, and answers the counts removed,
+   * summed: a delete passes no server over, or the song would come back with it.
+   *
+   * @throws PlayCounterException from the first holder that failed, naming those the song was
+   *     already removed from
+   */
+  private long remove(String id) {
+    long sum = 0;
+    List<URI> done = new ArrayList<>();
+    List<URI> holders = placement.holders(id);
+    for (URI server : holders) {
+      try {
+        long removed = calls.call(server, "DELETE", "/song/" + id, ServerCalls::parseCount);
+        sum = sum > Long.MAX_VALUE - removed ? Long.MAX_VALUE : sum + removed;
+        done.add(server);
+      } catch (PlayCounterException e) {
+        if (done.isEmpty()) {
+          throw e;
+        }
+        throw new PlayCounterException(server, e.status(), e.reason() + "; song " + id
+            + " was removed from " + done + " before, and stays on the rest of " + holders,
+            e);
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * {@code method} on the song at one server, tried once while it is due a probe; null when the
+   * server is marked down and passed over, or failed as failover marks it down.
+   *
+   * @throws PlayCounterException for any other failure
+   */
+  private Long ask(URI server, String method, String id) {
+    Placement.State state = placement.state(server);
+    if (state == Placement.State.DOWN) {
+      return null;
+    }
+    try {
+      long count = state == Placement.State.PROBE
+          ? calls.callOnce(server, method, "/song/" + id, ServerCalls::parseCount)
+          : calls.call(server, method, "/song/" + id, ServerCalls::parseCount);
+      if (state == Placement.State.PROBE) {
+        placement.markUp(server);
+      }
+      return count;
+    } catch (PlayCounterException e) {
+      if (!placement.downBy(e, calls.isClosed())) {
+        throw e;
+      }
+      placement.markDown(server, e);
+      return null;
+    }
+  }
+
   /** {@code a + b}, or the failure that says the song's counts sum past a long. */
-  private long plus(String id, long a, long b) {
+  private static long plus(String id, long a, long b, int servers) {
     try {
       return Math.addExact(a, b);
     } catch (ArithmeticException e) {
-      throw new PlayCounterException(Map.of(id, Long.MAX_VALUE), Map.of(), Map.of(),
-          placement.holders(id).size(), Set.of(id));
+      throw new PlayCounterException(Map.of(id, Long.MAX_VALUE), Map.of(), Map.of(), servers,
+          Set.of(id));
     }
   }
 

@@ -103,7 +103,7 @@ class TransportTest {
     });
     try (Transport transport = new Transport(Duration.ofSeconds(5), 1, 1)) {
       Request request = new Request("GET", URI.create(server + "/song/s"), null, null, null,
-          null);
+          null, false);
       for (int i = 0; i < 50; i++) {
         Transport.Attempt attempt = transport.attempt(request);
         assertEquals("5", attempt.run(TimeUnit.SECONDS.toNanos(5)).body());
@@ -179,7 +179,7 @@ class TransportTest {
       });
       URI server = URI.create("http://127.0.0.1:" + listener.getLocalPort());
       Request request = new Request("GET", URI.create(server + "/song/s"), null, null, null,
-          null);
+          null, false);
       int broken = 0;
       int late = 0;
       int rounds = 0;
