@@ -46,8 +46,10 @@ final class BulkAdd {
     Map<URI, Map<String, Long>> byServer = new LinkedHashMap<>();
     Map<URI, PlayCounterException> failures = new LinkedHashMap<>();
     Map<String, URI> where = new LinkedHashMap<>(); // each song that was added: its server
-    Map<URI, Map<String, Long>> again = send(shards, probing, byServer, failures, where);
-    send(again, probing, byServer, failures, where);
+    Set<String> uncertain = new HashSet<>(); // songs whose first server may have added them
+    Map<URI, Map<String, Long>> again = send(shards, probing, byServer, failures, where,
+        uncertain);
+    send(again, probing, byServer, failures, where, uncertain);
     Map<String, Long> counts = new LinkedHashMap<>();
     byServer.values().forEach(counts::putAll);
     // the other holders' counts join the answers as a play's do: a server that fails to answer
@@ -71,8 +73,8 @@ final class BulkAdd {
    * plays to send again because failover marked their server down, by the next server of each.
    */
   private Map<URI, Map<String, Long>> send(Map<URI, Map<String, Long>> shards,
-      Set<URI> probing, Map<URI, Map<String, Long>> byServer, Map<URI, PlayCounterException> failures,
-      Map<String, URI> where) {
+      Set<URI> probing, Map<URI, Map<String, Long>> byServer,
+      Map<URI, PlayCounterException> failures, Map<String, URI> where, Set<String> uncertain) {
     Map<URI, List<Request>> requests = new LinkedHashMap<>();
     requests(shards).forEach((server, request) -> requests.put(server,
         List.of(probing.contains(server) ? request.sentOnce() : request)));
@@ -86,20 +88,29 @@ final class BulkAdd {
       answer.get(0).keySet().forEach(id -> where.put(id, server));
     });
     Map<URI, Map<String, Long>> again = new LinkedHashMap<>();
-    answers.failures().forEach((server, failure) -> {
+    answers.failures().forEach((server, answered) -> {
+      PlayCounterException failure = answered;
+      if (!failure.mayHaveCounted()
+          && shards.get(server).keySet().stream().anyMatch(uncertain::contains)) {
+        failure = new PlayCounterException(server, failure.status(), failure.reason()
+            + "; some of these plays were sent first to a server that got them and gave no"
+            + " answer: they may or may not have been counted", failure, true);
+      }
       if (!placement.downBy(failure, calls.isClosed())) {
         failures.put(server, failure);
         return;
       }
-      placement.markDown(server, failure);
+      PlayCounterException down = failure;
+      placement.markDown(server, down);
       shards.get(server).forEach((id, count) -> {
         URI next = placement.fallback(id);
         if (next.equals(server)) { // already the song's failover: nowhere else to go
-          failures.put(server, failure);
+          failures.put(server, down);
           return;
         }
-        if (failure.mayHaveCounted()) {
+        if (down.mayHaveCounted()) {
           placement.possibleDouble(id, server, next);
+          uncertain.add(id);
         }
         again.computeIfAbsent(next, s -> new LinkedHashMap<>()).put(id, count);
       });
@@ -124,13 +135,17 @@ final class BulkAdd {
   private Map<URI, Map<String, Long>> shards(Map<String, Long> plays, Set<URI> probing) {
     Map<URI, Placement.State> states = new HashMap<>();
     Map<URI, Map<String, Long>> shards = new LinkedHashMap<>();
-    for (Map.Entry<String, Long> play : plays.entrySet()) {
+    for (Map.Entry<String, Long> play : plays.entrySet()) { // every play checked before a probe
       String id = SongId.check(play.getKey());
       Long count = play.getValue();
       if (count == null || count < 1 || count > CountsFormat.MAX_BULK_COUNT) {
         throw new IllegalArgumentException("plays of song " + id + " not in 1.."
             + CountsFormat.MAX_BULK_COUNT + ": " + count);
       }
+    }
+    for (Map.Entry<String, Long> play : plays.entrySet()) {
+      String id = play.getKey();
+      long count = play.getValue();
       URI owner = placement.owner(id);
       Placement.State state = states.computeIfAbsent(owner, placement::state);
       URI server = state == Placement.State.DOWN ? placement.fallback(id) : owner;

@@ -119,8 +119,10 @@ final class Placement {
   List<URI> others(String id, URI took) {
     List<URI> others = holders(id);
     others.remove(took);
-    if (failover && took.equals(owner(id))) {
-      others.remove(fallback(id));
+    URI fallback = fallback(id);
+    if (failover && took.equals(owner(id))
+        && (previous == null || !previous.serverFor(id).equals(fallback))) {
+      others.remove(fallback); // unless it is the previous owner too, which holds the song
     }
     return others;
   }

@@ -93,8 +93,8 @@ final class ServerCalls {
   <T> CompletableFuture<T> onExecutor(URI server, Supplier<T> call) {
     Task<T> task = new Task<>(server, call);
     try {
-      long nanos = Math.min(retryFor.toNanos(), Long.MAX_VALUE / 4)
-          + Math.min(requestTimeout.toNanos(), Long.MAX_VALUE / 4);
+      long nanos = Math.min(saturatedNanos(retryFor), Long.MAX_VALUE / 4)
+          + Math.min(saturatedNanos(requestTimeout), Long.MAX_VALUE / 4);
       task.timeout = transport.timer().schedule(task::outOfTimeInQueue, nanos,
           TimeUnit.NANOSECONDS);
       executor.execute(task);
@@ -241,6 +241,14 @@ final class ServerCalls {
     return numbers;
   }
 
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE; // longer than any call can wait
+    }
+  }
+
   /** A blocking call waiting for a thread of the client's executor, or running on one. */
   static final class Task<T> implements Runnable {
     private final URI server;
@@ -258,7 +266,8 @@ final class ServerCalls {
 
     @Override
     public void run() {
-      if (taken.compareAndSet(false, true)) {
+      // a future cancelled while queued is never run: nothing of it is sent
+      if (taken.compareAndSet(false, true) && !result.isDone()) {
         ScheduledFuture<?> timer = timeout;
         if (timer != null) {
           timer.cancel(false);

@@ -1,7 +1,7 @@
 package org.playcounter.client;
 
 import java.net.URI;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,7 +111,16 @@ final class SongCalls {
         placement.possibleDouble(id, owner, fallback);
       }
       target = fallback;
-      after = post(fallback, id, false, batched);
+      try {
+        after = post(fallback, id, false, batched);
+      } catch (PlayCounterException again) {
+        if (!e.mayHaveCounted() || again.mayHaveCounted()) {
+          throw again;
+        }
+        throw new PlayCounterException(fallback, again.status(), again.reason() + "; sent first"
+            + " to " + owner + ", which got it and gave no answer: the play may or may not have"
+            + " been counted", again, true);
+      }
     }
     for (URI other : placement.others(id, target)) {
       try {
@@ -160,25 +169,25 @@ final class SongCalls {
    * Removes the song from every holder, marked down or not, and answers the counts removed,
    * summed: a delete passes no server over, or the song would come back with it.
    *
-   * @throws PlayCounterException from the first holder that failed, naming those the song was
-   *     already removed from
+   * @throws PlayCounterException from the first holder that failed, or, when the song was
+   *     already removed from some, naming it in its failures with what they removed as results
    */
   private long remove(String id) {
     long sum = 0;
-    List<URI> done = new ArrayList<>();
+    Map<URI, Map<String, Long>> done = new LinkedHashMap<>();
     List<URI> holders = placement.holders(id);
     for (URI server : holders) {
       try {
         long removed = calls.call(server, "DELETE", "/song/" + id, ServerCalls::parseCount);
         sum = sum > Long.MAX_VALUE - removed ? Long.MAX_VALUE : sum + removed;
-        done.add(server);
+        done.put(server, Map.of(id, removed));
       } catch (PlayCounterException e) {
         if (done.isEmpty()) {
           throw e;
         }
-        throw new PlayCounterException(server, e.status(), e.reason() + "; song " + id
-            + " was removed from " + done + " before, and stays on the rest of " + holders,
-            e);
+        // what the servers before it removed is in the results: it is nowhere else now
+        throw new PlayCounterException(Map.of(id, sum), done, Map.of(server, e), holders.size(),
+            Set.of());
       }
     }
     return sum;
