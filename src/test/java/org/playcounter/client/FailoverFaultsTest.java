@@ -1,33 +1,30 @@
 package org.playcounter.client;
 
+import static org.playcounter.client.CountingServers.builder;
+import static org.playcounter.client.CountingServers.deadPort;
+import static org.playcounter.client.CountingServers.send;
+import static org.playcounter.client.CountingServers.sleep;
+import static org.playcounter.client.CountingServers.songOwnedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.playcounter.client.CountingServers.Fake;
+import org.playcounter.client.CountingServers.Hook;
 import org.junit.jupiter.api.Timeout;
 import org.playcounter.wire.CountsFormat;
 
@@ -40,18 +37,8 @@ import org.playcounter.wire.CountsFormat;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FailoverFaultsTest {
-  private static final Duration REQUEST_TIMEOUT = Duration.ofMillis(300);
-
-  private final List<HttpServer> started = new CopyOnWriteArrayList<>();
-  private final List<ExecutorService> pools = new CopyOnWriteArrayList<>();
-  private final List<PlayCounterClient> clients = new CopyOnWriteArrayList<>();
-
-  @AfterEach
-  void stopAll() {
-    clients.forEach(PlayCounterClient::close);
-    started.forEach(server -> server.stop(0));
-    pools.forEach(ExecutorService::shutdownNow);
-  }
+  @RegisterExtension
+  final CountingServers servers = new CountingServers();
 
   // 1. After a server is added, a moved song's failover server is its previous owner, and
   // Placement.others drops it from a play's (and a bulk add's) answer.
@@ -72,15 +59,15 @@ class FailoverFaultsTest {
 
   @Test
   void aPlayOfASongMovedToAnAddedServerAddsItsPreviousServerWithFailover() {
-    Fake a = new Fake();
-    Fake b = new Fake();
-    Fake c = new Fake(); // the server added
+    Fake a = servers.fake();
+    Fake b = servers.fake();
+    Fake c = servers.fake(); // the server added
     String x = songMoved(c.uri, List.of(a.uri, b.uri, c.uri), b.uri, List.of(a.uri, b.uri));
     b.set(x, 100); // its history, still on the server it moved from
-    PlayCounterClient control = client(builder(a.uri, b.uri, c.uri)
+    PlayCounterClient control = servers.client(builder(a.uri, b.uri, c.uri)
         .previousServers(a.uri, b.uri).retryFor(Duration.ofMillis(300)));
     assertEquals(101, control.increment(x), "control: without failover the answer adds it");
-    PlayCounterClient client = client(builder(a.uri, b.uri, c.uri)
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri, c.uri)
         .previousServers(a.uri, b.uri).retryFor(Duration.ofMillis(300)).failover(true));
     assertEquals(101, client.count(x), "precondition: a read sums both");
     long answer = client.increment(x);
@@ -91,12 +78,12 @@ class FailoverFaultsTest {
 
   @Test
   void aBulkAddOfASongMovedToAnAddedServerAddsItsPreviousServerWithFailover() {
-    Fake a = new Fake();
-    Fake b = new Fake();
-    Fake c = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
+    Fake c = servers.fake();
     String x = songMoved(c.uri, List.of(a.uri, b.uri, c.uri), b.uri, List.of(a.uri, b.uri));
     b.set(x, 100);
-    PlayCounterClient client = client(builder(a.uri, b.uri, c.uri)
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri, c.uri)
         .previousServers(a.uri, b.uri).retryFor(Duration.ofMillis(300)).failover(true));
     assertEquals(Map.of(x, 101L), client.add(Map.of(x, 1L)), "add() leaves out the previous"
         + " owner's 100 plays as well");
@@ -108,11 +95,11 @@ class FailoverFaultsTest {
 
   @Test
   void aPlayLostAtTheOwnerThenNotSentToTheFallbackSaysItMayHaveCounted() throws IOException {
-    Fake a = new Fake();
+    Fake a = servers.fake();
     URI dead = deadPort();
     String x = songOwnedBy(a.uri, List.of(a.uri, dead));
     a.hook = countedThenLost(a, "/song/");
-    PlayCounterClient client = client(builder(a.uri, dead).retryFor(Duration.ofMillis(300))
+    PlayCounterClient client = servers.client(builder(a.uri, dead).retryFor(Duration.ofMillis(300))
         .failover(true));
     PlayCounterException e = assertThrows(PlayCounterException.class, () -> client.increment(x));
     assertEquals(1, a.count(x), "precondition: the owner counted the play");
@@ -123,11 +110,11 @@ class FailoverFaultsTest {
 
   @Test
   void aBulkAddLostAtTheOwnerThenNotSentToTheFallbackSaysItMayHaveCounted() throws IOException {
-    Fake a = new Fake();
+    Fake a = servers.fake();
     URI dead = deadPort();
     String x = songOwnedBy(a.uri, List.of(a.uri, dead));
     a.hook = countedThenLost(a, "/");
-    PlayCounterClient client = client(builder(a.uri, dead).retryFor(Duration.ofMillis(300))
+    PlayCounterClient client = servers.client(builder(a.uri, dead).retryFor(Duration.ofMillis(300))
         .failover(true));
     PlayCounterException e = assertThrows(PlayCounterException.class,
         () -> client.add(Map.of(x, 1L)));
@@ -167,12 +154,12 @@ class FailoverFaultsTest {
 
   @Test
   void anIncrementAsyncCancelledWhileQueuedIsNotSent() throws Exception {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     for (boolean failover : new boolean[] {false, true}) {
-      ExecutorService pool = oneThread();
-      PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
+      ExecutorService pool = servers.oneThread();
+      PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
           .executor(pool).failover(failover));
       CountDownLatch release = new CountDownLatch(1);
       pool.execute(() -> {
@@ -197,14 +184,14 @@ class FailoverFaultsTest {
 
   @Test
   void anAsyncCallWithAHugeRequestTimeoutWorksWithFailover() throws Exception {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     a.set("x", 3);
     b.set("x", 3);
-    PlayCounterClient control = client(builder(a.uri, b.uri)
+    PlayCounterClient control = servers.client(builder(a.uri, b.uri)
         .requestTimeout(Duration.ofSeconds(Long.MAX_VALUE)));
     assertEquals(3, control.countAsync("x").get(5, TimeUnit.SECONDS), "control: direct path");
-    PlayCounterClient client = client(builder(a.uri, b.uri)
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri)
         .requestTimeout(Duration.ofSeconds(Long.MAX_VALUE)).failover(true));
     try {
       assertEquals(6, client.countAsync("x").get(5, TimeUnit.SECONDS));
@@ -218,8 +205,8 @@ class FailoverFaultsTest {
 
   @Test
   void aDeleteThatFailsAfterRemovingFromTheOwnerReportsWhatItRemoved() {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     a.set(x, 5);
     b.hook = (exchange, method, target, body) -> {
@@ -229,7 +216,7 @@ class FailoverFaultsTest {
       }
       return false;
     };
-    PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
         .failover(true));
     PlayCounterException e = assertThrows(PlayCounterException.class, () -> client.delete(x));
     assertEquals(0, a.count(x), "precondition: the owner's 5 plays were removed");
@@ -245,8 +232,8 @@ class FailoverFaultsTest {
 
   @Test
   void anInvalidAddDoesNotUseUpTheProbeOfAServerMarkedDown() {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     a.set(x, 10);
     AtomicBoolean broken = new AtomicBoolean(true);
@@ -257,7 +244,7 @@ class FailoverFaultsTest {
       }
       return false;
     };
-    PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
         .failover(true));
     client.increment(x); // marks the owner down, the play on the next server
     broken.set(false);
@@ -271,176 +258,5 @@ class FailoverFaultsTest {
     assertEquals(11, count, "the owner was due a probe and nothing was sent to it, yet count()"
         + " passes it over (add() took the probe); requests after: "
         + a.requests.subList(before, a.requests.size()));
-  }
-
-  private ExecutorService oneThread() {
-    ExecutorService pool = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "review-one-thread");
-      thread.setDaemon(true);
-      return thread;
-    });
-    pools.add(pool);
-    return pool;
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Helpers
-  // ---------------------------------------------------------------------------------------
-
-  private static PlayCounterClientBuilder builder(URI... servers) {
-    return PlayCounterClient.builder().servers(servers).requestTimeout(REQUEST_TIMEOUT)
-        .connectTimeout(REQUEST_TIMEOUT).retryBackoff(Duration.ofMillis(20));
-  }
-
-  private PlayCounterClient client(PlayCounterClientBuilder builder) {
-    PlayCounterClient client = builder.build();
-    clients.add(client);
-    return client;
-  }
-
-  /** A song id whose owner among {@code servers} is {@code owner}. */
-  private static String songOwnedBy(URI owner, List<URI> servers) {
-    RendezvousRouter router = new RendezvousRouter(servers);
-    URI normalized = RendezvousRouter.normalize(owner);
-    for (int i = 0; i < 10_000; i++) {
-      String id = "s" + i;
-      if (router.serverFor(id).equals(normalized)) {
-        return id;
-      }
-    }
-    throw new IllegalStateException("no song for " + owner);
-  }
-
-  /** A loopback port nothing listens on: connections to it are refused. */
-  private static URI deadPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  /** Takes a request before the fake's own playcounter handling; true when it answered. */
-  @FunctionalInterface
-  interface Hook {
-    boolean handle(HttpExchange exchange, String method, String target, String body)
-        throws IOException;
-  }
-
-  /** A fake playcounter server: /song/{id} GET POST DELETE, POST / bulk, GET /?id=, GET /. */
-  final class Fake {
-    final URI uri;
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    private final Map<String, Long> counts = new LinkedHashMap<>();
-    volatile Hook hook;
-
-    Fake() {
-      try {
-        HttpServer server = HttpServer.create(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
-          Thread thread = new Thread(runnable, "review-fake");
-          thread.setDaemon(true);
-          return thread;
-        });
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
-        server.start();
-        started.add(server);
-        pools.add(pool);
-        uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    synchronized long count(String id) {
-      return counts.getOrDefault(id, 0L);
-    }
-
-    synchronized void set(String id, long count) {
-      counts.put(id, count);
-    }
-
-    synchronized long add(String id, long plays) {
-      return counts.merge(id, plays, Long::sum);
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-      try {
-        String body = new String(exchange.getRequestBody().readAllBytes(),
-            StandardCharsets.UTF_8);
-        String method = exchange.getRequestMethod();
-        String query = exchange.getRequestURI().getRawQuery();
-        String path = exchange.getRequestURI().getRawPath();
-        String target = path + (query == null ? "" : "?" + query);
-        requests.add(method + " " + target);
-        Hook first = hook;
-        if (first != null && first.handle(exchange, method, target, body)) {
-          return;
-        }
-        if (path.startsWith("/song/")) {
-          String id = path.substring("/song/".length());
-          long count;
-          synchronized (this) {
-            count = switch (method) {
-              case "POST" -> add(id, 1);
-              case "DELETE" -> {
-                Long removed = counts.remove(id);
-                yield removed == null ? 0 : removed;
-              }
-              default -> count(id);
-            };
-          }
-          send(exchange, 200, Long.toString(count));
-        } else if (path.equals("/") && method.equals("POST")) {
-          Map<String, Long> plays = CountsFormat.TEXT.parse(body, CountsFormat.MAX_BULK_COUNT);
-          List<String> pairs = new ArrayList<>();
-          synchronized (this) {
-            plays.forEach((id, n) -> pairs.add(id + "=" + add(id, n)));
-          }
-          send(exchange, 200, String.join(",", pairs));
-        } else if (path.equals("/") && method.equals("GET") && query != null) {
-          List<String> pairs = new ArrayList<>();
-          for (String part : query.split("&")) {
-            String id = part.substring("id=".length());
-            pairs.add(id + "=" + count(id));
-          }
-          send(exchange, 200, String.join(",", pairs));
-        } else if (path.equals("/") && method.equals("GET")) {
-          List<String> pairs = new ArrayList<>();
-          synchronized (this) {
-            counts.forEach((id, n) -> pairs.add(id + "=" + n));
-          }
-          send(exchange, 200, String.join(",", pairs));
-        } else {
-          send(exchange, 404, "not found");
-        }
-      } catch (Exception e) {
-        try {
-          send(exchange, 500, "fake: " + e);
-        } catch (IOException | RuntimeException ignored) {
-          // the answer was on its way already
-        }
-      } finally {
-        exchange.close();
-      }
-    }
   }
 }

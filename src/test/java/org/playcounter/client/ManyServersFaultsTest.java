@@ -1,39 +1,33 @@
 package org.playcounter.client;
 
+import static org.playcounter.client.CountingServers.builder;
+import static org.playcounter.client.CountingServers.deadPort;
+import static org.playcounter.client.CountingServers.send;
+import static org.playcounter.client.CountingServers.sleep;
+import static org.playcounter.client.CountingServers.songOwnedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.playcounter.client.CountingServers.Fake;
+import org.playcounter.client.CountingServers.Hook;
 import org.junit.jupiter.api.Timeout;
-import org.playcounter.wire.CountsFormat;
 
 /**
  * The faults of calls on songs with several servers (previousServers, failover) and of
@@ -44,27 +38,17 @@ import org.playcounter.wire.CountsFormat;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ManyServersFaultsTest {
-  private static final Duration REQUEST_TIMEOUT = Duration.ofMillis(300);
-
-  private final List<HttpServer> started = new CopyOnWriteArrayList<>();
-  private final List<ExecutorService> pools = new CopyOnWriteArrayList<>();
-  private final List<PlayCounterClient> clients = new CopyOnWriteArrayList<>();
-
-  @AfterEach
-  void stopAll() {
-    clients.forEach(PlayCounterClient::close);
-    started.forEach(server -> server.stop(0));
-    pools.forEach(ExecutorService::shutdownNow);
-  }
+  @RegisterExtension
+  final CountingServers servers = new CountingServers();
 
   // A keyed write sent and lost, then answered only 503, may have counted: it says so, and
   // failover counts it as a possible double.
 
   @Test
   void aPlayWhoseLostAttemptWasFollowedBy503sSaysItMayHaveCounted() {
-    Fake a = new Fake();
+    Fake a = servers.fake();
     a.hook = firstPostCountedThenLostThen503(a);
-    PlayCounterClient client = client(builder(a.uri).retryFor(Duration.ofSeconds(1)));
+    PlayCounterClient client = servers.client(builder(a.uri).retryFor(Duration.ofSeconds(1)));
     PlayCounterException e = assertThrows(PlayCounterException.class,
         () -> client.increment("x"));
     assertEquals(1, a.count("x"), "precondition: the first attempt was counted on the server");
@@ -74,11 +58,11 @@ class ManyServersFaultsTest {
 
   @Test
   void failoverCountsAPossibleDoubleWhenTheOwnerCountedThenAnswered503() {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     a.hook = firstPostCountedThenLostThen503(a);
-    PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofSeconds(1))
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofSeconds(1))
         .failover(true));
     assertEquals(1, client.increment(x));
     assertEquals(1, a.count(x), "precondition: the owner counted the play");
@@ -110,10 +94,10 @@ class ManyServersFaultsTest {
 
   @Test
   void aPlayWhosePreviousServerFailsToAnswerIsStillAnsweredAsCounted() throws IOException {
-    Fake a = new Fake();
+    Fake a = servers.fake();
     URI removed = deadPort(); // the server taken out of the list, gone for good
     String x = songOwnedBy(removed, List.of(a.uri, removed));
-    PlayCounterClient client = client(builder(a.uri).previousServers(a.uri, removed)
+    PlayCounterClient client = servers.client(builder(a.uri).previousServers(a.uri, removed)
         .retryFor(Duration.ofMillis(300)));
     assertEquals(1, client.increment(x), "the play is counted: its answer leaves out the"
         + " server that did not answer, rather than fail a counted play");
@@ -122,10 +106,10 @@ class ManyServersFaultsTest {
 
   @Test
   void aBulkAddWhosePreviousServerFailsToAnswerIsStillAnsweredAsAdded() throws IOException {
-    Fake a = new Fake();
+    Fake a = servers.fake();
     URI removed = deadPort();
     String x = songOwnedBy(removed, List.of(a.uri, removed));
-    PlayCounterClient client = client(builder(a.uri).previousServers(a.uri, removed)
+    PlayCounterClient client = servers.client(builder(a.uri).previousServers(a.uri, removed)
         .retryFor(Duration.ofMillis(300)));
     assertEquals(Map.of(x, 1L), client.add(Map.of(x, 1L)));
     assertEquals(1, a.count(x));
@@ -133,11 +117,11 @@ class ManyServersFaultsTest {
 
   @Test
   void aPlayWhoseSumPassesALongIsAnsweredHeldAtTheLargestLong() {
-    Fake a = new Fake();
-    Fake before = new Fake();
+    Fake a = servers.fake();
+    Fake before = servers.fake();
     String x = songOwnedBy(before.uri, List.of(a.uri, before.uri));
     before.set(x, Long.MAX_VALUE);
-    PlayCounterClient client = client(builder(a.uri).previousServers(a.uri, before.uri)
+    PlayCounterClient client = servers.client(builder(a.uri).previousServers(a.uri, before.uri)
         .retryFor(Duration.ofMillis(300)));
     assertEquals(Long.MAX_VALUE, client.increment(x));
     assertEquals(1, a.count(x), "the play was counted");
@@ -150,8 +134,8 @@ class ManyServersFaultsTest {
 
   @Test
   void aServerMarkedDownByABulkAddGetsItsSongsBackOnceItAnswersAgain() {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     AtomicBoolean broken = new AtomicBoolean(true);
     a.hook = (exchange, method, target, body) -> {
@@ -161,7 +145,7 @@ class ManyServersFaultsTest {
       }
       return false;
     };
-    PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
         .failover(true));
     client.add(Map.of(x, 1L));
     assertEquals(1, b.count(x), "precondition: failover sent the add to the next server");
@@ -179,8 +163,8 @@ class ManyServersFaultsTest {
 
   @Test
   void aServerMarkedDownByCountsOfIdsIsAskedAgainOnceItAnswers() {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     a.set(x, 10);
     AtomicBoolean broken = new AtomicBoolean(true);
@@ -191,7 +175,7 @@ class ManyServersFaultsTest {
       }
       return false;
     };
-    PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
         .failover(true));
     client.counts(List.of(x)); // marks the owner down
     broken.set(false);
@@ -211,8 +195,8 @@ class ManyServersFaultsTest {
 
   @Test
   void aDeleteWhileTheOwnerIsMarkedDownLeavesTheSongToComeBack() {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     a.set(x, 5);
     a.hook = (exchange, method, target, body) -> {
@@ -222,7 +206,7 @@ class ManyServersFaultsTest {
       }
       return false;
     };
-    PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(300))
         .failover(true));
     client.increment(x); // fails over: the owner is marked down
     long removed = client.delete(x); // no exception: the caller believes the song is gone
@@ -235,8 +219,8 @@ class ManyServersFaultsTest {
 
   @Test
   void aDeleteWhoseOnlyAttemptAtTheOwnerIsLostDoesNotReportSuccess() {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     String x = songOwnedBy(a.uri, List.of(a.uri, b.uri));
     a.set(x, 5);
     AtomicInteger deletes = new AtomicInteger();
@@ -247,7 +231,7 @@ class ManyServersFaultsTest {
       }
       return false;
     };
-    PlayCounterClient client = client(builder(a.uri, b.uri).retryFor(Duration.ofSeconds(5))
+    PlayCounterClient client = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofSeconds(5))
         .failover(true));
     long removed;
     try {
@@ -265,15 +249,15 @@ class ManyServersFaultsTest {
 
   @Test
   void anAsyncCallOfASongWithSeveralServersEndsInTimeWhenQueued() throws Exception {
-    Fake a = new Fake();
-    Fake b = new Fake();
+    Fake a = servers.fake();
+    Fake b = servers.fake();
     // control: without failover the inner call fails within retryFor + requestTimeout
-    PlayCounterClient direct = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(200))
-        .executor(oneThread()));
+    PlayCounterClient direct = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(200))
+        .executor(servers.oneThread()));
     assertTrue(rootCause(nested(direct)) instanceof PlayCounterException,
         "control: the direct path ends the queued call in time");
-    PlayCounterClient failover = client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(200))
-        .executor(oneThread()).failover(true));
+    PlayCounterClient failover = servers.client(builder(a.uri, b.uri).retryFor(Duration.ofMillis(200))
+        .executor(servers.oneThread()).failover(true));
     Throwable root = rootCause(nested(failover));
     assertTrue(root instanceof PlayCounterException, "with failover the queued countAsync had"
         + " not ended after 3 s (it has no time limit in the queue, unlike the direct path's"
@@ -303,177 +287,6 @@ class ManyServersFaultsTest {
         cause = cause.getCause();
       }
       return cause;
-    }
-  }
-
-  private ExecutorService oneThread() {
-    ExecutorService pool = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "review-one-thread");
-      thread.setDaemon(true);
-      return thread;
-    });
-    pools.add(pool);
-    return pool;
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Helpers
-  // ---------------------------------------------------------------------------------------
-
-  private static PlayCounterClientBuilder builder(URI... servers) {
-    return PlayCounterClient.builder().servers(servers).requestTimeout(REQUEST_TIMEOUT)
-        .connectTimeout(REQUEST_TIMEOUT).retryBackoff(Duration.ofMillis(20));
-  }
-
-  private PlayCounterClient client(PlayCounterClientBuilder builder) {
-    PlayCounterClient client = builder.build();
-    clients.add(client);
-    return client;
-  }
-
-  /** A song id whose owner among {@code servers} is {@code owner}. */
-  private static String songOwnedBy(URI owner, List<URI> servers) {
-    RendezvousRouter router = new RendezvousRouter(servers);
-    URI normalized = RendezvousRouter.normalize(owner);
-    for (int i = 0; i < 10_000; i++) {
-      String id = "s" + i;
-      if (router.serverFor(id).equals(normalized)) {
-        return id;
-      }
-    }
-    throw new IllegalStateException("no song for " + owner);
-  }
-
-  /** A loopback port nothing listens on: connections to it are refused. */
-  private static URI deadPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain;charset=UTF-8");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  /** Takes a request before the fake's own playcounter handling; true when it answered. */
-  @FunctionalInterface
-  interface Hook {
-    boolean handle(HttpExchange exchange, String method, String target, String body)
-        throws IOException;
-  }
-
-  /** A fake playcounter server: /song/{id} GET POST DELETE, POST / bulk, GET /?id=, GET /. */
-  final class Fake {
-    final URI uri;
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    private final Map<String, Long> counts = new LinkedHashMap<>();
-    volatile Hook hook;
-
-    Fake() {
-      try {
-        HttpServer server = HttpServer.create(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
-          Thread thread = new Thread(runnable, "review-fake");
-          thread.setDaemon(true);
-          return thread;
-        });
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
-        server.start();
-        started.add(server);
-        pools.add(pool);
-        uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    synchronized long count(String id) {
-      return counts.getOrDefault(id, 0L);
-    }
-
-    synchronized void set(String id, long count) {
-      counts.put(id, count);
-    }
-
-    synchronized long add(String id, long plays) {
-      return counts.merge(id, plays, Long::sum);
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-      try {
-        String body = new String(exchange.getRequestBody().readAllBytes(),
-            StandardCharsets.UTF_8);
-        String method = exchange.getRequestMethod();
-        String query = exchange.getRequestURI().getRawQuery();
-        String path = exchange.getRequestURI().getRawPath();
-        String target = path + (query == null ? "" : "?" + query);
-        requests.add(method + " " + target);
-        Hook first = hook;
-        if (first != null && first.handle(exchange, method, target, body)) {
-          return;
-        }
-        if (path.startsWith("/song/")) {
-          String id = path.substring("/song/".length());
-          long count;
-          synchronized (this) {
-            count = switch (method) {
-              case "POST" -> add(id, 1);
-              case "DELETE" -> {
-                Long removed = counts.remove(id);
-                yield removed == null ? 0 : removed;
-              }
-              default -> count(id);
-            };
-          }
-          send(exchange, 200, Long.toString(count));
-        } else if (path.equals("/") && method.equals("POST")) {
-          Map<String, Long> plays = CountsFormat.TEXT.parse(body, CountsFormat.MAX_BULK_COUNT);
-          List<String> pairs = new ArrayList<>();
-          synchronized (this) {
-            plays.forEach((id, n) -> pairs.add(id + "=" + add(id, n)));
-          }
-          send(exchange, 200, String.join(",", pairs));
-        } else if (path.equals("/") && method.equals("GET") && query != null) {
-          List<String> pairs = new ArrayList<>();
-          for (String part : query.split("&")) {
-            String id = part.substring("id=".length());
-            pairs.add(id + "=" + count(id));
-          }
-          send(exchange, 200, String.join(",", pairs));
-        } else if (path.equals("/") && method.equals("GET")) {
-          List<String> pairs = new ArrayList<>();
-          synchronized (this) {
-            counts.forEach((id, n) -> pairs.add(id + "=" + n));
-          }
-          send(exchange, 200, String.join(",", pairs));
-        } else {
-          send(exchange, 404, "not found");
-        }
-      } catch (Exception e) {
-        try {
-          send(exchange, 500, "fake: " + e);
-        } catch (IOException | RuntimeException ignored) {
-          // the answer was on its way already
-        }
-      } finally {
-        exchange.close();
-      }
     }
   }
 }
