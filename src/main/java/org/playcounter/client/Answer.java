@@ -1,5 +1,10 @@
 package org.playcounter.client;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,5 +36,28 @@ record Answer(int status, String body, List<String[]> headers) {
       }
     }
     return values;
+  }
+
+  /**
+   * The wait a 409's {@code Retry-After} asks for (delta-seconds or an HTTP-date), or null when
+   * it has none: then the 409 is the answer (too many pending drains, a count that would
+   * overflow), not a request to come back.
+   */
+  Duration retryAfter() {
+    String value = header("Retry-After");
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        Duration until = Duration.between(Instant.now(),
+            ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME));
+        return until.isNegative() ? Duration.ZERO : until;
+      } catch (DateTimeParseException notADate) {
+        return Duration.ZERO; // a Retry-After we cannot read still says "again"
+      }
+    }
   }
 }

@@ -3,10 +3,6 @@ package org.playcounter.client;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -94,8 +90,7 @@ final class Exchange {
     try {
       // set before the call is queued, so that the thread that takes it always cancels it
       queued.timeout = transport.timer().schedule(queued::outOfTimeInQueue,
-          Math.min(nanos(retryFor), Long.MAX_VALUE / 4) + Math.min(nanos(requestTimeout),
-              Long.MAX_VALUE / 4), TimeUnit.NANOSECONDS);
+          queueNanos(retryFor, requestTimeout), TimeUnit.NANOSECONDS);
       executor.execute(queued);
     } catch (RejectedExecutionException e) {
       if (queued.timeout != null) {
@@ -224,7 +219,7 @@ final class Exchange {
   /** After one attempt: null when the call is done, else the wait before the next one. */
   private Duration next(Answer answer) {
     if (answer != null && keyed && answer.status() == 409) {
-      Duration wait = retryAfter(answer);
+      Duration wait = answer.retryAfter();
       if (wait != null) { // our own first attempt is still being processed
         inProgress++;
         // never sooner than the backoff, growing, whatever the header says (0, a past date)
@@ -239,29 +234,6 @@ final class Exchange {
     failures++;
     long millis = Math.min(MAX_BACKOFF_MILLIS, retryBackoff.toMillis() << Math.min(failures - 1, 10));
     return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-  }
-
-  /**
-   * The wait a 409's {@code Retry-After} asks for (delta-seconds or an HTTP-date), or null when
-   * it has none: then the 409 is the answer (too many pending drains, a count that would
-   * overflow), not a request to come back.
-   */
-  static Duration retryAfter(Answer answer) {
-    String value = answer.header("Retry-After");
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Duration until = Duration.between(Instant.now(),
-            ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME));
-        return until.isNegative() ? Duration.ZERO : until;
-      } catch (DateTimeParseException notADate) {
-        return Duration.ZERO; // a Retry-After we cannot read still says "again"
-      }
-    }
   }
 
   private PlayCounterException closed(Throwable cause) {
@@ -289,6 +261,12 @@ final class Exchange {
     return new PlayCounterException(server, -1, what + " (" + sent
         + (maybe ? ": the change may or may not have been counted)"
             : keyed ? ": never reached the server, so not counted)" : ")"), last, maybe);
+  }
+
+  /** How long a call may wait for a thread: its whole time, {@code retryFor + requestTimeout}. */
+  static long queueNanos(Duration retryFor, Duration requestTimeout) {
+    return Math.min(nanos(retryFor), Long.MAX_VALUE / 4)
+        + Math.min(nanos(requestTimeout), Long.MAX_VALUE / 4);
   }
 
   private static long nanos(Duration duration) {

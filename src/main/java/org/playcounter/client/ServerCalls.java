@@ -93,10 +93,8 @@ final class ServerCalls {
   <T> CompletableFuture<T> onExecutor(URI server, Supplier<T> call) {
     Task<T> task = new Task<>(server, call);
     try {
-      long nanos = Math.min(saturatedNanos(retryFor), Long.MAX_VALUE / 4)
-          + Math.min(saturatedNanos(requestTimeout), Long.MAX_VALUE / 4);
-      task.timeout = transport.timer().schedule(task::outOfTimeInQueue, nanos,
-          TimeUnit.NANOSECONDS);
+      task.timeout = transport.timer().schedule(task::outOfTimeInQueue,
+          Exchange.queueNanos(retryFor, requestTimeout), TimeUnit.NANOSECONDS);
       executor.execute(task);
     } catch (RejectedExecutionException e) {
       task.closedInQueue();
@@ -239,14 +237,6 @@ final class ServerCalls {
       }
     }
     return numbers;
-  }
-
-  private static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE; // longer than any call can wait
-    }
   }
 
   /** A blocking call waiting for a thread of the client's executor, or running on one. */
